@@ -1,0 +1,146 @@
+//! `zkmr commit`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::Result;
+
+use crate::inputs::{self, SrsArgs};
+use crate::output;
+use crate::progress::Bar;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Matrix file: JSON, Parquet or Arrow IPC.
+    #[arg(long, value_name = "FILE")]
+    pub matrix: PathBuf,
+    /// Key store directory to create.
+    #[arg(long, value_name = "DIR")]
+    pub keys: PathBuf,
+    #[command(flatten)]
+    pub partitioning: PartitionArgs,
+    #[command(flatten)]
+    pub srs: SrsArgs,
+    /// Replace an existing key store.
+    #[arg(long)]
+    pub force: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How the matrix is encoded and cut; shared by `commit` and `run`.
+#[derive(clap::Args, Clone, Copy)]
+pub struct PartitionArgs {
+    /// Matrix rows per partition (one proof each).
+    #[arg(long, default_value_t = DEFAULT_ROWS_PER_PARTITION)]
+    pub rows_per_partition: usize,
+    /// Matrix fixed-point scale in bits (default: 0 for integers, 16 otherwise).
+    #[arg(long = "scale", value_name = "BITS")]
+    pub scale: Option<u32>,
+    /// Bound on encoded matrix magnitudes, in bits (default 32).
+    #[arg(long, value_name = "BITS")]
+    pub value_bits: Option<u32>,
+    /// Matrix columns folded into one circuit row (default: chosen by size).
+    #[arg(long, hide = true)]
+    pub fold: Option<usize>,
+}
+
+impl PartitionArgs {
+    pub fn options(&self, replace: bool) -> CommitOptions {
+        CommitOptions {
+            rows_per_partition: self.rows_per_partition,
+            fold: self.fold,
+            replace,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CommitReport {
+    pub matrix_commitment: String,
+    pub keys: String,
+    pub rows: u64,
+    pub cols: u64,
+    pub partitions: usize,
+    pub rows_per_partition: u32,
+    pub scale_bits: u32,
+    pub value_bits: u32,
+    pub k: u32,
+    pub fold: u32,
+    pub srs_unsafe: bool,
+    pub srs_seconds: f64,
+    pub keygen_seconds: f64,
+}
+
+pub fn commit(
+    matrix: &inputs::Matrix,
+    args: PartitionArgs,
+    srs: &SrsArgs,
+    keys: &std::path::Path,
+    replace: bool,
+    quiet: bool,
+) -> Result<CommitReport> {
+    let bar = Bar::new("commit", quiet);
+    let done = setup::commit(
+        &matrix.encoded,
+        matrix.encoding,
+        args.options(replace),
+        &srs.choice(),
+        keys,
+        &bar,
+    )?;
+    bar.finish();
+    let m = &done.store.manifest;
+    Ok(CommitReport {
+        matrix_commitment: m.matrix_commitment.clone(),
+        keys: keys.display().to_string(),
+        rows: m.rows,
+        cols: m.cols,
+        partitions: m.partitions.len(),
+        rows_per_partition: m.rows_per_partition,
+        scale_bits: m.encoding.scale_bits,
+        value_bits: m.encoding.value_bits,
+        k: m.k,
+        fold: m.fold,
+        srs_unsafe: m.srs.is_unsafe(),
+        srs_seconds: done.srs_seconds,
+        keygen_seconds: done.keygen_seconds,
+    })
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let matrix = inputs::matrix(
+        &args.matrix,
+        args.partitioning.scale,
+        args.partitioning.value_bits,
+    )?;
+    let report = commit(
+        &matrix,
+        args.partitioning,
+        &args.srs,
+        &args.keys,
+        args.force,
+        args.json,
+    )?;
+    if args.json {
+        output::json(&report);
+    } else {
+        if report.srs_unsafe {
+            eprintln!("{}", output::UNSAFE_SRS);
+        }
+        println!(
+            "committed {}x{} matrix in {} partitions (k = {}, keygen {:.2} s) to {}",
+            report.rows,
+            report.cols,
+            report.partitions,
+            report.k,
+            report.keygen_seconds,
+            report.keys
+        );
+        println!("matrix commitment: {}", report.matrix_commitment);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,65 @@
+//! `zkmr`: commit a matrix, prove `y = A x`, verify, benchmark.
+//!
+//! Exit status: 0 success, 1 a bundle was rejected, 2 usage or unreadable input.
+
+mod commands;
+mod inputs;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "zkmr", version, about = "Verifiable matrix-vector products with halo2 proofs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Cut a matrix into partitions, make their keys and print the matrix commitment.
+    Commit(commands::commit::Args),
+    /// Prove y = A x for every partition of a key store and write a bundle.
+    Prove(commands::prove::Args),
+    /// Verify a bundle against a trusted matrix commitment.
+    Verify(commands::verify::Args),
+    /// Commit, prove and verify one JSON input in one go.
+    Run(commands::run::Args),
+    /// Measure setup, proving and verification against a plain f64 matvec.
+    Bench(commands::bench::Args),
+    /// One benchmark size in a fresh process (so peak memory is per size).
+    #[command(hide = true)]
+    BenchOne(commands::bench::OneArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ZKMR_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Commit(args) => commands::commit::run(args),
+        Command::Prove(args) => commands::prove::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Bench(args) => commands::bench::run(args),
+        Command::BenchOne(args) => commands::bench::run_one(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("zkmr: {err}");
+            ExitCode::from(match err {
+                zkmr_core::Error::Rejected { .. } => 1,
+                _ => 2,
+            })
+        }
+    }
+}

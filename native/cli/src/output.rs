@@ -1,0 +1,32 @@
+//! Printing results: one JSON object with `--json`, readable lines otherwise.
+
+use serde::Serialize;
+
+/// Prints `value` as the single JSON object on stdout.
+pub fn json(value: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("results serialise")
+    );
+}
+
+/// Decodes encoded outputs at `scale_bits` for display.
+pub fn decode(y: &[i128], scale_bits: u32) -> Vec<f64> {
+    let scale = (scale_bits as f64).exp2();
+    y.iter().map(|v| *v as f64 / scale).collect()
+}
+
+/// A short rendering of a long vector for terminals.
+pub fn preview(values: &[f64]) -> String {
+    const SHOWN: usize = 8;
+    let head: Vec<String> = values.iter().take(SHOWN).map(|v| format!("{v}")).collect();
+    if values.len() > SHOWN {
+        format!("[{}, ... ({} values)]", head.join(", "), values.len())
+    } else {
+        format!("[{}]", head.join(", "))
+    }
+}
+
+/// The warning shown whenever the development SRS was used.
+pub const UNSAFE_SRS: &str =
+    "UNSAFE: development SRS (its secret is public; proofs under it can be forged)";

@@ -1,0 +1,41 @@
+//! A terminal progress bar over partitions; hidden when stderr is not a terminal.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use zkmr_core::progress::{Event, Progress};
+
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    pub fn new(label: &'static str, quiet: bool) -> Self {
+        let bar = ProgressBar::with_draw_target(
+            None,
+            if quiet {
+                ProgressDrawTarget::hidden()
+            } else {
+                ProgressDrawTarget::stderr()
+            },
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} partitions {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(label);
+        Self { bar }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn report(&self, event: Event) {
+        match event {
+            Event::Started { total } => self.bar.set_length(total as u64),
+            Event::PartitionDone { .. } => self.bar.inc(1),
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The bundle file: a [`zkmr_proto::Bundle`], and conversions between its messages and the
+//! core's types.
+
+use std::path::Path;
+
+use prost::Message;
+
+use crate::error::{Error, Result};
+use crate::field::from_bytes;
+use crate::fixed_point::FixedPoint;
+use crate::fsio::{read_bytes, write_bytes};
+use crate::statement::MatrixHeader;
+
+pub fn encoding_to_proto(e: FixedPoint) -> zkmr_proto::FixedPoint {
+    zkmr_proto::FixedPoint {
+        scale_bits: e.scale_bits,
+        value_bits: e.value_bits,
+    }
+}
+
+pub fn encoding_from_proto(e: Option<&zkmr_proto::FixedPoint>, what: &str) -> Result<FixedPoint> {
+    let e = e.ok_or_else(|| Error::Format(format!("bundle: missing {what}")))?;
+    FixedPoint::new(e.scale_bits, e.value_bits)
+        .map_err(|err| Error::Format(format!("bundle: {what}: {err}")))
+}
+
+pub fn meta_to_proto(h: &MatrixHeader) -> zkmr_proto::MatrixMeta {
+    zkmr_proto::MatrixMeta {
+        rows: h.rows,
+        cols: h.cols,
+        encoding: Some(encoding_to_proto(h.encoding)),
+        rows_per_partition: h.rows_per_partition,
+        fold: h.fold,
+        k: h.k,
+        srs_digest: crate::field::to_bytes(&h.srs_digest).to_vec(),
+    }
+}
+
+pub fn meta_from_proto(m: Option<&zkmr_proto::MatrixMeta>) -> Result<MatrixHeader> {
+    let m = m.ok_or_else(|| Error::Format("bundle: missing matrix".into()))?;
+    Ok(MatrixHeader {
+        rows: m.rows,
+        cols: m.cols,
+        encoding: encoding_from_proto(m.encoding.as_ref(), "matrix.encoding")?,
+        rows_per_partition: m.rows_per_partition,
+        fold: m.fold,
+        k: m.k,
+        srs_digest: from_bytes(&m.srs_digest, "bundle matrix.srs_digest")?,
+    })
+}
+
+/// Writes a bundle atomically.
+pub fn write(bundle: &zkmr_proto::Bundle, path: &Path) -> Result<()> {
+    write_bytes(path, &bundle.encode_to_vec())
+}
+
+/// Decodes bundle bytes; truncated or foreign data is a format error.
+pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::Bundle> {
+    let bundle = zkmr_proto::Bundle::decode(bytes)
+        .map_err(|e| Error::Format(format!("{what}: not a zkmr bundle: {e}")))?;
+    if bundle.version != zkmr_proto::BUNDLE_VERSION {
+        return Err(Error::Format(format!(
+            "{what}: bundle version {} is not the supported {}",
+            bundle.version,
+            zkmr_proto::BUNDLE_VERSION
+        )));
+    }
+    Ok(bundle)
+}
+
+/// Reads a bundle file.
+pub fn read(path: &Path) -> Result<zkmr_proto::Bundle> {
+    decode(&read_bytes(path)?, &path.display().to_string())
+}

@@ -1,0 +1,236 @@
+//! Fixed-point encoding of real inputs as the signed integers the circuit multiplies.
+//!
+//! A value `v` with scale `s` becomes `round(v * 2^s)`; integers with scale `s` become
+//! `v << s` exactly. Products carry scale `s_A + s_x`. Every encoded value must satisfy
+//! `|e| < 2^value_bits`, and the dimensions must keep `|y|` below `2^126`: then `y` has one
+//! representative in the field and in an `i128`, so the field equation the circuit proves
+//! is the integer equation the user means.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Largest magnitude bound an input may declare; keeps encoded values inside `i64`.
+pub const MAX_VALUE_BITS: u32 = 62;
+/// Largest scale; a larger one would leave no room for the integer part.
+pub const MAX_SCALE_BITS: u32 = 60;
+/// Bound on `|y|` in bits: `y` must fit an `i128` and stay far below `p/2`.
+pub const MAX_OUTPUT_BITS: u32 = 126;
+/// Magnitude bound used when none is declared.
+pub const DEFAULT_VALUE_BITS: u32 = 32;
+/// Scale used for inputs that hold non-integers when none is declared.
+pub const DEFAULT_FLOAT_SCALE_BITS: u32 = 16;
+
+/// One input number as read: integers stay exact, everything else is a float.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    /// The value as a float, for reference computations.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(v) => v as f64,
+            Number::Float(v) => v,
+        }
+    }
+
+    /// Whether the value is an integer (a float with no fractional part counts).
+    pub fn is_integral(self) -> bool {
+        match self {
+            Number::Int(_) => true,
+            Number::Float(v) => v.is_finite() && v.fract() == 0.0,
+        }
+    }
+}
+
+/// The declared encoding of one input (the matrix or the vector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedPoint {
+    /// Values are multiplied by `2^scale_bits` before rounding.
+    pub scale_bits: u32,
+    /// Encoded magnitudes must be below `2^value_bits`.
+    pub value_bits: u32,
+}
+
+impl FixedPoint {
+    /// Checks the declaration itself.
+    pub fn new(scale_bits: u32, value_bits: u32) -> Result<Self> {
+        if scale_bits > MAX_SCALE_BITS {
+            return Err(Error::Input(format!(
+                "scale of {scale_bits} bits exceeds the maximum of {MAX_SCALE_BITS}"
+            )));
+        }
+        if value_bits == 0 || value_bits > MAX_VALUE_BITS {
+            return Err(Error::Input(format!(
+                "value width of {value_bits} bits must be between 1 and {MAX_VALUE_BITS}"
+            )));
+        }
+        Ok(Self {
+            scale_bits,
+            value_bits,
+        })
+    }
+
+    /// The encoding for `values`: the requested scale, or 0 when every value is an integer
+    /// and [`DEFAULT_FLOAT_SCALE_BITS`] otherwise.
+    pub fn for_values(
+        values: impl IntoIterator<Item = Number>,
+        scale_bits: Option<u32>,
+        value_bits: Option<u32>,
+    ) -> Result<Self> {
+        let scale = match scale_bits {
+            Some(s) => s,
+            None if values.into_iter().all(Number::is_integral) => 0,
+            None => DEFAULT_FLOAT_SCALE_BITS,
+        };
+        Self::new(scale, value_bits.unwrap_or(DEFAULT_VALUE_BITS))
+    }
+
+    /// Encodes one value; `at` says where it came from for the error message.
+    pub fn encode(&self, v: Number, at: impl FnOnce() -> String) -> Result<i64> {
+        let encoded = match v {
+            Number::Int(i) => (i as i128) << self.scale_bits,
+            Number::Float(f) => {
+                if f.is_nan() {
+                    return Err(Error::Input(format!("{}: NaN cannot be encoded", at())));
+                }
+                if f.is_infinite() {
+                    return Err(Error::Input(format!("{}: {f} cannot be encoded", at())));
+                }
+                let scaled = (f * (self.scale_bits as f64).exp2()).round();
+                if scaled.abs() >= (MAX_VALUE_BITS as f64).exp2() {
+                    return Err(self.overflow(&f.to_string(), at));
+                }
+                scaled as i128
+            }
+        };
+        if encoded.unsigned_abs() >= 1u128 << self.value_bits {
+            let shown = match v {
+                Number::Int(i) => i.to_string(),
+                Number::Float(f) => f.to_string(),
+            };
+            return Err(self.overflow(&shown, at));
+        }
+        Ok(encoded as i64)
+    }
+
+    fn overflow(&self, shown: &str, at: impl FnOnce() -> String) -> Error {
+        Error::Input(format!(
+            "{}: {shown} at scale 2^{} does not fit the declared {} bits",
+            at(),
+            self.scale_bits,
+            self.value_bits
+        ))
+    }
+
+    /// Decodes an encoded value of this scale.
+    pub fn decode(&self, e: i128) -> f64 {
+        e as f64 / (self.scale_bits as f64).exp2()
+    }
+}
+
+/// The encoding of `y = A x`: scales add.
+pub fn product_scale(a: FixedPoint, x: FixedPoint) -> u32 {
+    a.scale_bits + x.scale_bits
+}
+
+/// Rejects dimensions whose accumulated sums could leave the range the proof pins down.
+pub fn check_output_range(cols: usize, a: FixedPoint, x: FixedPoint) -> Result<()> {
+    let sum_bits = usize::BITS - cols.max(1).leading_zeros();
+    let bits = a.value_bits + x.value_bits + sum_bits;
+    if bits > MAX_OUTPUT_BITS {
+        return Err(Error::Input(format!(
+            "{cols} columns of {}-bit matrix values times {}-bit vector values can reach \
+             2^{bits}, beyond the 2^{MAX_OUTPUT_BITS} the proof can represent; \
+             lower --value-bits",
+            a.value_bits, x.value_bits
+        )));
+    }
+    Ok(())
+}
+
+/// Maximum and mean absolute difference between `y` decoded and an exact reference.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct QuantizationError {
+    pub max_abs_error: f64,
+    pub mean_abs_error: f64,
+}
+
+impl QuantizationError {
+    pub fn measure(decoded: &[f64], reference: &[f64]) -> Self {
+        assert_eq!(decoded.len(), reference.len(), "same length");
+        if decoded.is_empty() {
+            return Self::default();
+        }
+        let errors = decoded.iter().zip(reference).map(|(d, r)| (d - r).abs());
+        let (max, sum) = errors.fold((0.0f64, 0.0), |(m, s), e| (m.max(e), s + e));
+        Self {
+            max_abs_error: max,
+            mean_abs_error: sum / decoded.len() as f64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(s: u32, b: u32) -> FixedPoint {
+        FixedPoint::new(s, b).unwrap()
+    }
+
+    #[test]
+    fn integers_shift_exactly() {
+        assert_eq!(fp(4, 32).encode(Number::Int(-3), String::new).unwrap(), -48);
+        assert_eq!(fp(0, 32).encode(Number::Float(7.0), String::new).unwrap(), 7);
+    }
+
+    #[test]
+    fn floats_round_to_nearest() {
+        let e = fp(8, 32);
+        assert_eq!(e.encode(Number::Float(0.5), String::new).unwrap(), 128);
+        assert_eq!(e.encode(Number::Float(-1.0 / 3.0), String::new).unwrap(), -85);
+        assert!((e.decode(-85) + 1.0 / 3.0).abs() <= 0.5 / 256.0);
+    }
+
+    #[test]
+    fn rejects_nan_infinity_and_overflow_with_location() {
+        let e = fp(8, 16);
+        let at = || "row 2, column 5".to_string();
+        let nan = e.encode(Number::Float(f64::NAN), at).unwrap_err().to_string();
+        assert!(nan.contains("row 2, column 5") && nan.contains("NaN"), "{nan}");
+        assert!(e.encode(Number::Float(f64::INFINITY), at).is_err());
+        // 256 * 2^8 = 2^16 does not fit 16 bits; 255.99 does.
+        let over = e.encode(Number::Int(256), at).unwrap_err().to_string();
+        assert!(over.contains("16 bits"), "{over}");
+        assert!(e.encode(Number::Float(255.99), at).is_ok());
+        assert!(e.encode(Number::Float(1e300), at).is_err());
+    }
+
+    #[test]
+    fn default_scale_depends_on_integrality() {
+        let ints = [Number::Int(1), Number::Float(2.0)];
+        assert_eq!(FixedPoint::for_values(ints, None, None).unwrap().scale_bits, 0);
+        let floats = [Number::Int(1), Number::Float(2.5)];
+        assert_eq!(
+            FixedPoint::for_values(floats, None, None).unwrap().scale_bits,
+            DEFAULT_FLOAT_SCALE_BITS
+        );
+    }
+
+    #[test]
+    fn output_range_accounts_for_columns() {
+        assert!(check_output_range(1 << 20, fp(0, 50), fp(0, 50)).is_ok());
+        assert!(check_output_range(1 << 30, fp(0, 48), fp(0, 48)).is_err());
+    }
+
+    #[test]
+    fn declarations_are_checked() {
+        assert!(FixedPoint::new(61, 32).is_err());
+        assert!(FixedPoint::new(0, 63).is_err());
+        assert!(FixedPoint::new(0, 0).is_err());
+    }
+}

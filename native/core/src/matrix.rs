@@ -1,0 +1,146 @@
+//! Encoded matrices and vectors, and how a matrix is cut into row partitions.
+
+use std::ops::Range;
+
+use crate::error::{Error, Result};
+use crate::fixed_point::{FixedPoint, Number};
+
+/// A dense row-major matrix of encoded integers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntMatrix {
+    rows: usize,
+    cols: usize,
+    data: Vec<i64>,
+}
+
+impl IntMatrix {
+    /// Wraps row-major data; the length must be `rows * cols`.
+    pub fn new(rows: usize, cols: usize, data: Vec<i64>) -> Result<Self> {
+        if rows == 0 || cols == 0 {
+            return Err(Error::Input(format!(
+                "matrix must have at least one row and one column, got {rows}x{cols}"
+            )));
+        }
+        if data.len() != rows * cols {
+            return Err(Error::Input(format!(
+                "matrix data has {} values, expected {rows}x{cols}",
+                data.len()
+            )));
+        }
+        Ok(Self { rows, cols, data })
+    }
+
+    /// Encodes rows of numbers, naming the row and column of any value that cannot be encoded.
+    pub fn encode(rows: &[Vec<Number>], encoding: FixedPoint) -> Result<Self> {
+        let cols = rows.first().map_or(0, Vec::len);
+        let mut data = Vec::with_capacity(rows.len() * cols);
+        for (i, row) in rows.iter().enumerate() {
+            if row.len() != cols {
+                return Err(Error::Input(format!(
+                    "row {i} has {} values but row 0 has {cols}",
+                    row.len()
+                )));
+            }
+            for (j, v) in row.iter().enumerate() {
+                data.push(encoding.encode(*v, || format!("row {i}, column {j}"))?);
+            }
+        }
+        Self::new(rows.len(), cols, data)
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Row `i` as a slice.
+    pub fn row(&self, i: usize) -> &[i64] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Rows `range` as a row-major slice.
+    pub fn block(&self, range: Range<usize>) -> &[i64] {
+        &self.data[range.start * self.cols..range.end * self.cols]
+    }
+
+    /// `A x` over the integers; the independent reference every proof is checked against.
+    pub fn mul_vec(&self, x: &[i64]) -> Vec<i128> {
+        assert_eq!(x.len(), self.cols, "vector length");
+        (0..self.rows).map(|i| dot(self.row(i), x)).collect()
+    }
+}
+
+/// Integer dot product, exact in `i128` under the bounds of [`crate::fixed_point`].
+pub fn dot(a: &[i64], x: &[i64]) -> i128 {
+    a.iter().zip(x).map(|(a, x)| *a as i128 * *x as i128).sum()
+}
+
+/// Encodes a vector, naming the index of any value that cannot be encoded.
+pub fn encode_vector(values: &[Number], encoding: FixedPoint) -> Result<Vec<i64>> {
+    if values.is_empty() {
+        return Err(Error::Input("vector is empty".into()));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(j, v)| encoding.encode(*v, || format!("vector index {j}")))
+        .collect()
+}
+
+/// How `rows` matrix rows are cut into consecutive blocks of `rows_per_partition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partitioning {
+    pub rows: usize,
+    pub rows_per_partition: usize,
+}
+
+impl Partitioning {
+    pub fn new(rows: usize, rows_per_partition: usize) -> Result<Self> {
+        if rows_per_partition == 0 {
+            return Err(Error::Input("rows per partition must be at least 1".into()));
+        }
+        Ok(Self {
+            rows,
+            rows_per_partition,
+        })
+    }
+
+    pub fn count(&self) -> usize {
+        self.rows.div_ceil(self.rows_per_partition)
+    }
+
+    /// Matrix rows of partition `p`; the last one may be short.
+    pub fn range(&self, p: usize) -> Range<usize> {
+        let start = p * self.rows_per_partition;
+        start..(start + self.rows_per_partition).min(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ragged_rows_are_named() {
+        let rows = vec![vec![Number::Int(1), Number::Int(2)], vec![Number::Int(3)]];
+        let err = IntMatrix::encode(&rows, FixedPoint::new(0, 32).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("row 1 has 1 values"), "{err}");
+    }
+
+    #[test]
+    fn partitions_cover_rows_exactly_once() {
+        let p = Partitioning::new(10, 4).unwrap();
+        assert_eq!(p.count(), 3);
+        let ranges: Vec<_> = (0..p.count()).map(|i| p.range(i)).collect();
+        assert_eq!(ranges, vec![0..4, 4..8, 8..10]);
+    }
+
+    #[test]
+    fn mul_vec_is_integer_matmul() {
+        let a = IntMatrix::new(2, 3, vec![1, -2, 3, 4, 5, -6]).unwrap();
+        assert_eq!(a.mul_vec(&[7, 8, -9]), vec![7 - 16 - 27, 28 + 40 + 54]);
+    }
+}

@@ -1,0 +1,269 @@
+//! The KZG structured reference string (BN254) and its verifier-side digest.
+//!
+//! Accepted files: halo2's `ParamsKZG` serialisation (`k` as u32 little-endian, then `2^k`
+//! monomial and `2^k` Lagrange G1 points, then `g2` and `s·g2`), with points either compressed
+//! (`SerdeFormat::Processed`, as the public ceremony-derived files are) or uncompressed
+//! (`SerdeFormat::RawBytes`); the format is told apart by the file length. A larger `k`
+//! than needed is downsized.
+//!
+//! The development SRS is derived from a published seed, so anyone can forge proofs under it;
+//! it exists so that tests, examples and benchmarks run on a fresh machine, and it is always
+//! labelled unsafe. Being deterministic, it gives the same commitments on every machine.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use halo2_proofs::{
+    halo2curves::{
+        bn256::{Bn256, G1Affine, G2Affine},
+        ff::FromUniformBytes,
+        group::GroupEncoding,
+    },
+    poly::{
+        commitment::{Params, ParamsProver},
+        kzg::commitment::ParamsKZG,
+    },
+    SerdeFormat,
+};
+use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+
+use crate::error::{Error, Result};
+use crate::field::F;
+use crate::fsio::write_atomically;
+
+/// Seed of the development SRS. Public on purpose: the toxic waste is known to everyone.
+const DEV_SEED: [u8; 32] = *b"zkmr development SRS: INSECURE!!";
+
+/// Prover parameters for one circuit size.
+pub type ProverParams = ParamsKZG<Bn256>;
+
+/// Where an SRS came from; recorded in key stores and shown to users.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SrsSource {
+    /// A file the user supplied.
+    File { path: String },
+    /// The insecure development SRS.
+    Development,
+}
+
+impl SrsSource {
+    pub fn is_unsafe(&self) -> bool {
+        matches!(self, SrsSource::Development)
+    }
+}
+
+/// Reads an SRS file and downsizes it to `k`.
+pub fn load(path: &Path, k: u32) -> Result<ProverParams> {
+    let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let mut reader = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut header = [0u8; 4];
+    reader
+        .read_exact(&mut header)
+        .map_err(|e| Error::io(path, e))?;
+    let file_k = u32::from_le_bytes(header);
+    if file_k > 28 {
+        return Err(Error::Format(format!(
+            "{}: SRS header says k = {file_k}; not a halo2 ParamsKZG file",
+            path.display()
+        )));
+    }
+    let n = 1u64 << file_k;
+    let format = if len == 4 + 2 * n * 32 + 2 * 64 {
+        SerdeFormat::Processed
+    } else if len == 4 + 2 * n * 64 + 2 * 128 {
+        SerdeFormat::RawBytes
+    } else {
+        return Err(Error::Format(format!(
+            "{}: {len} bytes does not match a ParamsKZG file of k = {file_k} \
+             (compressed or uncompressed points)",
+            path.display()
+        )));
+    };
+    if file_k < k {
+        return Err(Error::Usage(format!(
+            "{}: SRS of k = {file_k} is too small; the circuit needs k = {k}",
+            path.display()
+        )));
+    }
+    let mut reader = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut params = ProverParams::read_custom(&mut reader, format)
+        .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
+    if file_k > k {
+        params.downsize(k);
+    }
+    Ok(params)
+}
+
+/// The development SRS for `k`, from the cache directory when present.
+pub fn development(k: u32, cache_dir: &Path) -> Result<ProverParams> {
+    let path = cache_dir.join(format!("dev-srs-k{k}.params"));
+    if let Ok(file) = File::open(&path) {
+        match ProverParams::read_custom(&mut BufReader::new(file), SerdeFormat::RawBytes) {
+            Ok(params) if params.k() == k => return Ok(params),
+            _ => tracing::warn!(path = %path.display(), "ignoring unreadable cached SRS"),
+        }
+    }
+    tracing::info!(k, "generating the development SRS (insecure, cached for later runs)");
+    let params = ProverParams::setup(k, ChaCha20Rng::from_seed(DEV_SEED));
+    std::fs::create_dir_all(cache_dir).map_err(|e| Error::io(cache_dir, e))?;
+    write(&params, &path)?;
+    Ok(params)
+}
+
+/// The default cache directory: `$ZKMR_CACHE_DIR`, else `$XDG_CACHE_HOME/zkmr`, else
+/// `~/.cache/zkmr`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ZKMR_CACHE_DIR") {
+        return dir.into();
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("zkmr")
+}
+
+/// Writes prover parameters (key stores keep a copy so that proving needs no SRS flag).
+pub fn write(params: &ProverParams, path: &Path) -> Result<()> {
+    write_atomically(path, |w| {
+        let mut w = BufWriter::new(w);
+        params.write_custom(&mut w, SerdeFormat::RawBytes)?;
+        w.flush()
+    })
+}
+
+/// Reads parameters written by [`write`].
+pub fn read(path: &Path) -> Result<ProverParams> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    ProverParams::read_custom(&mut BufReader::new(file), SerdeFormat::RawBytes)
+        .map_err(|e| Error::Format(format!("{}: {e}", path.display())))
+}
+
+/// The three points a verifier needs: `g1`, `g2` and `s·g2`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifierSrs {
+    pub g1: G1Affine,
+    pub g2: G2Affine,
+    pub s_g2: G2Affine,
+}
+
+impl VerifierSrs {
+    pub fn of(params: &ProverParams) -> Self {
+        let g1 = params.get_g()[0];
+        Self {
+            g1,
+            g2: params.g2(),
+            s_g2: params.s_g2(),
+        }
+    }
+
+    /// Blake2b of the compressed points, reduced into the field; bound into the matrix
+    /// commitment so a bundle cannot swap in a setup whose trapdoor the prover knows.
+    pub fn digest(&self) -> F {
+        let hash = blake2b_simd::Params::new()
+            .hash_length(64)
+            .personal(b"zkmr-srs-digest\0")
+            .to_state()
+            .update(self.g1.to_bytes().as_ref())
+            .update(self.g2.to_bytes().as_ref())
+            .update(self.s_g2.to_bytes().as_ref())
+            .finalize();
+        F::from_uniform_bytes(hash.as_array())
+    }
+
+    pub fn to_proto(&self) -> zkmr_proto::SrsVerifierParams {
+        zkmr_proto::SrsVerifierParams {
+            g1: self.g1.to_bytes().as_ref().to_vec(),
+            g2: self.g2.to_bytes().as_ref().to_vec(),
+            s_g2: self.s_g2.to_bytes().as_ref().to_vec(),
+        }
+    }
+
+    pub fn from_proto(p: &zkmr_proto::SrsVerifierParams) -> Result<Self> {
+        fn point<C: GroupEncoding>(bytes: &[u8], what: &str) -> Result<C> {
+            let mut repr = C::Repr::default();
+            if repr.as_ref().len() != bytes.len() {
+                return Err(Error::Format(format!("srs.{what}: wrong length")));
+            }
+            repr.as_mut().copy_from_slice(bytes);
+            Option::from(C::from_bytes(&repr))
+                .ok_or_else(|| Error::Format(format!("srs.{what}: not a curve point")))
+        }
+        Ok(Self {
+            g1: point(&p.g1, "g1")?,
+            g2: point(&p.g2, "g2")?,
+            s_g2: point(&p.s_g2, "s_g2")?,
+        })
+    }
+
+    /// Verifier parameters for circuits of size `2^k`. The KZG verifier reads only `g1`,
+    /// `g2`, `s·g2` and the size, so the point vectors hold `g1` alone.
+    pub fn params(&self, k: u32) -> ProverParams {
+        let mut bytes = Vec::with_capacity(4 + 2 * 32 + 2 * 64);
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        for _ in 0..2 {
+            bytes.extend_from_slice(self.g1.to_bytes().as_ref());
+        }
+        bytes.extend_from_slice(self.g2.to_bytes().as_ref());
+        bytes.extend_from_slice(self.s_g2.to_bytes().as_ref());
+        // For n = 1 the single Lagrange point equals g1, so this is a valid size-one setup.
+        let unit = ProverParams::read_custom(&mut bytes.as_slice(), SerdeFormat::Processed)
+            .expect("points were valid when decoded");
+        unit.from_parts(k, vec![self.g1], Some(Vec::new()), self.g2, self.s_g2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_srs_is_deterministic_and_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = development(4, dir.path()).unwrap();
+        let b = development(4, dir.path()).unwrap();
+        let c = ProverParams::setup(4, ChaCha20Rng::from_seed(DEV_SEED));
+        assert_eq!(VerifierSrs::of(&a), VerifierSrs::of(&c));
+        assert_eq!(a.get_g(), b.get_g());
+        assert!(dir.path().join("dev-srs-k4.params").exists());
+    }
+
+    #[test]
+    fn load_accepts_both_formats_and_downsizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = development(5, dir.path()).unwrap();
+        for format in [SerdeFormat::Processed, SerdeFormat::RawBytes] {
+            let path = dir.path().join(format!("srs-{format:?}"));
+            let mut file = File::create(&path).unwrap();
+            params.write_custom(&mut file, format).unwrap();
+            let loaded = load(&path, 4).unwrap();
+            assert_eq!(loaded.k(), 4);
+            assert_eq!(VerifierSrs::of(&loaded), VerifierSrs::of(&params));
+            assert!(load(&path, 6).is_err());
+        }
+    }
+
+    #[test]
+    fn load_rejects_truncated_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = development(4, dir.path()).unwrap();
+        let path = dir.path().join("cut");
+        let mut bytes = Vec::new();
+        params.write_custom(&mut bytes, SerdeFormat::Processed).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 7]).unwrap();
+        let err = load(&path, 4).unwrap_err().to_string();
+        assert!(err.contains("does not match"), "{err}");
+    }
+
+    #[test]
+    fn verifier_points_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = VerifierSrs::of(&development(4, dir.path()).unwrap());
+        assert_eq!(VerifierSrs::from_proto(&v.to_proto()).unwrap(), v);
+        let params = v.params(9);
+        assert_eq!(params.k(), 9);
+        assert_eq!(VerifierSrs::of(&params), v);
+    }
+}

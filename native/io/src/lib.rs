@@ -1,0 +1,52 @@
+//! Readers for zkmr inputs.
+//!
+//! A matrix or a vector comes from JSON, Parquet or Arrow IPC:
+//!
+//! - JSON: the combined object `{"matrix": [[...]], "vector": [...]}` (each reader takes its
+//!   member), or a bare array: an array of rows for a matrix, an array of numbers for a vector.
+//! - Parquet / Arrow IPC matrix: one row per matrix row, `row: int64` and
+//!   `values: list<float64>` (or `list<int64>`); rows may arrive in any order, each index
+//!   exactly once.
+//! - Parquet / Arrow IPC vector: a table with one numeric column, one entry per row.
+//!
+//! Every error names the file and, where one exists, the row and column.
+
+mod arrow_table;
+mod format;
+mod json;
+
+use std::path::Path;
+
+use zkmr_core::fixed_point::Number;
+use zkmr_core::{Error, Result};
+
+pub use format::InputFormat;
+
+/// Reads a matrix as rows of numbers.
+pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
+    let rows = match InputFormat::detect(path)? {
+        InputFormat::Json => json::read_matrix(path),
+        format => arrow_table::read_matrix(path, format),
+    }?;
+    if rows.is_empty() {
+        return Err(Error::Input(format!("{}: the matrix has no rows", path.display())));
+    }
+    Ok(rows)
+}
+
+/// Reads a vector of numbers.
+pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
+    let values = match InputFormat::detect(path)? {
+        InputFormat::Json => json::read_vector(path),
+        format => arrow_table::read_vector(path, format),
+    }?;
+    if values.is_empty() {
+        return Err(Error::Input(format!("{}: the vector is empty", path.display())));
+    }
+    Ok(values)
+}
+
+/// Prefixes an error message with the file it concerns.
+pub(crate) fn in_file(path: &Path, detail: impl std::fmt::Display) -> Error {
+    Error::Input(format!("{}: {detail}", path.display()))
+}

@@ -1,0 +1,9 @@
+//! Compiles `proto/zkmr.proto` with `protox`, a pure-Rust protobuf compiler, so building the
+//! workspace needs no `protoc` on the machine.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=proto/zkmr.proto");
+    let descriptors = protox::compile(["zkmr.proto"], ["proto"])?;
+    prost_build::Config::new().compile_fds(descriptors)?;
+    Ok(())
+}

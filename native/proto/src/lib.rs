@@ -1,0 +1,10 @@
+//! The wire contract shared by the CLI, the JNI bridge and the JVM side.
+//!
+//! Every artifact that leaves a process (a proof bundle, a partition result) is one of these
+//! messages, so Java, Scala and Rust read the same bytes. The schema lives in
+//! `proto/zkmr.proto`; the Rust types are generated at build time.
+
+include!(concat!(env!("OUT_DIR"), "/zkmr.v1.rs"));
+
+/// Version written into every [`Bundle`]; readers reject any other.
+pub const BUNDLE_VERSION: u32 = 1;
