@@ -78,6 +78,11 @@ pub fn vector(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Resul
 /// `A x` in f64, the reference for the quantization error.
 pub fn reference_product(a: &[Vec<Number>], x: &[Number]) -> Vec<f64> {
     a.iter()
-        .map(|row| row.iter().zip(x).map(|(a, x)| a.as_f64() * x.as_f64()).sum())
+        .map(|row| {
+            row.iter()
+                .zip(x)
+                .map(|(a, x)| a.as_f64() * x.as_f64())
+                .sum()
+        })
         .collect()
 }

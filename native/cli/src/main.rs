@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "zkmr", version, about = "Verifiable matrix-vector products with halo2 proofs")]
+#[command(
+    name = "zkmr",
+    version,
+    about = "Verifiable matrix-vector products with halo2 proofs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -21,7 +21,8 @@
 use halo2_proofs::{
     circuit::{Layouter, Region, SimpleFloorPlanner, Value},
     plonk::{
-        Advice, Challenge, Circuit, Column, ConstraintSystem, Error as PlonkError, FirstPhase, Fixed, SecondPhase, Selector,
+        Advice, Challenge, Circuit, Column, ConstraintSystem, Error as PlonkError, FirstPhase,
+        Fixed, SecondPhase, Selector,
     },
     poly::Rotation,
 };
@@ -57,28 +58,31 @@ impl MatVecConfig {
         let step = meta.selector();
         let boundary = meta.selector();
 
-        meta.create_gate("accumulate γ-combined rows of [A | -I] times [x; y]", |meta| {
-            let step = meta.query_selector(step);
-            let gamma = meta.query_challenge(gamma);
-            let acc_cur = meta.query_advice(acc, Rotation::cur());
-            let acc_next = meta.query_advice(acc, Rotation::next());
-            let increment = vector
-                .iter()
-                .zip(matrix.chunks(shape.rows))
-                .map(|(v, group)| {
-                    // Horner: Σ_i γ^i M_i = M_0 + γ (M_1 + γ (M_2 + ...)).
-                    let combined = group
-                        .iter()
-                        .rev()
-                        .map(|col| meta.query_fixed(*col, Rotation::cur()))
-                        .reduce(|acc, m| acc * gamma.clone() + m)
-                        .expect("at least one row");
-                    meta.query_instance(*v, Rotation::cur()) * combined
-                })
-                .reduce(|a, b| a + b)
-                .expect("at least one group");
-            vec![step * (acc_next - acc_cur - increment)]
-        });
+        meta.create_gate(
+            "accumulate γ-combined rows of [A | -I] times [x; y]",
+            |meta| {
+                let step = meta.query_selector(step);
+                let gamma = meta.query_challenge(gamma);
+                let acc_cur = meta.query_advice(acc, Rotation::cur());
+                let acc_next = meta.query_advice(acc, Rotation::next());
+                let increment = vector
+                    .iter()
+                    .zip(matrix.chunks(shape.rows))
+                    .map(|(v, group)| {
+                        // Horner: Σ_i γ^i M_i = M_0 + γ (M_1 + γ (M_2 + ...)).
+                        let combined = group
+                            .iter()
+                            .rev()
+                            .map(|col| meta.query_fixed(*col, Rotation::cur()))
+                            .reduce(|acc, m| acc * gamma.clone() + m)
+                            .expect("at least one row");
+                        meta.query_instance(*v, Rotation::cur()) * combined
+                    })
+                    .reduce(|a, b| a + b)
+                    .expect("at least one group");
+                vec![step * (acc_next - acc_cur - increment)]
+            },
+        );
 
         meta.create_gate("accumulator starts and ends at zero", |meta| {
             let boundary = meta.query_selector(boundary);
@@ -157,7 +161,10 @@ pub struct MatVecCircuit<'a> {
 impl<'a> MatVecCircuit<'a> {
     /// The circuit for keygen: the matrix block alone.
     pub fn for_keygen(shape: CircuitShape, block: &'a [i64]) -> Self {
-        assert!(block.len() <= shape.rows * shape.cols, "block larger than shape");
+        assert!(
+            block.len() <= shape.rows * shape.cols,
+            "block larger than shape"
+        );
         assert_eq!(block.len() % shape.cols, 0, "block of whole rows");
         Self {
             shape,
@@ -252,7 +259,11 @@ impl Circuit<F> for MatVecCircuit<'_> {
         unreachable!("the shape is always passed through configure_with_params")
     }
 
-    fn synthesize(&self, config: MatVecConfig, mut layouter: impl Layouter<F>) -> Result<(), PlonkError> {
+    fn synthesize(
+        &self,
+        config: MatVecConfig,
+        mut layouter: impl Layouter<F>,
+    ) -> Result<(), PlonkError> {
         layouter.assign_region(
             || "matrix-vector product",
             |mut region| {
@@ -319,14 +330,19 @@ pub(crate) mod tests {
             .map(|i| (i as i64 * 7919 % 201) - 100)
             .collect();
         let x: Vec<i64> = (0..cols).map(|j| (j as i64 * 31 % 17) - 8).collect();
-        let y: Vec<i128> = block.chunks(cols).map(|r| crate::matrix::dot(r, &x)).collect();
+        let y: Vec<i128> = block
+            .chunks(cols)
+            .map(|r| crate::matrix::dot(r, &x))
+            .collect();
         Case { shape, block, x, y }
     }
 
     fn run(c: &Case, tamper: Option<Tamper>) -> Result<(), Vec<halo2_proofs::dev::VerifyFailure>> {
         let mut circuit = MatVecCircuit::for_proof(c.shape, &c.block, c.witness());
         circuit.tamper = tamper;
-        MockProver::run(c.shape.k(), &circuit, c.instances()).unwrap().verify()
+        MockProver::run(c.shape.k(), &circuit, c.instances())
+            .unwrap()
+            .verify()
     }
 
     fn failing_gates(result: Result<(), Vec<halo2_proofs::dev::VerifyFailure>>) -> String {
@@ -345,7 +361,10 @@ pub(crate) mod tests {
         let mut c = case(4, 4, 9, 2);
         c.y[2] += 1;
         let failures = failing_gates(run(&c, None));
-        assert!(failures.contains("accumulator starts and ends at zero"), "{failures}");
+        assert!(
+            failures.contains("accumulator starts and ends at zero"),
+            "{failures}"
+        );
     }
 
     #[test]
@@ -358,7 +377,10 @@ pub(crate) mod tests {
     #[test]
     fn shifted_accumulator_fails_the_boundaries_only() {
         let failures = failing_gates(run(&case(4, 4, 9, 2), Some(Tamper::Shift(3))));
-        assert!(failures.contains("accumulator starts and ends at zero"), "{failures}");
+        assert!(
+            failures.contains("accumulator starts and ends at zero"),
+            "{failures}"
+        );
         assert!(!failures.contains("accumulate"), "{failures}");
     }
 
@@ -375,7 +397,9 @@ pub(crate) mod tests {
         let circuit = MatVecCircuit::for_proof(c.shape, &c.block, c.witness());
         let mut instances = c.instances();
         instances[0][0] += F::one();
-        let result = MockProver::run(c.shape.k(), &circuit, instances).unwrap().verify();
+        let result = MockProver::run(c.shape.k(), &circuit, instances)
+            .unwrap()
+            .verify();
         assert!(failing_gates(result).contains("accumulate"));
     }
 }

@@ -42,7 +42,9 @@ pub fn to_i128(f: &F) -> Option<i128> {
         if bytes[16..].iter().any(|b| *b != 0) {
             return None;
         }
-        Some(u128::from_le_bytes(bytes[..16].try_into().expect("16 bytes")))
+        Some(u128::from_le_bytes(
+            bytes[..16].try_into().expect("16 bytes"),
+        ))
     }
     if let Some(v) = small(f).filter(|v| *v <= i128::MAX as u128) {
         return Some(v as i128);
@@ -85,7 +87,7 @@ pub fn pack_i128(values: &[i128]) -> Vec<u8> {
 
 /// Unpacks the wire form of `y`; `what` names the field in the error.
 pub fn unpack_i128(bytes: &[u8], what: &str) -> Result<Vec<i128>> {
-    if bytes.len() % 16 != 0 {
+    if !bytes.len().is_multiple_of(16) {
         return Err(Error::Format(format!(
             "{what}: length {} is not a multiple of 16",
             bytes.len()

@@ -185,14 +185,20 @@ mod tests {
     #[test]
     fn integers_shift_exactly() {
         assert_eq!(fp(4, 32).encode(Number::Int(-3), String::new).unwrap(), -48);
-        assert_eq!(fp(0, 32).encode(Number::Float(7.0), String::new).unwrap(), 7);
+        assert_eq!(
+            fp(0, 32).encode(Number::Float(7.0), String::new).unwrap(),
+            7
+        );
     }
 
     #[test]
     fn floats_round_to_nearest() {
         let e = fp(8, 32);
         assert_eq!(e.encode(Number::Float(0.5), String::new).unwrap(), 128);
-        assert_eq!(e.encode(Number::Float(-1.0 / 3.0), String::new).unwrap(), -85);
+        assert_eq!(
+            e.encode(Number::Float(-1.0 / 3.0), String::new).unwrap(),
+            -85
+        );
         assert!((e.decode(-85) + 1.0 / 3.0).abs() <= 0.5 / 256.0);
     }
 
@@ -200,8 +206,14 @@ mod tests {
     fn rejects_nan_infinity_and_overflow_with_location() {
         let e = fp(8, 16);
         let at = || "row 2, column 5".to_string();
-        let nan = e.encode(Number::Float(f64::NAN), at).unwrap_err().to_string();
-        assert!(nan.contains("row 2, column 5") && nan.contains("NaN"), "{nan}");
+        let nan = e
+            .encode(Number::Float(f64::NAN), at)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            nan.contains("row 2, column 5") && nan.contains("NaN"),
+            "{nan}"
+        );
         assert!(e.encode(Number::Float(f64::INFINITY), at).is_err());
         // 256 * 2^8 = 2^16 does not fit 16 bits; 255.99 does.
         let over = e.encode(Number::Int(256), at).unwrap_err().to_string();
@@ -213,10 +225,15 @@ mod tests {
     #[test]
     fn default_scale_depends_on_integrality() {
         let ints = [Number::Int(1), Number::Float(2.0)];
-        assert_eq!(FixedPoint::for_values(ints, None, None).unwrap().scale_bits, 0);
+        assert_eq!(
+            FixedPoint::for_values(ints, None, None).unwrap().scale_bits,
+            0
+        );
         let floats = [Number::Int(1), Number::Float(2.5)];
         assert_eq!(
-            FixedPoint::for_values(floats, None, None).unwrap().scale_bits,
+            FixedPoint::for_values(floats, None, None)
+                .unwrap()
+                .scale_bits,
             DEFAULT_FLOAT_SCALE_BITS
         );
     }

@@ -44,10 +44,13 @@ pub struct KeyMaker {
 
 impl KeyMaker {
     pub fn new(params: &ProverParams, shape: CircuitShape) -> Result<Self> {
-        let skeleton = keygen_vk(params, &MatVecCircuit::for_keygen(shape, &[])).map_err(|e| {
-            Error::Usage(format!("keygen of the {shape:?} circuit: {e}"))
-        })?;
-        let monomial = params.get_g().iter().map(PrimeCurveAffine::to_curve).collect();
+        let skeleton = keygen_vk(params, &MatVecCircuit::for_keygen(shape, &[]))
+            .map_err(|e| Error::Usage(format!("keygen of the {shape:?} circuit: {e}")))?;
+        let monomial = params
+            .get_g()
+            .iter()
+            .map(PrimeCurveAffine::to_curve)
+            .collect();
         Ok(Self {
             shape,
             skeleton,
@@ -105,11 +108,9 @@ pub fn proving_key(
     block: &[i64],
     index: u32,
 ) -> Result<Pk> {
-    keygen_pk(params, vk, &MatVecCircuit::for_keygen(shape, block)).map_err(|e| {
-        Error::Proving {
-            partition: index,
-            reason: format!("proving key: {e}"),
-        }
+    keygen_pk(params, vk, &MatVecCircuit::for_keygen(shape, block)).map_err(|e| Error::Proving {
+        partition: index,
+        reason: format!("proving key: {e}"),
     })
 }
 
@@ -143,7 +144,9 @@ mod tests {
     #[test]
     fn key_maker_matches_halo2_keygen_byte_for_byte() {
         let dir = tempfile::tempdir().unwrap();
-        for (rows, real_rows, cols, fold) in [(4, 4, 9, 1), (4, 3, 9, 2), (5, 5, 30, 3), (2, 1, 1, 1)] {
+        for (rows, real_rows, cols, fold) in
+            [(4, 4, 9, 1), (4, 3, 9, 2), (5, 5, 30, 3), (2, 1, 1, 1)]
+        {
             let shape = CircuitShape::new(rows, cols, fold).unwrap();
             let params = crate::srs::development(shape.k(), dir.path()).unwrap();
             let block: Vec<i64> = (0..real_rows * cols)

@@ -208,7 +208,10 @@ impl KeyStoreWriter {
     }
 
     pub fn write_partition(&self, key: &zkmr_proto::PartitionKey) -> Result<()> {
-        write_bytes(&partition_file(self.tmp.path(), key.index), &key.encode_to_vec())
+        write_bytes(
+            &partition_file(self.tmp.path(), key.index),
+            &key.encode_to_vec(),
+        )
     }
 
     /// Writes the manifest and moves the store into place.

@@ -58,7 +58,7 @@ pub fn verify(root: F, leaf: F, index: usize, siblings: &[F]) -> bool {
     let mut node = leaf;
     let mut idx = index;
     for sibling in siblings {
-        node = if idx % 2 == 0 {
+        node = if idx.is_multiple_of(2) {
             parent(node, *sibling)
         } else {
             parent(*sibling, node)

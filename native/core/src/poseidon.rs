@@ -25,7 +25,7 @@ type Spec = OptimizedPoseidonSpec<F, T, RATE>;
 
 fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| Spec::new::<R_F, R_P, 0>())
+    SPEC.get_or_init(Spec::new::<R_F, R_P, 0>)
 }
 
 /// A sponge: absorb any number of elements, then squeeze.
@@ -56,7 +56,7 @@ impl Sponge {
         for chunk in input.chunks(RATE) {
             self.permute(chunk);
         }
-        if input.len() % RATE == 0 {
+        if input.len().is_multiple_of(RATE) {
             self.permute(&[]);
         }
         self.state[1]
@@ -139,9 +139,7 @@ pub fn hash(elements: &[F]) -> F {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use halo2_base::{
-        gates::GateChip, poseidon::hasher::PoseidonSponge as CircuitSponge, Context,
-    };
+    use halo2_base::{gates::GateChip, poseidon::hasher::PoseidonSponge as CircuitSponge, Context};
 
     /// Absorb/squeeze schedules compared against the in-circuit sponge, witness values only.
     #[test]

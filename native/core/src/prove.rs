@@ -68,7 +68,11 @@ pub fn prove(
             let key = store.partition(id.index)?;
             let vk = vk_from_bytes(&key.verifying_key, shape, id.index)?;
             let pk = proving_key(&params, vk, shape, &key.block, id.index)?;
-            let y: Vec<i128> = key.block.chunks(shape.cols).map(|row| dot(row, x)).collect();
+            let y: Vec<i128> = key
+                .block
+                .chunks(shape.cols)
+                .map(|row| dot(row, x))
+                .collect();
             let circuit = MatVecCircuit::for_proof(shape, &key.block, Witness { x, y: &y });
             let instances = shape.instance_columns(&x_field, &y);
             let proof = transcript::prove(&params, &pk, circuit, &instances).map_err(|e| {
@@ -102,7 +106,10 @@ pub fn prove(
         .map(|(id, (y, _))| job_leaf(id, x_digest, y))
         .collect();
     let root = job_root(commitment, x_encoding, &leaves).root;
-    let y: Vec<i128> = partitions.iter().flat_map(|(y, _)| y.iter().copied()).collect();
+    let y: Vec<i128> = partitions
+        .iter()
+        .flat_map(|(y, _)| y.iter().copied())
+        .collect();
     let partitions = partitions
         .into_iter()
         .map(|(y, mut p)| {

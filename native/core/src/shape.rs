@@ -65,7 +65,10 @@ impl CircuitShape {
             .map(|fold| Self { rows, cols, fold });
         candidates
             .min_by_key(|s| (s.fold * s.rows) << s.k())
-            .map_or_else(|| Self::new(rows, cols, 1), |s| Self::new(s.rows, s.cols, s.fold))
+            .map_or_else(
+                || Self::new(rows, cols, 1),
+                |s| Self::new(s.rows, s.cols, s.fold),
+            )
     }
 
     /// Columns of the extended matrix `[A | -I]`.

@@ -56,7 +56,9 @@ impl SrsSource {
 
 /// Reads an SRS file and downsizes it to `k`.
 pub fn load(path: &Path, k: u32) -> Result<ProverParams> {
-    let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
     let mut reader = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
     let mut header = [0u8; 4];
     reader
@@ -105,7 +107,10 @@ pub fn development(k: u32, cache_dir: &Path) -> Result<ProverParams> {
             _ => tracing::warn!(path = %path.display(), "ignoring unreadable cached SRS"),
         }
     }
-    tracing::info!(k, "generating the development SRS (insecure, cached for later runs)");
+    tracing::info!(
+        k,
+        "generating the development SRS (insecure, cached for later runs)"
+    );
     let params = ProverParams::setup(k, ChaCha20Rng::from_seed(DEV_SEED));
     std::fs::create_dir_all(cache_dir).map_err(|e| Error::io(cache_dir, e))?;
     write(&params, &path)?;
@@ -251,7 +256,9 @@ mod tests {
         let params = development(4, dir.path()).unwrap();
         let path = dir.path().join("cut");
         let mut bytes = Vec::new();
-        params.write_custom(&mut bytes, SerdeFormat::Processed).unwrap();
+        params
+            .write_custom(&mut bytes, SerdeFormat::Processed)
+            .unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 7]).unwrap();
         let err = load(&path, 4).unwrap_err().to_string();
         assert!(err.contains("does not match"), "{err}");

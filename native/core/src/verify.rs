@@ -67,7 +67,9 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
             header.cols
         )));
     }
-    if x.iter().any(|v| v.unsigned_abs() >= 1u64 << x_encoding.value_bits) {
+    if x.iter()
+        .any(|v| v.unsigned_abs() >= 1u64 << x_encoding.value_bits)
+    {
         return Err(Error::rejected_bundle("x exceeds its declared bit width"));
     }
     check_output_range(x.len(), header.encoding, x_encoding)
@@ -88,7 +90,12 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
             if y.len() as u64 != p.row_end - p.row_start {
                 return Err(Error::rejected(
                     p.index,
-                    format!("y block has {} entries for rows {}..{}", y.len(), p.row_start, p.row_end),
+                    format!(
+                        "y block has {} entries for rows {}..{}",
+                        y.len(),
+                        p.row_start,
+                        p.row_end
+                    ),
                 ));
             }
             Ok((vk, y))
@@ -162,11 +169,17 @@ fn check_partition_list(bundle: &zkmr_proto::Bundle, partitioning: Partitioning)
         if position >= expected {
             return Err(Error::rejected(
                 p.index,
-                format!("bundle has {} partitions, the matrix {expected}", bundle.partitions.len()),
+                format!(
+                    "bundle has {} partitions, the matrix {expected}",
+                    bundle.partitions.len()
+                ),
             ));
         }
         if p.index as usize != position {
-            let what = if bundle.partitions[..position].iter().any(|q| q.index == p.index) {
+            let what = if bundle.partitions[..position]
+                .iter()
+                .any(|q| q.index == p.index)
+            {
                 "duplicated"
             } else {
                 "out of order"
@@ -190,7 +203,10 @@ fn check_partition_list(bundle: &zkmr_proto::Bundle, partitioning: Partitioning)
     if bundle.partitions.len() < expected {
         return Err(Error::rejected(
             bundle.partitions.len() as u32,
-            format!("missing: bundle has {} of {expected} partitions", bundle.partitions.len()),
+            format!(
+                "missing: bundle has {} of {expected} partitions",
+                bundle.partitions.len()
+            ),
         ));
     }
     Ok(())

@@ -16,7 +16,9 @@ use crate::in_file;
 /// Every record batch of a Parquet or Arrow IPC file.
 fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let collect = |it: &mut dyn Iterator<Item = std::result::Result<RecordBatch, arrow::error::ArrowError>>| {
+    let collect = |it: &mut dyn Iterator<
+        Item = std::result::Result<RecordBatch, arrow::error::ArrowError>,
+    >| {
         it.collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| in_file(path, e))
     };
@@ -29,8 +31,11 @@ fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
         }
         InputFormat::ArrowIpc => {
             let mut head = [0u8; 6];
-            std::io::Read::read_exact(&mut File::open(path).map_err(|e| Error::io(path, e))?, &mut head)
-                .map_err(|e| Error::io(path, e))?;
+            std::io::Read::read_exact(
+                &mut File::open(path).map_err(|e| Error::io(path, e))?,
+                &mut head,
+            )
+            .map_err(|e| Error::io(path, e))?;
             if &head == b"ARROW1" {
                 let mut reader = FileReader::try_new(file, None).map_err(|e| in_file(path, e))?;
                 collect(&mut reader)
@@ -50,14 +55,37 @@ fn numbers(array: &dyn Array, path: &Path, at: &dyn Fn(usize) -> String) -> Resu
         return Err(in_file(path, format!("{}: null value", at(i))));
     }
     Ok(match array.data_type() {
-        DataType::Int64 => array.as_primitive::<Int64Type>().values().iter().map(|v| Number::Int(*v)).collect(),
-        DataType::Int32 => array.as_primitive::<Int32Type>().values().iter().map(|v| Number::Int(*v as i64)).collect(),
-        DataType::Float64 => array.as_primitive::<Float64Type>().values().iter().map(|v| Number::Float(*v)).collect(),
-        DataType::Float32 => array.as_primitive::<Float32Type>().values().iter().map(|v| Number::Float(*v as f64)).collect(),
+        DataType::Int64 => array
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .map(|v| Number::Int(*v))
+            .collect(),
+        DataType::Int32 => array
+            .as_primitive::<Int32Type>()
+            .values()
+            .iter()
+            .map(|v| Number::Int(*v as i64))
+            .collect(),
+        DataType::Float64 => array
+            .as_primitive::<Float64Type>()
+            .values()
+            .iter()
+            .map(|v| Number::Float(*v))
+            .collect(),
+        DataType::Float32 => array
+            .as_primitive::<Float32Type>()
+            .values()
+            .iter()
+            .map(|v| Number::Float(*v as f64))
+            .collect(),
         other => {
             return Err(in_file(
                 path,
-                format!("{}: values of type {other} are not numbers (use int64 or float64)", at(0)),
+                format!(
+                    "{}: values of type {other} are not numbers (use int64 or float64)",
+                    at(0)
+                ),
             ))
         }
     })
@@ -65,8 +93,16 @@ fn numbers(array: &dyn Array, path: &Path, at: &dyn Fn(usize) -> String) -> Resu
 
 fn column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a ArrayRef> {
     batch.column_by_name(name).ok_or_else(|| {
-        let have: Vec<_> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-        in_file(path, format!("missing column \"{name}\" (columns: {})", have.join(", ")))
+        let have: Vec<_> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        in_file(
+            path,
+            format!("missing column \"{name}\" (columns: {})", have.join(", ")),
+        )
     })
 }
 
@@ -76,21 +112,35 @@ pub(crate) fn read_matrix(path: &Path, format: InputFormat) -> Result<Vec<Vec<Nu
         let index = column(&batch, "row", path)?;
         let index = match index.data_type() {
             DataType::Int64 => index.as_primitive::<Int64Type>().clone(),
-            other => return Err(in_file(path, format!("column \"row\" has type {other}, expected int64"))),
+            other => {
+                return Err(in_file(
+                    path,
+                    format!("column \"row\" has type {other}, expected int64"),
+                ))
+            }
         };
         let values = column(&batch, "values", path)?;
         let lists: Vec<Option<ArrayRef>> = match values.data_type() {
             DataType::List(_) => values.as_list::<i32>().iter().collect(),
             DataType::LargeList(_) => values.as_list::<i64>().iter().collect(),
             DataType::FixedSizeList(_, _) => values.as_fixed_size_list().iter().collect(),
-            other => return Err(in_file(path, format!("column \"values\" has type {other}, expected a list of numbers"))),
+            other => {
+                return Err(in_file(
+                    path,
+                    format!("column \"values\" has type {other}, expected a list of numbers"),
+                ))
+            }
         };
         for (pos, list) in lists.into_iter().enumerate() {
             if index.is_null(pos) {
-                return Err(in_file(path, format!("record {pos} of a batch: null row index")));
+                return Err(in_file(
+                    path,
+                    format!("record {pos} of a batch: null row index"),
+                ));
             }
             let i = index.value(pos);
-            let i = usize::try_from(i).map_err(|_| in_file(path, format!("row index {i} is negative")))?;
+            let i = usize::try_from(i)
+                .map_err(|_| in_file(path, format!("row index {i} is negative")))?;
             let list = list.ok_or_else(|| in_file(path, format!("row {i}: values is null")))?;
             let row = numbers(list.as_ref(), path, &|j| format!("row {i}, column {j}"))?;
             if i >= rows.len() {
@@ -113,11 +163,16 @@ pub(crate) fn read_vector(path: &Path, format: InputFormat) -> Result<Vec<Number
         if batch.num_columns() != 1 {
             return Err(in_file(
                 path,
-                format!("a vector table has one column, this one has {}", batch.num_columns()),
+                format!(
+                    "a vector table has one column, this one has {}",
+                    batch.num_columns()
+                ),
             ));
         }
         let offset = out.len();
-        out.extend(numbers(batch.column(0).as_ref(), path, &|j| format!("vector index {}", offset + j))?);
+        out.extend(numbers(batch.column(0).as_ref(), path, &|j| {
+            format!("vector index {}", offset + j)
+        })?);
     }
     Ok(out)
 }

@@ -29,7 +29,10 @@ fn number(v: &Value, path: &Path, at: impl FnOnce() -> String) -> Result<Number>
             Some(i) => Number::Int(i),
             None => Number::Float(n.as_f64().expect("serde_json numbers are finite")),
         }),
-        other => Err(in_file(path, format!("{}: expected a number, found {other}", at()))),
+        other => Err(in_file(
+            path,
+            format!("{}: expected a number, found {other}", at()),
+        )),
     }
 }
 
@@ -42,7 +45,10 @@ pub(crate) fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
         .enumerate()
         .map(|(i, row)| {
             let Value::Array(values) = row else {
-                return Err(in_file(path, format!("row {i}: expected an array of numbers")));
+                return Err(in_file(
+                    path,
+                    format!("row {i}: expected an array of numbers"),
+                ));
             };
             values
                 .iter()

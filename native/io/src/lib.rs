@@ -29,7 +29,10 @@ pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
         format => arrow_table::read_matrix(path, format),
     }?;
     if rows.is_empty() {
-        return Err(Error::Input(format!("{}: the matrix has no rows", path.display())));
+        return Err(Error::Input(format!(
+            "{}: the matrix has no rows",
+            path.display()
+        )));
     }
     Ok(rows)
 }
@@ -41,7 +44,10 @@ pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
         format => arrow_table::read_vector(path, format),
     }?;
     if values.is_empty() {
-        return Err(Error::Input(format!("{}: the vector is empty", path.display())));
+        return Err(Error::Input(format!(
+            "{}: the vector is empty",
+            path.display()
+        )));
     }
     Ok(values)
 }

@@ -73,9 +73,10 @@ fn parse_sizes(sizes: &str) -> Result<Vec<(usize, usize)>> {
     sizes
         .split(',')
         .map(|s| {
-            let (m, n) = s.trim().split_once(['x', 'X']).ok_or_else(|| {
-                Error::Usage(format!("--sizes: \"{s}\" is not ROWSxCOLS"))
-            })?;
+            let (m, n) = s
+                .trim()
+                .split_once(['x', 'X'])
+                .ok_or_else(|| Error::Usage(format!("--sizes: \"{s}\" is not ROWSxCOLS")))?;
             let parse = |v: &str| {
                 v.parse::<usize>()
                     .ok()
@@ -96,7 +97,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("bench {rows}x{cols} ...");
         }
         let out = Command::new(&exe)
-            .args(["bench-one", "--rows", &rows.to_string(), "--cols", &cols.to_string()])
+            .args([
+                "bench-one",
+                "--rows",
+                &rows.to_string(),
+                "--cols",
+                &cols.to_string(),
+            ])
             .args(["--rows-per-partition", &args.rows_per_partition.to_string()])
             .output()
             .map_err(|e| Error::io(&exe, e))?;
@@ -199,7 +206,14 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         rows_per_partition: args.rows_per_partition,
         ..CommitOptions::default()
     };
-    let committed = setup::commit(&matrix, encoding, options, &srs, &dir.path().join("keys"), &Silent)?;
+    let committed = setup::commit(
+        &matrix,
+        encoding,
+        options,
+        &srs,
+        &dir.path().join("keys"),
+        &Silent,
+    )?;
     let proved = zkmr_core::prove::prove(&committed.store, &x_encoded, encoding, &Silent)?;
     let started = Instant::now();
     let verified = zkmr_core::verify::verify(&proved.bundle, committed.commitment)?;

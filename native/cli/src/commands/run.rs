@@ -61,7 +61,11 @@ struct RunReport {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let matrix = inputs::matrix(&args.input, args.partitioning.scale, args.partitioning.value_bits)?;
+    let matrix = inputs::matrix(
+        &args.input,
+        args.partitioning.scale,
+        args.partitioning.value_bits,
+    )?;
     let vector = inputs::vector(&args.input, args.vector_scale, None)?;
     let read = started.elapsed().as_secs_f64();
 
@@ -78,19 +82,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let keys = dir.join("keys");
     let t = Instant::now();
-    let committed = commit::commit(&matrix, args.partitioning, &args.srs, &keys, true, args.json)?;
+    let committed = commit::commit(
+        &matrix,
+        args.partitioning,
+        &args.srs,
+        &keys,
+        true,
+        args.json,
+    )?;
     let commit_seconds = t.elapsed().as_secs_f64() - committed.srs_seconds;
 
     let store = zkmr_core::keystore::KeyStore::open(&keys)?;
     let bundle_path = dir.join("job.bundle");
-    let proved = prove::prove(&store, &vector, &bundle_path, Some(&dir.join("y.json")), args.json)?;
+    let proved = prove::prove(
+        &store,
+        &vector,
+        &bundle_path,
+        Some(&dir.join("y.json")),
+        args.json,
+    )?;
 
     let t = Instant::now();
-    let verified = zkmr_core::verify::verify(&bundle::read(&bundle_path)?, store.manifest.commitment()?)?;
+    let verified =
+        zkmr_core::verify::verify(&bundle::read(&bundle_path)?, store.manifest.commitment()?)?;
     let verify_seconds = t.elapsed().as_secs_f64();
 
     let y = output::decode(&verified.y, verified.y_scale_bits);
-    let error = QuantizationError::measure(&y, &inputs::reference_product(&matrix.numbers, &vector.numbers));
+    let error = QuantizationError::measure(
+        &y,
+        &inputs::reference_product(&matrix.numbers, &vector.numbers),
+    );
     let report = RunReport {
         matrix_commitment: committed.matrix_commitment,
         job_root: field::to_hex(&verified.job_root),

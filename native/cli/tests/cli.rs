@@ -1,0 +1,282 @@
+//! The `zkmr` binary as a user runs it: outputs, exit codes and messages.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn zkmr(cache: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("zkmr").unwrap();
+    cmd.env("ZKMR_CACHE_DIR", cache);
+    cmd
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/matvec.json")
+}
+
+fn json_out(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn run_on_the_example_prints_the_plain_product() {
+    let cache = tempfile::tempdir().unwrap();
+    let report = json_out(
+        zkmr(cache.path())
+            .args(["run", "--input"])
+            .arg(example())
+            .args(["--dev-srs", "--json"]),
+    );
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["srs_unsafe"], true);
+    let input: Value = serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    let x: Vec<f64> = input["vector"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let expected: Vec<f64> = input["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .zip(&x)
+                .map(|(a, x)| a.as_f64().unwrap() * x)
+                .sum()
+        })
+        .collect();
+    let y: Vec<f64> = report["y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(y, expected);
+    for key in [
+        "matrix_commitment",
+        "job_root",
+        "partitions",
+        "max_abs_error",
+        "seconds",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn an_srs_must_be_named() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = zkmr(cache.path())
+        .args(["run", "--input"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--srs") && stderr.contains("--dev-srs"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn commit_prove_verify_and_tampering() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let matrix = work.path().join("a.json");
+    let rows: Vec<Vec<i64>> = (0..9)
+        .map(|i| (0..5).map(|j| i * 5 + j - 20).collect())
+        .collect();
+    std::fs::write(&matrix, serde_json::json!({ "matrix": rows }).to_string()).unwrap();
+    let vector = work.path().join("x.json");
+    std::fs::write(&vector, "[1, -2, 3, -4, 5]").unwrap();
+    let keys = work.path().join("keys");
+
+    let commit = json_out(
+        zkmr(cache.path())
+            .args(["commit", "--matrix"])
+            .arg(&matrix)
+            .arg("--keys")
+            .arg(&keys)
+            .args(["--rows-per-partition", "4", "--dev-srs", "--json"]),
+    );
+    assert_eq!(commit["partitions"], 3);
+    let commitment = commit["matrix_commitment"].as_str().unwrap().to_string();
+
+    // A second commit into the same directory is refused without --force.
+    let again = zkmr(cache.path())
+        .args(["commit", "--matrix"])
+        .arg(&matrix)
+        .arg("--keys")
+        .arg(&keys)
+        .arg("--dev-srs")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+
+    let bundle = work.path().join("job.bundle");
+    let y_out = work.path().join("y.json");
+    let proved = json_out(
+        zkmr(cache.path())
+            .args(["prove", "--keys"])
+            .arg(&keys)
+            .arg("--vector")
+            .arg(&vector)
+            .arg("--out")
+            .arg(&bundle)
+            .arg("--y-out")
+            .arg(&y_out)
+            .arg("--json"),
+    );
+    let expected: Vec<i64> = rows
+        .iter()
+        .map(|r| r.iter().zip([1, -2, 3, -4, 5]).map(|(a, x)| a * x).sum())
+        .collect();
+    let y: Vec<i64> = proved["y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as i64)
+        .collect();
+    assert_eq!(y, expected);
+    let y_file: Value = serde_json::from_str(&std::fs::read_to_string(&y_out).unwrap()).unwrap();
+    assert_eq!(y_file["y_encoded"][0], expected[0].to_string());
+
+    let verify = |bundle: &Path, commitment: &str| {
+        zkmr(cache.path())
+            .args(["verify", "--bundle"])
+            .arg(bundle)
+            .args(["--commitment", commitment])
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&bundle, &commitment);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    // Flip one byte inside partition 2's proof (the last bytes of the file).
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let proof_end = bytes.len() - 80;
+    bytes[proof_end] ^= 1;
+    let flipped = work.path().join("flipped.bundle");
+    std::fs::write(&flipped, &bytes).unwrap();
+    let rejected = verify(&flipped, &commitment);
+    let stderr = String::from_utf8_lossy(&rejected.stderr);
+    assert_eq!(rejected.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rejected: partition 2"), "{stderr}");
+
+    let other = "0".repeat(63) + "1";
+    let wrong = verify(&bundle, &other);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("rejected"));
+
+    let bad_hex = verify(&bundle, "xyz");
+    assert_eq!(bad_hex.status.code(), Some(2));
+
+    let truncated = work.path().join("truncated.bundle");
+    std::fs::write(&truncated, &std::fs::read(&bundle).unwrap()[..100]).unwrap();
+    let out = verify(&truncated, &commitment);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a zkmr bundle"));
+
+    let missing = verify(&work.path().join("nope.bundle"), &commitment);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn verify_json_reports_the_rejected_partition() {
+    let cache = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let run = json_out(
+        zkmr(cache.path())
+            .args(["run", "--input"])
+            .arg(example())
+            .args(["--rows-per-partition", "1", "--dev-srs", "--json", "--out"])
+            .arg(out_dir.path()),
+    );
+    let commitment = run["matrix_commitment"].as_str().unwrap();
+    let bundle_path = out_dir.path().join("job.bundle");
+    let mut bundle = zkmr_core::bundle::read(&bundle_path).unwrap();
+    bundle.partitions[1].y = zkmr_core::field::pack_i128(&[12345]);
+    zkmr_core::bundle::write(&bundle, &bundle_path).unwrap();
+    let out = zkmr(cache.path())
+        .args(["verify", "--json", "--bundle"])
+        .arg(&bundle_path)
+        .args(["--commitment", commitment])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["rejected_partition"], 1);
+}
+
+#[test]
+fn bad_input_is_named_and_leaves_nothing_behind() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            r#"{"matrix": [[1, 2], [3]], "vector": [1, 2]}"#,
+            "row 1 has 1 values",
+        ),
+        (
+            r#"{"matrix": [[1, 2], [3, 4]], "vector": [1]}"#,
+            "2 columns",
+        ),
+        (
+            r#"{"matrix": [[1e300, 2]], "vector": [1, 2]}"#,
+            "row 0, column 0",
+        ),
+    ];
+    for (text, message) in cases {
+        let input = work.path().join("in.json");
+        std::fs::write(&input, text).unwrap();
+        let out_dir = work.path().join("out");
+        let out = zkmr(cache.path())
+            .args(["run", "--dev-srs", "--input"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{text}: {stderr}");
+        assert!(!out_dir.join("job.bundle").exists());
+    }
+}
+
+#[test]
+fn bench_reports_a_row_per_size() {
+    let cache = tempfile::tempdir().unwrap();
+    let report = json_out(zkmr(cache.path()).args([
+        "bench",
+        "--sizes",
+        "8x16,3x5",
+        "--rows-per-partition",
+        "4",
+        "--json",
+    ]));
+    let rows = report["results"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["rows"], 8);
+    assert!(rows[0]["macs_per_s"].as_f64().unwrap() > 0.0);
+    assert!(rows[0]["prove_over_matvec"].as_f64().unwrap() > 1.0);
+}
