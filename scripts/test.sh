@@ -2,6 +2,7 @@
 # The whole test suite, from a fresh machine: installs what it needs, builds once in the
 # release profile (proofs are too slow unoptimised), then checks format, lints and tests.
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -22,4 +23,8 @@ cargo fmt --all -- --check
 echo "== cargo clippy (release profile, warnings are errors)"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== cargo test (release profile)"
-cargo test --release --workspace
+log=$(mktemp)
+cargo test --release --workspace 2>&1 | tee "$log"
+# One closing line with the totals over every test binary.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"

@@ -13,7 +13,7 @@ use crate::keystore::KeyStore;
 use crate::matrix::dot;
 use crate::progress::{Event, Progress};
 use crate::srs::VerifierSrs;
-use crate::statement::{job_leaf, job_root, vector_digest};
+use crate::statement::job_root_of;
 use crate::transcript;
 
 /// A proved job.
@@ -99,13 +99,13 @@ pub fn prove(
         .collect::<Result<Vec<_>>>()?;
 
     let commitment = manifest.commitment()?;
-    let x_digest = vector_digest(x);
-    let leaves: Vec<F> = ids
-        .iter()
-        .zip(&partitions)
-        .map(|(id, (y, _))| job_leaf(id, x_digest, y))
-        .collect();
-    let root = job_root(commitment, x_encoding, &leaves).root;
+    let root = job_root_of(
+        commitment,
+        x,
+        x_encoding,
+        &ids,
+        partitions.iter().map(|(y, _)| y.as_slice()),
+    );
     let y: Vec<i128> = partitions
         .iter()
         .flat_map(|(y, _)| y.iter().copied())

@@ -96,6 +96,23 @@ pub fn job_leaf(p: &PartitionId, x_digest: F, y_block: &[i128]) -> F {
     ])
 }
 
+/// The job root of partitions `ids` with their `y` blocks, in partition order.
+pub fn job_root_of<'a>(
+    matrix_commitment: F,
+    x: &[i64],
+    x_encoding: FixedPoint,
+    ids: &[PartitionId],
+    y_blocks: impl IntoIterator<Item = &'a [i128]>,
+) -> F {
+    let x_digest = vector_digest(x);
+    let leaves: Vec<F> = ids
+        .iter()
+        .zip(y_blocks)
+        .map(|(id, y)| job_leaf(id, x_digest, y))
+        .collect();
+    job_root(matrix_commitment, x_encoding, &leaves).root
+}
+
 /// The job root over already computed leaves, in partition order.
 pub fn job_root(matrix_commitment: F, x_encoding: FixedPoint, leaves: &[F]) -> JobTree {
     let tree = MerkleTree::new(leaves);

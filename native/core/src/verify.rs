@@ -16,7 +16,7 @@ use crate::keys::{key_digest, vk_from_bytes};
 use crate::matrix::Partitioning;
 use crate::shape::CircuitShape;
 use crate::srs::VerifierSrs;
-use crate::statement::{job_leaf, job_root, matrix_commitment, vector_digest, PartitionId};
+use crate::statement::{job_root_of, matrix_commitment, PartitionId};
 use crate::transcript;
 
 /// What a successful verification establishes.
@@ -137,13 +137,13 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
         })?;
 
     // The job root, from verified values only.
-    let x_digest = vector_digest(x);
-    let leaves: Vec<F> = ids
-        .iter()
-        .zip(&keys)
-        .map(|(id, (_, y))| job_leaf(id, x_digest, y))
-        .collect();
-    let root = job_root(commitment, x_encoding, &leaves).root;
+    let root = job_root_of(
+        commitment,
+        x,
+        x_encoding,
+        &ids,
+        keys.iter().map(|(_, y)| y.as_slice()),
+    );
     let claimed_root = from_bytes(&bundle.job_root, "bundle job_root")
         .map_err(|e| Error::rejected_bundle(e.to_string()))?;
     if claimed_root != root {
