@@ -40,6 +40,8 @@ pub struct KeyMaker {
     skeleton: Vk,
     /// The SRS in the Lagrange basis, derived from the monomial points.
     lagrange: Vec<G1Affine>,
+    /// The evaluation domain every key of this shape shares.
+    domain: EvaluationDomain<F>,
 }
 
 impl KeyMaker {
@@ -51,10 +53,14 @@ impl KeyMaker {
             .iter()
             .map(PrimeCurveAffine::to_curve)
             .collect();
+        let k = shape.k();
+        let mut cs = ConstraintSystem::<F>::default();
+        MatVecConfig::configure(&mut cs, shape);
         Ok(Self {
             shape,
             skeleton,
-            lagrange: g_to_lagrange(monomial, shape.k()),
+            lagrange: g_to_lagrange(monomial, k),
+            domain: EvaluationDomain::new(cs.degree() as u32, k),
         })
     }
 
@@ -87,10 +93,8 @@ impl KeyMaker {
         }
         let mut affine = vec![G1Affine::identity(); commitments.len()];
         G1::batch_normalize(&commitments, &mut affine);
-        let mut cs = ConstraintSystem::<F>::default();
-        MatVecConfig::configure(&mut cs, s);
         Vk::from_parts(
-            EvaluationDomain::new(cs.degree() as u32, s.k()),
+            self.domain.clone(),
             affine,
             self.skeleton.permutation().clone(),
             self.skeleton.cs().clone(),
