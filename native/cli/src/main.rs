@@ -6,6 +6,7 @@ mod commands;
 mod inputs;
 mod output;
 mod progress;
+mod render;
 
 use std::process::ExitCode;
 
@@ -31,8 +32,12 @@ enum Command {
     Prove(commands::prove::Args),
     /// Verify a bundle against a trusted matrix commitment.
     Verify(commands::verify::Args),
-    /// Commit, prove and verify one JSON input in one go.
+    /// Commit, prove and verify one input in one go.
     Run(commands::run::Args),
+    /// Run SQL with the zkmr functions (zkCommitMatrix, zkMatMul, zkCommit, zkVerify) locally.
+    Sql(commands::sql::Args),
+    /// Write a random matrix as Parquet (and a vector as JSON).
+    Generate(commands::generate::Args),
     /// Measure setup, proving and verification against a plain f64 matvec.
     Bench(commands::bench::Args),
     /// One benchmark size in a fresh process (so peak memory is per size).
@@ -53,6 +58,8 @@ fn main() -> ExitCode {
         Command::Prove(args) => commands::prove::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Sql(args) => commands::sql::run(args),
+        Command::Generate(args) => commands::generate::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::BenchOne(args) => commands::bench::run_one(args),
     };

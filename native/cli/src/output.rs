@@ -10,12 +10,6 @@ pub fn json(value: &impl Serialize) {
     );
 }
 
-/// Decodes encoded outputs at `scale_bits` for display.
-pub fn decode(y: &[i128], scale_bits: u32) -> Vec<f64> {
-    let scale = (scale_bits as f64).exp2();
-    y.iter().map(|v| *v as f64 / scale).collect()
-}
-
 /// A short rendering of a long vector for terminals.
 pub fn preview(values: &[f64]) -> String {
     const SHOWN: usize = 8;

@@ -132,6 +132,12 @@ impl FixedPoint {
     }
 }
 
+/// Decodes values encoded at scale `2^scale_bits` (outputs, whose width is not declared).
+pub fn decode_all(encoded: &[i128], scale_bits: u32) -> Vec<f64> {
+    let scale = (scale_bits as f64).exp2();
+    encoded.iter().map(|v| *v as f64 / scale).collect()
+}
+
 /// The encoding of `y = A x`: scales add.
 pub fn product_scale(a: FixedPoint, x: FixedPoint) -> u32 {
     a.scale_bits + x.scale_bits

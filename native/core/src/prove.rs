@@ -1,4 +1,8 @@
-//! Proving: every partition of the key store against one `x`, in parallel, into a bundle.
+//! Proving: one partition against `x`, and the assembly of proved partitions into a bundle.
+//!
+//! [`prove`] does the whole job in one process. Engines that prove partitions in separate
+//! tasks (SQL aggregates, Spark and Hadoop map tasks) call [`prove_partition`] where the rows
+//! are and [`assemble`] where the results meet; both paths produce the same bundle.
 
 use std::time::Instant;
 
@@ -12,7 +16,8 @@ use crate::keys::{proving_key, vk_from_bytes};
 use crate::keystore::KeyStore;
 use crate::matrix::dot;
 use crate::progress::{Event, Progress};
-use crate::srs::VerifierSrs;
+use crate::shape::CircuitShape;
+use crate::srs::{ProverParams, VerifierSrs};
 use crate::statement::job_root_of;
 use crate::transcript;
 
@@ -24,6 +29,14 @@ pub struct Proved {
     pub y: Vec<i128>,
     pub job_root: F,
     pub seconds: f64,
+}
+
+/// One proved partition: its `y` block and its proof (whose `y` field is left empty until
+/// [`assemble`] packs it).
+#[derive(Clone, Debug)]
+pub struct PartitionProved {
+    pub y: Vec<i128>,
+    pub proof: zkmr_proto::PartitionProof,
 }
 
 /// Checks `x` against the store's matrix and its declared encoding.
@@ -45,6 +58,45 @@ pub fn check_vector(store: &KeyStore, x: &[i64], encoding: FixedPoint) -> Result
     check_output_range(cols, store.manifest.encoding, encoding)
 }
 
+/// Proves one partition whose key (verifying key and block) has been read from the store.
+pub fn prove_partition(
+    params: &ProverParams,
+    shape: CircuitShape,
+    key: zkmr_proto::PartitionKey,
+    x: &[i64],
+) -> Result<PartitionProved> {
+    let started = Instant::now();
+    let index = key.index;
+    let vk = vk_from_bytes(&key.verifying_key, shape, index)?;
+    let pk = proving_key(params, vk, shape, &key.block, index)?;
+    let y: Vec<i128> = key
+        .block
+        .chunks(shape.cols)
+        .map(|row| dot(row, x))
+        .collect();
+    let circuit = MatVecCircuit::for_proof(shape, &key.block, Witness { x, y: &y });
+    let x_field: Vec<F> = x.iter().map(|v| from_i64(*v)).collect();
+    let instances = shape.instance_columns(&x_field, &y);
+    let proof =
+        transcript::prove(params, &pk, circuit, &instances).map_err(|e| Error::Proving {
+            partition: index,
+            reason: e.to_string(),
+        })?;
+    Ok(PartitionProved {
+        y,
+        proof: zkmr_proto::PartitionProof {
+            index,
+            row_start: key.row_start,
+            row_end: key.row_end,
+            verifying_key: key.verifying_key,
+            y: Vec::new(),
+            proof,
+            device: "cpu".into(),
+            prove_seconds: started.elapsed().as_secs_f64(),
+        },
+    })
+}
+
 /// Proves `y = A x` for every partition of `store`.
 pub fn prove(
     store: &KeyStore,
@@ -54,49 +106,74 @@ pub fn prove(
 ) -> Result<Proved> {
     check_vector(store, x, x_encoding)?;
     let started = Instant::now();
-    let manifest = &store.manifest;
-    let shape = manifest.shape()?;
+    let shape = store.manifest.shape()?;
     let params = store.params()?;
-    let ids = manifest.partition_ids()?;
-    let x_field: Vec<F> = x.iter().map(|v| from_i64(*v)).collect();
-    progress.report(Event::Started { total: ids.len() });
-
-    let partitions = ids
-        .par_iter()
-        .map(|id| {
-            let t0 = Instant::now();
-            let key = store.partition(id.index)?;
-            let vk = vk_from_bytes(&key.verifying_key, shape, id.index)?;
-            let pk = proving_key(&params, vk, shape, &key.block, id.index)?;
-            let y: Vec<i128> = key
-                .block
-                .chunks(shape.cols)
-                .map(|row| dot(row, x))
-                .collect();
-            let circuit = MatVecCircuit::for_proof(shape, &key.block, Witness { x, y: &y });
-            let instances = shape.instance_columns(&x_field, &y);
-            let proof = transcript::prove(&params, &pk, circuit, &instances).map_err(|e| {
-                Error::Proving {
-                    partition: id.index,
-                    reason: e.to_string(),
-                }
-            })?;
-            progress.report(Event::PartitionDone { index: id.index });
-            Ok((
-                y,
-                zkmr_proto::PartitionProof {
-                    index: id.index,
-                    row_start: id.row_start,
-                    row_end: id.row_end,
-                    verifying_key: key.verifying_key,
-                    y: Vec::new(),
-                    proof,
-                    device: "cpu".into(),
-                    prove_seconds: t0.elapsed().as_secs_f64(),
-                },
-            ))
+    let count = store.manifest.partitions.len();
+    progress.report(Event::Started { total: count });
+    let partitions = (0..count as u32)
+        .into_par_iter()
+        .map(|index| {
+            let proved = prove_partition(&params, shape, store.partition(index)?, x)?;
+            progress.report(Event::PartitionDone { index });
+            Ok(proved)
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut proved = assemble(store, &params, x, x_encoding, partitions)?;
+    proved.seconds = started.elapsed().as_secs_f64();
+    Ok(proved)
+}
+
+/// Puts every partition of `store`, proved for `x`, into a bundle with its job root.
+///
+/// `partitions` may come in any order; each partition of the store must appear exactly once.
+/// The proofs are not checked here: a reducer that did not prove them itself verifies the
+/// bundle (see [`crate::verify::verify`]).
+pub fn assemble(
+    store: &KeyStore,
+    params: &ProverParams,
+    x: &[i64],
+    x_encoding: FixedPoint,
+    mut partitions: Vec<PartitionProved>,
+) -> Result<Proved> {
+    let manifest = &store.manifest;
+    let ids = manifest.partition_ids()?;
+    partitions.sort_by_key(|p| p.proof.index);
+    for (position, p) in partitions.iter().enumerate() {
+        let index = p.proof.index;
+        if position > 0 && partitions[position - 1].proof.index == index {
+            return Err(Error::Input(format!("partition {index} appears twice")));
+        }
+        let Some(id) = ids.get(index as usize) else {
+            return Err(Error::Input(format!(
+                "partition {index} is not in the key store, which has {} partitions",
+                ids.len()
+            )));
+        };
+        if (p.proof.row_start, p.proof.row_end) != (id.row_start, id.row_end)
+            || p.y.len() as u64 != id.row_end - id.row_start
+        {
+            return Err(Error::Input(format!(
+                "partition {index}: rows {}..{} with {} outputs, the key store has rows {}..{}",
+                p.proof.row_start,
+                p.proof.row_end,
+                p.y.len(),
+                id.row_start,
+                id.row_end
+            )));
+        }
+    }
+    if partitions.len() != ids.len() {
+        let have: std::collections::HashSet<u32> =
+            partitions.iter().map(|p| p.proof.index).collect();
+        let missing: Vec<String> = (0..ids.len() as u32)
+            .filter(|i| !have.contains(i))
+            .map(|i| i.to_string())
+            .collect();
+        return Err(Error::Input(format!(
+            "partitions missing from the job: {}",
+            missing.join(", ")
+        )));
+    }
 
     let commitment = manifest.commitment()?;
     let root = job_root_of(
@@ -104,25 +181,24 @@ pub fn prove(
         x,
         x_encoding,
         &ids,
-        partitions.iter().map(|(y, _)| y.as_slice()),
+        partitions.iter().map(|p| p.y.as_slice()),
     );
     let y: Vec<i128> = partitions
         .iter()
-        .flat_map(|(y, _)| y.iter().copied())
+        .flat_map(|p| p.y.iter().copied())
         .collect();
     let partitions = partitions
         .into_iter()
-        .map(|(y, mut p)| {
-            p.y = pack_i128(&y);
-            p
+        .map(|p| zkmr_proto::PartitionProof {
+            y: pack_i128(&p.y),
+            ..p.proof
         })
         .collect();
-
     let header = manifest.header()?;
     let bundle = zkmr_proto::Bundle {
         version: zkmr_proto::BUNDLE_VERSION,
         matrix: Some(crate::bundle::meta_to_proto(&header)),
-        srs: Some(VerifierSrs::of(&params).to_proto()),
+        srs: Some(VerifierSrs::of(params).to_proto()),
         matrix_commitment: to_bytes(&commitment).to_vec(),
         x: x.to_vec(),
         x_encoding: Some(crate::bundle::encoding_to_proto(x_encoding)),
@@ -133,6 +209,6 @@ pub fn prove(
         bundle,
         y,
         job_root: root,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: 0.0,
     })
 }

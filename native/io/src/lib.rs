@@ -14,6 +14,7 @@
 mod arrow_table;
 mod format;
 mod json;
+mod write;
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
 pub use format::InputFormat;
+pub use write::{matrix_schema, write_matrix_parquet, ROWS_PER_GROUP};
 
 /// Reads a matrix as rows of numbers.
 pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {

@@ -223,7 +223,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         .chunks(cols)
         .map(|row| row.iter().zip(&x).map(|(a, x)| a * x).sum())
         .collect();
-    let y = output::decode(&verified.y, verified.y_scale_bits);
+    let y = zkmr_core::fixed_point::decode_all(&verified.y, verified.y_scale_bits);
     let row = Row {
         rows,
         cols,

@@ -2,6 +2,8 @@
 
 pub mod bench;
 pub mod commit;
+pub mod generate;
 pub mod prove;
 pub mod run;
+pub mod sql;
 pub mod verify;

@@ -68,7 +68,7 @@ pub fn prove(
     bar.finish();
     bundle::write(&proved.bundle, out)?;
     let y_scale_bits = store.manifest.encoding.scale_bits + vector.encoding.scale_bits;
-    let y = output::decode(&proved.y, y_scale_bits);
+    let y = zkmr_core::fixed_point::decode_all(&proved.y, y_scale_bits);
     if let Some(path) = y_out {
         let file = YFile {
             y: &y,

@@ -16,8 +16,14 @@ use crate::output;
 #[derive(clap::Args)]
 pub struct Args {
     /// Input with both operands: {"matrix": [[...]], "vector": [...]}.
-    #[arg(long, value_name = "FILE")]
-    pub input: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "matrix", conflicts_with_all = ["matrix", "vector"])]
+    pub input: Option<PathBuf>,
+    /// The matrix alone: JSON, Parquet or Arrow IPC (with --vector).
+    #[arg(long, value_name = "FILE", requires = "vector")]
+    pub matrix: Option<PathBuf>,
+    /// The vector alone: JSON, Parquet or Arrow IPC (with --matrix).
+    #[arg(long, value_name = "FILE", requires = "matrix")]
+    pub vector: Option<PathBuf>,
     /// Keep the key store (DIR/keys), bundle (DIR/job.bundle) and y (DIR/y.json) here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -61,12 +67,17 @@ struct RunReport {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
+    let (matrix_path, vector_path) = match (&args.input, &args.matrix, &args.vector) {
+        (Some(input), _, _) => (input, input),
+        (None, Some(matrix), Some(vector)) => (matrix, vector),
+        _ => unreachable!("clap requires --input or --matrix with --vector"),
+    };
     let matrix = inputs::matrix(
-        &args.input,
+        matrix_path,
         args.partitioning.scale,
         args.partitioning.value_bits,
     )?;
-    let vector = inputs::vector(&args.input, args.vector_scale, None)?;
+    let vector = inputs::vector(vector_path, args.vector_scale, None)?;
     let read = started.elapsed().as_secs_f64();
 
     let tmp;
@@ -107,7 +118,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         zkmr_core::verify::verify(&bundle::read(&bundle_path)?, store.manifest.commitment()?)?;
     let verify_seconds = t.elapsed().as_secs_f64();
 
-    let y = output::decode(&verified.y, verified.y_scale_bits);
+    let y = zkmr_core::fixed_point::decode_all(&verified.y, verified.y_scale_bits);
     let error = QuantizationError::measure(
         &y,
         &inputs::reference_product(&matrix.numbers, &vector.numbers),

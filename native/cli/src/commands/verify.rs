@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let verify_ms = started.elapsed().as_secs_f64() * 1e3;
     match result {
         Ok(v) => {
-            let y = output::decode(&v.y, v.y_scale_bits);
+            let y = zkmr_core::fixed_point::decode_all(&v.y, v.y_scale_bits);
             if args.json {
                 output::json(&VerifyReport {
                     verified: true,

@@ -1,0 +1,5 @@
+-- Setup, once per matrix: make the key store and print the matrix commitment.
+--   zkmr sql --file examples/sql/commit.sql --dev-srs
+CREATE EXTERNAL TABLE matrix STORED AS PARQUET LOCATION 'examples/matrix.parquet';
+
+SELECT zkCommitMatrix(row, values, 'target/zkmr-example/keys') AS m FROM matrix;

@@ -1,0 +1,119 @@
+//! What the functions of one session share: its options and the key stores they opened.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use zkmr_core::keystore::KeyStore;
+use zkmr_core::progress::{Event, Progress, Silent};
+use zkmr_core::setup::SrsChoice;
+use zkmr_core::srs::ProverParams;
+use zkmr_core::Result;
+
+/// How a session's functions behave.
+#[derive(Clone, Default)]
+pub struct SessionOptions {
+    /// The SRS `zkCommitMatrix` makes keys with; `None` makes it fail with a message saying
+    /// how to choose one.
+    pub srs: Option<SrsChoice>,
+    /// Let `zkCommitMatrix` replace an existing key store.
+    pub replace_stores: bool,
+    /// Told of the partitions keyed and proved (a progress bar, engine counters).
+    pub progress: Option<Arc<dyn Progress + Send + Sync>>,
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("srs", &self.srs)
+            .field("replace_stores", &self.replace_stores)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// A key store with its SRS, opened once per session.
+#[derive(Debug)]
+pub(crate) struct OpenStore {
+    pub store: KeyStore,
+    pub params: ProverParams,
+}
+
+#[derive(Debug)]
+struct Inner {
+    options: SessionOptions,
+    stores: Mutex<HashMap<PathBuf, Arc<OpenStore>>>,
+}
+
+/// The session state every function holds. Functions compare equal when they share it,
+/// which is what DataFusion's function identity needs.
+#[derive(Clone, Debug)]
+pub(crate) struct Shared(Arc<Inner>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Shared {}
+
+impl Hash for Shared {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0), state)
+    }
+}
+
+impl Shared {
+    pub fn new(options: SessionOptions) -> Self {
+        Self(Arc::new(Inner {
+            options,
+            stores: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    pub fn options(&self) -> &SessionOptions {
+        &self.0.options
+    }
+
+    /// Where progress goes.
+    pub fn progress(&self) -> &dyn Progress {
+        match &self.0.options.progress {
+            Some(p) => p.as_ref(),
+            None => &Silent,
+        }
+    }
+
+    pub fn report(&self, event: Event) {
+        self.progress().report(event);
+    }
+
+    /// Opens the key store at `dir`, or returns the copy this session already opened. A
+    /// store replaced since (its commitment changed) is opened again.
+    pub fn store(&self, dir: &str) -> Result<Arc<OpenStore>> {
+        let path = PathBuf::from(dir);
+        let cached = self.lock().get(&path).cloned();
+        if let Some(open) = cached {
+            if still_current(&open, &path) {
+                return Ok(open);
+            }
+        }
+        let store = KeyStore::open(&path)?;
+        let params = store.params()?;
+        let open = Arc::new(OpenStore { store, params });
+        self.lock().insert(path, open.clone());
+        Ok(open)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<OpenStore>>> {
+        self.0.stores.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether the store on disk still has the manifest `open` was read from.
+fn still_current(open: &OpenStore, dir: &Path) -> bool {
+    KeyStore::open(dir)
+        .map(|now| now.manifest.matrix_commitment == open.store.manifest.matrix_commitment)
+        .unwrap_or(false)
+}

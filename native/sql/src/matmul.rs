@@ -1,0 +1,426 @@
+//! `zkMatMul(row, values, x, store [, x_scale_bits])`: proves one partition of `A x`.
+//!
+//! An aggregate grouped by partition (`GROUP BY zkPartition(row, store)`). Each group
+//! collects its rows, encoded with the store's matrix encoding, and proves as soon as it
+//! holds the whole partition: the rows are dropped and only the result is kept, so memory
+//! holds the partitions still being filled. Rows of one partition that DataFusion's partial
+//! aggregation saw in different streams travel as state and are proved where they meet.
+//!
+//! The rows must equal the committed block (the proving key is the commitment to it); a
+//! difference is reported with its row and column rather than as a failed proof.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
+use prost::Message;
+use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
+use zkmr_core::field::{pack_i128, to_bytes};
+use zkmr_core::fixed_point::{FixedPoint, Number};
+use zkmr_core::matrix::encode_vector;
+use zkmr_core::progress::Event;
+use zkmr_core::prove::{check_vector, prove_partition};
+
+use crate::args::{self, check, failed, in_function, Kind};
+use crate::context::{OpenStore, Shared};
+use crate::numbers::NumberLists;
+use crate::result::{partition_fields, partition_value};
+use crate::state;
+
+const NAME: &str = "zkMatMul";
+const USAGE: &str = "zkMatMul(row, values, x, store [, x_scale_bits])";
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ZkMatMul {
+    signature: Signature,
+    aliases: Vec<String>,
+    shared: Shared,
+}
+
+impl ZkMatMul {
+    pub fn new(shared: Shared) -> Self {
+        Self {
+            signature: Signature::variadic_any(Volatility::Immutable),
+            aliases: vec![NAME.into()],
+            shared,
+        }
+    }
+}
+
+impl AggregateUDFImpl for ZkMatMul {
+    fn name(&self) -> &str {
+        "zkmatmul"
+    }
+
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, types: &[DataType]) -> Result<DataType> {
+        check(
+            NAME,
+            USAGE,
+            &["row", "values", "x", "store", "x_scale_bits"],
+            &[
+                Kind::Integer,
+                Kind::NumberList,
+                Kind::NumberList,
+                Kind::Text,
+                Kind::Integer,
+            ],
+            1,
+            types,
+        )?;
+        Ok(DataType::Struct(partition_fields()))
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(PartitionAccumulator::new(self.shared.clone())))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(state::fields(args.name))
+    }
+}
+
+/// The rows of one partition, then its proof.
+#[derive(Debug)]
+struct PartitionAccumulator {
+    shared: Shared,
+    /// The store and `x`, known from the first row or state seen.
+    job: Option<Job>,
+    /// The partition this group holds, known from its first row.
+    partition: Option<Filling>,
+    result: Option<zkmr_proto::PartitionResult>,
+}
+
+#[derive(Debug)]
+struct Job {
+    path: String,
+    store: Arc<OpenStore>,
+    x: Vec<i64>,
+    x_encoding: FixedPoint,
+}
+
+/// A partition's block as its rows arrive.
+#[derive(Debug)]
+struct Filling {
+    index: u32,
+    row_start: u64,
+    rows: usize,
+    block: Vec<i64>,
+    received: Vec<bool>,
+    count: usize,
+}
+
+impl PartitionAccumulator {
+    fn new(shared: Shared) -> Self {
+        Self {
+            shared,
+            job: None,
+            partition: None,
+            result: None,
+        }
+    }
+
+    /// Sets the job from the first row, or checks a later row's against it.
+    fn join(&mut self, path: &str, x: Vec<i64>, x_encoding: FixedPoint) -> Result<()> {
+        if let Some(job) = &self.job {
+            if job.path != path {
+                return exec_err!("store differs between rows of one group");
+            }
+            if job.x != x || job.x_encoding != x_encoding {
+                return exec_err!("x differs between rows of one partition");
+            }
+            return Ok(());
+        }
+        let store = self.shared.store(path).map_err(|e| failed(NAME, e))?;
+        check_vector(&store.store, &x, x_encoding).map_err(|e| failed(NAME, e))?;
+        self.shared.report(Event::Started {
+            total: store.store.manifest.partitions.len(),
+        });
+        self.job = Some(Job {
+            path: path.to_string(),
+            store,
+            x,
+            x_encoding,
+        });
+        Ok(())
+    }
+
+    fn job(&self) -> &Job {
+        self.job.as_ref().expect("joined before rows are added")
+    }
+
+    /// Adds one encoded row; proves when the partition is whole.
+    fn add_row(&mut self, row: u64, values: &[i64]) -> Result<()> {
+        let manifest = &self.job().store.store.manifest;
+        let (rows, cols, per) = (
+            manifest.rows,
+            manifest.cols as usize,
+            manifest.rows_per_partition as u64,
+        );
+        let store_path = self.job().path.clone();
+        if row >= rows {
+            return exec_err!("row {row} is outside the committed matrix of {rows} rows");
+        }
+        if values.len() != cols {
+            return exec_err!(
+                "row {row} has {} values but the committed matrix has {cols} columns",
+                values.len()
+            );
+        }
+        let index = (row / per) as u32;
+        if self.result.is_some() {
+            return exec_err!(
+                "row {row} arrived after partition {index} was proved: it appears twice"
+            );
+        }
+        let filling = match &mut self.partition {
+            Some(f) if f.index != index => {
+                return exec_err!(
+                    "rows {} and {row} are in one group but belong to partitions {} and {index}; \
+                     group by zkPartition(row, '{store_path}')",
+                    f.row_start,
+                    f.index
+                )
+            }
+            Some(f) => f,
+            None => {
+                let row_start = index as u64 * per;
+                let n = (rows.min(row_start + per) - row_start) as usize;
+                self.partition.insert(Filling {
+                    index,
+                    row_start,
+                    rows: n,
+                    block: vec![0; n * cols],
+                    received: vec![false; n],
+                    count: 0,
+                })
+            }
+        };
+        let local = (row - filling.row_start) as usize;
+        if filling.received[local] {
+            return exec_err!("row {row} appears twice");
+        }
+        filling.received[local] = true;
+        filling.count += 1;
+        filling.block[local * cols..(local + 1) * cols].copy_from_slice(values);
+        if filling.count == filling.rows {
+            self.prove()?;
+        }
+        Ok(())
+    }
+
+    /// Proves the whole partition and drops its rows.
+    fn prove(&mut self) -> Result<()> {
+        let filling = self.partition.take().expect("a whole partition");
+        let job = self.job.as_ref().expect("joined");
+        let open = &job.store;
+        let manifest = &open.store.manifest;
+        let key = open
+            .store
+            .partition(filling.index)
+            .map_err(|e| failed(NAME, e))?;
+        if key.block != filling.block {
+            let cols = manifest.cols as usize;
+            let at = key
+                .block
+                .iter()
+                .zip(&filling.block)
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            return exec_err!(
+                "row {}, column {}: the value differs from the matrix committed in {}",
+                filling.row_start as usize + at / cols,
+                at % cols,
+                job.path
+            );
+        }
+        let shape = manifest.shape().map_err(|e| failed(NAME, e))?;
+        let started = std::time::Instant::now();
+        let proved =
+            prove_partition(&open.params, shape, key, &job.x).map_err(|e| failed(NAME, e))?;
+        self.shared.report(Event::PartitionDone {
+            index: filling.index,
+        });
+        tracing::info!(
+            partition = filling.index,
+            seconds = started.elapsed().as_secs_f64(),
+            "proved"
+        );
+        self.partition = Some(Filling {
+            block: Vec::new(),
+            received: Vec::new(),
+            ..filling
+        });
+        self.result = Some(zkmr_proto::PartitionResult {
+            proof: Some(zkmr_proto::PartitionProof {
+                y: pack_i128(&proved.y),
+                ..proved.proof
+            }),
+            matrix_commitment: to_bytes(&manifest.commitment().map_err(|e| failed(NAME, e))?)
+                .to_vec(),
+            x: job.x.clone(),
+            x_encoding: Some(encoding_to_proto(job.x_encoding)),
+        });
+        Ok(())
+    }
+
+    fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
+        if values[0].is_empty() {
+            return Ok(());
+        }
+        let path = args::constant_text(&values[3], "store")?;
+        let x_scale = args::constant_integer(values.get(4), "x_scale_bits")?;
+        let x_scale = x_scale
+            .map(|s| {
+                u32::try_from(s).map_err(|_| exec_datafusion_err!("x_scale_bits {s} is negative"))
+            })
+            .transpose()?;
+        let rows = args::row_indices(&values[0])?;
+        let lists = NumberLists::new(&values[1], "values")?;
+        let xs = NumberLists::new(&values[2], "x")?;
+        let mut first_x: Option<Vec<Number>> = None;
+        for (i, row) in rows.iter().enumerate() {
+            if xs.is_null(i) {
+                return exec_err!("x is null at row {row}");
+            }
+            let x = xs.numbers(i, &|j| format!("x index {j}"))?;
+            match &first_x {
+                None => {
+                    let encoding = FixedPoint::for_values(x.iter().copied(), x_scale, None)
+                        .map_err(|e| failed(NAME, e))?;
+                    let encoded = encode_vector(&x, encoding).map_err(|e| failed(NAME, e))?;
+                    self.join(&path, encoded, encoding)?;
+                    first_x = Some(x);
+                }
+                Some(first) if *first != x => {
+                    return exec_err!("x differs between rows of one partition (at row {row})")
+                }
+                Some(_) => {}
+            }
+            if lists.is_null(i) {
+                return exec_err!("row {row}: values is null");
+            }
+            let numbers = lists.numbers(i, &|j| format!("row {row}, column {j}"))?;
+            let encoding = self.job().store.store.manifest.encoding;
+            let encoded = numbers
+                .iter()
+                .enumerate()
+                .map(|(j, v)| encoding.encode(*v, || format!("row {row}, column {j}")))
+                .collect::<zkmr_core::Result<Vec<i64>>>()
+                .map_err(|e| failed(NAME, e))?;
+            self.add_row(*row, &encoded)?;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, state: zkmr_proto::PartitionRows) -> Result<()> {
+        let x_encoding = encoding_from_proto(state.x_encoding.as_ref(), "x_encoding")
+            .map_err(|e| failed(NAME, e))?;
+        self.join(&state.store, state.x, x_encoding)?;
+        if let Some(result) = state.result {
+            let index = result.proof.as_ref().map_or(0, |p| p.index);
+            if self.result.is_some() || self.partition.is_some() {
+                return exec_err!("partition {index} appears in two groups' results");
+            }
+            self.partition = Some(Filling {
+                index,
+                row_start: result.proof.as_ref().map_or(0, |p| p.row_start),
+                rows: 0,
+                block: Vec::new(),
+                received: Vec::new(),
+                count: 0,
+            });
+            self.result = Some(result);
+        }
+        let cols = self.job().store.store.manifest.cols as usize;
+        if state.values.len() != state.rows.len() * cols {
+            return exec_err!("corrupt partial state: rows and values disagree");
+        }
+        for (row, values) in state.rows.iter().zip(state.values.chunks(cols)) {
+            self.add_row(*row, values)?;
+        }
+        Ok(())
+    }
+
+    fn to_state(&self) -> zkmr_proto::PartitionRows {
+        let Some(job) = &self.job else {
+            return zkmr_proto::PartitionRows::default();
+        };
+        let mut state = zkmr_proto::PartitionRows {
+            store: job.path.clone(),
+            x: job.x.clone(),
+            x_encoding: Some(encoding_to_proto(job.x_encoding)),
+            result: self.result.clone(),
+            ..Default::default()
+        };
+        if let (Some(f), None) = (&self.partition, &self.result) {
+            let cols = job.store.store.manifest.cols as usize;
+            for (local, _) in f.received.iter().enumerate().filter(|(_, r)| **r) {
+                state.rows.push(f.row_start + local as u64);
+                state
+                    .values
+                    .extend_from_slice(&f.block[local * cols..(local + 1) * cols]);
+            }
+        }
+        state
+    }
+}
+
+impl Accumulator for PartitionAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.update(values).map_err(|e| in_function(NAME, e))
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        for state in state::decode::<zkmr_proto::PartitionRows>(states, NAME)? {
+            self.merge(state).map_err(|e| in_function(NAME, e))?;
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![ScalarValue::Binary(Some(
+            self.to_state().encode_to_vec(),
+        ))])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let (Some(job), Some(filling)) = (&self.job, &self.partition) else {
+            return ScalarValue::try_from(DataType::Struct(partition_fields()));
+        };
+        let Some(result) = &self.result else {
+            return exec_err!(
+                "{NAME}: partition {} received {} of its {} rows (from row {}): its rows are \
+                 split across groups or missing from the table; group by zkPartition(row, '{}')",
+                filling.index,
+                filling.count,
+                filling.rows,
+                filling.row_start,
+                job.path
+            );
+        };
+        let manifest = &job.store.store.manifest;
+        let ids = manifest.partition_ids().map_err(|e| failed(NAME, e))?;
+        partition_value(result, &ids[filling.index as usize], manifest.encoding)
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self
+                .partition
+                .as_ref()
+                .map_or(0, |f| f.block.len() * 8 + f.received.len())
+            + self.job.as_ref().map_or(0, |j| j.x.len() * 8)
+            + self.result.as_ref().map_or(0, |r| r.encoded_len())
+    }
+}

@@ -1,0 +1,135 @@
+//! `zkVerify(bundle, commitment)` and `zkVerifyExplain(bundle, commitment)`.
+//!
+//! A bundle that fails to decode or verify is a `false` (or its reason), not a query error:
+//! checking untrusted bundles is the point. A commitment that is not a field element in hex
+//! is the caller's mistake and fails the query.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{exec_datafusion_err, Result};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+use zkmr_core::field::{from_hex, to_hex};
+
+use crate::args::{check, Kind};
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ZkVerify {
+    signature: Signature,
+    aliases: Vec<String>,
+    explain: bool,
+}
+
+impl ZkVerify {
+    /// `zkVerify`: true or false.
+    pub fn boolean() -> Self {
+        Self::new(false)
+    }
+
+    /// `zkVerifyExplain`: "verified: ..." or the reason for rejecting.
+    pub fn explaining() -> Self {
+        Self::new(true)
+    }
+
+    fn new(explain: bool) -> Self {
+        Self {
+            signature: Signature::any(2, Volatility::Immutable),
+            aliases: vec![Self::display(explain).into()],
+            explain,
+        }
+    }
+
+    fn display(explain: bool) -> &'static str {
+        if explain {
+            "zkVerifyExplain"
+        } else {
+            "zkVerify"
+        }
+    }
+}
+
+/// The verdict on one bundle.
+fn verdict(bundle: &[u8], commitment: &str) -> Result<std::result::Result<String, String>> {
+    let trusted = from_hex(commitment, "commitment").map_err(|e| exec_datafusion_err!("{e}"))?;
+    let checked = zkmr_core::bundle::decode(bundle, "bundle")
+        .and_then(|b| zkmr_core::verify::verify(&b, trusted));
+    Ok(match checked {
+        Ok(v) => Ok(format!(
+            "verified: {} partitions, job root {}",
+            v.partitions,
+            to_hex(&v.job_root)
+        )),
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+impl ScalarUDFImpl for ZkVerify {
+    fn name(&self) -> &str {
+        if self.explain {
+            "zkverifyexplain"
+        } else {
+            "zkverify"
+        }
+    }
+
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, types: &[DataType]) -> Result<DataType> {
+        let name = Self::display(self.explain);
+        check(
+            name,
+            &format!("{name}(bundle, commitment)"),
+            &["bundle", "commitment"],
+            &[Kind::Binary, Kind::Text],
+            0,
+            types,
+        )?;
+        Ok(if self.explain {
+            DataType::Utf8
+        } else {
+            DataType::Boolean
+        })
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let bundles = cast(&arrays[0], &DataType::Binary)?;
+        let bundles = bundles.as_binary::<i32>();
+        let commitments = cast(&arrays[1], &DataType::Utf8)?;
+        let commitments = commitments.as_string::<i32>();
+        let verdicts = (0..bundles.len())
+            .map(|i| {
+                if bundles.is_null(i) || commitments.is_null(i) {
+                    return Ok(None);
+                }
+                verdict(bundles.value(i), commitments.value(i))
+                    .map_err(|e| exec_datafusion_err!("{}: {e}", Self::display(self.explain)))
+                    .map(Some)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let out: ArrayRef = if self.explain {
+            Arc::new(StringArray::from_iter(verdicts.into_iter().map(|v| {
+                v.map(|v| match v {
+                    Ok(ok) => ok,
+                    Err(reason) if reason.starts_with("rejected") => reason,
+                    Err(reason) => format!("rejected: {reason}"),
+                })
+            })))
+        } else {
+            Arc::new(BooleanArray::from_iter(
+                verdicts.into_iter().map(|v| v.map(|v| v.is_ok())),
+            ))
+        };
+        Ok(ColumnarValue::Array(out))
+    }
+}
