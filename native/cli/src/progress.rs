@@ -26,6 +26,11 @@ impl Bar {
         Self { bar }
     }
 
+    /// Starts counting again, for the next piece of work shown on the same bar.
+    pub fn restart(&self) {
+        self.bar.reset();
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }

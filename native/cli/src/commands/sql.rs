@@ -103,7 +103,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the query runtime: {e}")))?;
-    let results = runtime.block_on(execute(&sql, &args, options, params));
+    let results = runtime.block_on(execute(&sql, &args, options, params, &bar));
     bar.finish();
     let (results, last) = results?;
     if let Some(path) = &args.bundle_out {
@@ -132,6 +132,7 @@ async fn execute(
     args: &Args,
     options: SessionOptions,
     params: Vec<(String, ScalarValue)>,
+    bar: &Bar,
 ) -> Result<(Vec<StatementResult>, Vec<RecordBatch>)> {
     let config = SessionConfig::new()
         .with_batch_size(args.batch_size)
@@ -145,6 +146,7 @@ async fn execute(
     let mut results = Vec::new();
     let mut last = Vec::new();
     for statement in statements {
+        bar.restart();
         let text = statement.to_string();
         let failed = |e: datafusion::error::DataFusionError| {
             Error::Input(format!(
