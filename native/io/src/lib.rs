@@ -1,4 +1,4 @@
-//! Readers for zkmr inputs.
+//! Readers for zkmr inputs, and a writer for Parquet matrices in the layout they read.
 //!
 //! A matrix or a vector comes from JSON, Parquet or Arrow IPC:
 //!
@@ -22,7 +22,7 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
 pub use format::InputFormat;
-pub use write::{matrix_schema, write_matrix_parquet, ROWS_PER_GROUP};
+pub use write::write_matrix_parquet;
 
 /// Reads a matrix as rows of numbers.
 pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {

@@ -14,10 +14,10 @@ use crate::in_file;
 
 /// Rows per Parquet row group: small enough that a reader streaming a wide matrix holds a
 /// few megabytes of it at a time.
-pub const ROWS_PER_GROUP: usize = 256;
+const ROWS_PER_GROUP: usize = 256;
 
 /// The schema of a matrix table: `row: int64, values: list<float64>`.
-pub fn matrix_schema() -> Arc<Schema> {
+fn matrix_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("row", DataType::Int64, false),
         Field::new(
