@@ -96,9 +96,20 @@ struct PartitionAccumulator {
     shared: Shared,
     /// The store and `x`, known from the first row or state seen.
     job: Option<Job>,
-    /// The partition this group holds, known from its first row.
-    partition: Option<Filling>,
-    result: Option<zkmr_proto::PartitionResult>,
+    /// The partition this group holds, known from its first row or state.
+    partition: Option<Held>,
+}
+
+/// A group's partition: its rows while they arrive, then only its proof.
+#[derive(Debug)]
+enum Held {
+    Rows(Filling),
+    Proved(zkmr_proto::PartitionResult),
+}
+
+/// The index of a proved partition.
+fn proved_index(result: &zkmr_proto::PartitionResult) -> u32 {
+    result.proof.as_ref().map_or(0, |p| p.index)
 }
 
 #[derive(Debug)]
@@ -126,7 +137,6 @@ impl PartitionAccumulator {
             shared,
             job: None,
             partition: None,
-            result: None,
         }
     }
 
@@ -178,13 +188,20 @@ impl PartitionAccumulator {
             );
         }
         let index = (row / per) as u32;
-        if self.result.is_some() {
-            return exec_err!(
-                "row {row} arrived after partition {index} was proved: it appears twice"
-            );
-        }
         let filling = match &mut self.partition {
-            Some(f) if f.index != index => {
+            Some(Held::Proved(result)) if proved_index(result) == index => {
+                return exec_err!(
+                    "row {row} arrived after partition {index} was proved: it appears twice"
+                )
+            }
+            Some(Held::Proved(result)) => {
+                return exec_err!(
+                    "row {row} is in a group with partition {} but belongs to partition {index}; \
+                     group by zkPartition(row, '{store_path}')",
+                    proved_index(result)
+                )
+            }
+            Some(Held::Rows(f)) if f.index != index => {
                 return exec_err!(
                     "rows {} and {row} are in one group but belong to partitions {} and {index}; \
                      group by zkPartition(row, '{store_path}')",
@@ -192,18 +209,22 @@ impl PartitionAccumulator {
                     f.index
                 )
             }
-            Some(f) => f,
+            Some(Held::Rows(f)) => f,
             None => {
                 let row_start = index as u64 * per;
                 let n = (rows.min(row_start + per) - row_start) as usize;
-                self.partition.insert(Filling {
+                let held = self.partition.insert(Held::Rows(Filling {
                     index,
                     row_start,
                     rows: n,
                     block: vec![0; n * cols],
                     received: vec![false; n],
                     count: 0,
-                })
+                }));
+                let Held::Rows(f) = held else {
+                    unreachable!("just inserted")
+                };
+                f
             }
         };
         let local = (row - filling.row_start) as usize;
@@ -214,14 +235,17 @@ impl PartitionAccumulator {
         filling.count += 1;
         filling.block[local * cols..(local + 1) * cols].copy_from_slice(values);
         if filling.count == filling.rows {
-            self.prove()?;
+            let Some(Held::Rows(filling)) = self.partition.take() else {
+                unreachable!("the partition being filled")
+            };
+            let result = self.prove(filling)?;
+            self.partition = Some(Held::Proved(result));
         }
         Ok(())
     }
 
-    /// Proves the whole partition and drops its rows.
-    fn prove(&mut self) -> Result<()> {
-        let filling = self.partition.take().expect("a whole partition");
+    /// Proves a whole partition, dropping its rows.
+    fn prove(&self, filling: Filling) -> Result<zkmr_proto::PartitionResult> {
         let job = self.job.as_ref().expect("joined");
         let open = &job.store;
         let manifest = &open.store.manifest;
@@ -256,12 +280,7 @@ impl PartitionAccumulator {
             seconds = started.elapsed().as_secs_f64(),
             "proved"
         );
-        self.partition = Some(Filling {
-            block: Vec::new(),
-            received: Vec::new(),
-            ..filling
-        });
-        self.result = Some(zkmr_proto::PartitionResult {
+        Ok(zkmr_proto::PartitionResult {
             proof: Some(zkmr_proto::PartitionProof {
                 y: pack_i128(&proved.y),
                 ..proved.proof
@@ -270,8 +289,7 @@ impl PartitionAccumulator {
                 .to_vec(),
             x: job.x.clone(),
             x_encoding: Some(encoding_to_proto(job.x_encoding)),
-        });
-        Ok(())
+        })
     }
 
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
@@ -328,19 +346,13 @@ impl PartitionAccumulator {
             .map_err(|e| failed(NAME, e))?;
         self.join(&state.store, state.x, x_encoding)?;
         if let Some(result) = state.result {
-            let index = result.proof.as_ref().map_or(0, |p| p.index);
-            if self.result.is_some() || self.partition.is_some() {
-                return exec_err!("partition {index} appears in two groups' results");
+            if self.partition.is_some() {
+                return exec_err!(
+                    "partition {} appears in two groups' results",
+                    proved_index(&result)
+                );
             }
-            self.partition = Some(Filling {
-                index,
-                row_start: result.proof.as_ref().map_or(0, |p| p.row_start),
-                rows: 0,
-                block: Vec::new(),
-                received: Vec::new(),
-                count: 0,
-            });
-            self.result = Some(result);
+            self.partition = Some(Held::Proved(result));
         }
         let cols = self.job().store.store.manifest.cols as usize;
         if state.values.len() != state.rows.len() * cols {
@@ -360,17 +372,20 @@ impl PartitionAccumulator {
             store: job.path.clone(),
             x: job.x.clone(),
             x_encoding: Some(encoding_to_proto(job.x_encoding)),
-            result: self.result.clone(),
             ..Default::default()
         };
-        if let (Some(f), None) = (&self.partition, &self.result) {
-            let cols = job.store.store.manifest.cols as usize;
-            for (local, _) in f.received.iter().enumerate().filter(|(_, r)| **r) {
-                state.rows.push(f.row_start + local as u64);
-                state
-                    .values
-                    .extend_from_slice(&f.block[local * cols..(local + 1) * cols]);
+        match &self.partition {
+            Some(Held::Proved(result)) => state.result = Some(result.clone()),
+            Some(Held::Rows(f)) => {
+                let cols = job.store.store.manifest.cols as usize;
+                for (local, _) in f.received.iter().enumerate().filter(|(_, r)| **r) {
+                    state.rows.push(f.row_start + local as u64);
+                    state
+                        .values
+                        .extend_from_slice(&f.block[local * cols..(local + 1) * cols]);
+                }
             }
+            None => {}
         }
         state
     }
@@ -389,38 +404,43 @@ impl Accumulator for PartitionAccumulator {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        Ok(vec![ScalarValue::Binary(Some(
-            self.to_state().encode_to_vec(),
-        ))])
+        Ok(state::value(&self.to_state()))
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let (Some(job), Some(filling)) = (&self.job, &self.partition) else {
+        let (Some(job), Some(held)) = (&self.job, &self.partition) else {
             return ScalarValue::try_from(DataType::Struct(partition_fields()));
         };
-        let Some(result) = &self.result else {
-            return exec_err!(
-                "{NAME}: partition {} received {} of its {} rows (from row {}): its rows are \
+        let result = match held {
+            Held::Proved(result) => result,
+            Held::Rows(filling) => {
+                return exec_err!(
+                    "{NAME}: partition {} received {} of its {} rows (from row {}): its rows are \
                  split across groups or missing from the table; group by zkPartition(row, '{}')",
-                filling.index,
-                filling.count,
-                filling.rows,
-                filling.row_start,
-                job.path
-            );
+                    filling.index,
+                    filling.count,
+                    filling.rows,
+                    filling.row_start,
+                    job.path
+                )
+            }
         };
         let manifest = &job.store.store.manifest;
         let ids = manifest.partition_ids().map_err(|e| failed(NAME, e))?;
-        partition_value(result, &ids[filling.index as usize], manifest.encoding)
+        partition_value(
+            result,
+            &ids[proved_index(result) as usize],
+            manifest.encoding,
+        )
     }
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self
-                .partition
-                .as_ref()
-                .map_or(0, |f| f.block.len() * 8 + f.received.len())
+            + match &self.partition {
+                Some(Held::Rows(f)) => f.block.len() * 8 + f.received.len(),
+                Some(Held::Proved(result)) => result.encoded_len(),
+                None => 0,
+            }
             + self.job.as_ref().map_or(0, |j| j.x.len() * 8)
-            + self.result.as_ref().map_or(0, |r| r.encoded_len())
     }
 }
