@@ -41,9 +41,7 @@ impl IntMatrix {
                     row.len()
                 )));
             }
-            for (j, v) in row.iter().enumerate() {
-                data.push(encoding.encode(*v, || format!("row {i}, column {j}"))?);
-            }
+            data.extend(encode_row(row, i as u64, encoding)?);
         }
         Self::new(rows.len(), cols, data)
     }
@@ -76,6 +74,14 @@ impl IntMatrix {
 /// Integer dot product, exact in `i128` under the bounds of [`crate::fixed_point`].
 pub fn dot(a: &[i64], x: &[i64]) -> i128 {
     a.iter().zip(x).map(|(a, x)| *a as i128 * *x as i128).sum()
+}
+
+/// Encodes matrix row `i`, naming the row and column of any value that cannot be encoded.
+pub fn encode_row(row: &[Number], i: u64, encoding: FixedPoint) -> Result<Vec<i64>> {
+    row.iter()
+        .enumerate()
+        .map(|(j, v)| encoding.encode(*v, || format!("row {i}, column {j}")))
+        .collect()
 }
 
 /// Encodes a vector, naming the index of any value that cannot be encoded.

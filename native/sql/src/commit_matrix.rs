@@ -169,8 +169,8 @@ impl MatrixAccumulator {
         Ok(())
     }
 
-    /// The matrix in row order, checking every row is there once.
-    fn matrix(&self) -> Result<(Vec<Number>, usize, usize)> {
+    /// The matrix's rows in order, checking every row is there once.
+    fn matrix(&self) -> Result<Vec<Vec<Number>>> {
         let r = &self.rows;
         let cols = r.cols as usize;
         let n = r.rows.len();
@@ -193,11 +193,10 @@ impl MatrixAccumulator {
             Some(v) => Number::Int(*v),
             None => Number::Float(r.floats[k]),
         };
-        let numbers = order
+        Ok(order
             .iter()
-            .flat_map(|i| (i * cols..(i + 1) * cols).map(value))
-            .collect();
-        Ok((numbers, n, cols))
+            .map(|i| (i * cols..(i + 1) * cols).map(value).collect())
+            .collect())
     }
 
     fn finish(&mut self) -> Result<ScalarValue> {
@@ -209,17 +208,12 @@ impl MatrixAccumulator {
                 "no SRS for the keys: run zkmr sql with --srs FILE (or --dev-srs for the insecure development SRS)"
             );
         };
-        let (numbers, rows, cols) = self.matrix()?;
-        let encoding = FixedPoint::for_values(numbers.iter().copied(), self.rows.scale_bits, None)
-            .map_err(|e| failed(NAME, e))?;
-        let encoded = numbers
-            .iter()
-            .enumerate()
-            .map(|(k, v)| encoding.encode(*v, || format!("row {}, column {}", k / cols, k % cols)))
-            .collect::<zkmr_core::Result<Vec<i64>>>()
-            .map_err(|e| failed(NAME, e))?;
-        drop(numbers);
-        let matrix = IntMatrix::new(rows, cols, encoded).map_err(|e| failed(NAME, e))?;
+        let rows = self.matrix()?;
+        let encoding =
+            FixedPoint::for_values(rows.iter().flatten().copied(), self.rows.scale_bits, None)
+                .map_err(|e| failed(NAME, e))?;
+        let matrix = IntMatrix::encode(&rows, encoding).map_err(|e| failed(NAME, e))?;
+        drop(rows);
         let options = CommitOptions {
             rows_per_partition: self.rows.rows_per_partition as usize,
             fold: None,

@@ -20,7 +20,7 @@ use prost::Message;
 use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
 use zkmr_core::field::{pack_i128, to_bytes};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::matrix::encode_vector;
+use zkmr_core::matrix::{encode_row, encode_vector};
 use zkmr_core::progress::Event;
 use zkmr_core::prove::{check_vector, prove_partition};
 
@@ -330,12 +330,7 @@ impl PartitionAccumulator {
             }
             let numbers = lists.numbers(i, &|j| format!("row {row}, column {j}"))?;
             let encoding = self.job().store.store.manifest.encoding;
-            let encoded = numbers
-                .iter()
-                .enumerate()
-                .map(|(j, v)| encoding.encode(*v, || format!("row {row}, column {j}")))
-                .collect::<zkmr_core::Result<Vec<i64>>>()
-                .map_err(|e| failed(NAME, e))?;
+            let encoded = encode_row(&numbers, *row, encoding).map_err(|e| failed(NAME, e))?;
             self.add_row(*row, &encoded)?;
         }
         Ok(())
