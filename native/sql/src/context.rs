@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use zkmr_core::keystore::KeyStore;
@@ -89,17 +89,18 @@ impl Shared {
         self.progress().report(event);
     }
 
-    /// Opens the key store at `dir`, or returns the copy this session already opened. A
-    /// store replaced since (its commitment changed) is opened again.
+    /// Opens the key store at `dir`, reusing the SRS this session already read for it. The
+    /// manifest is read on every call, so a store replaced since (its commitment changed) is
+    /// taken up again.
     pub fn store(&self, dir: &str) -> Result<Arc<OpenStore>> {
         let path = PathBuf::from(dir);
+        let store = KeyStore::open(&path)?;
         let cached = self.lock().get(&path).cloned();
         if let Some(open) = cached {
-            if still_current(&open, &path) {
+            if open.store.manifest.matrix_commitment == store.manifest.matrix_commitment {
                 return Ok(open);
             }
         }
-        let store = KeyStore::open(&path)?;
         let params = store.params()?;
         let open = Arc::new(OpenStore { store, params });
         self.lock().insert(path, open.clone());
@@ -109,11 +110,4 @@ impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<OpenStore>>> {
         self.0.stores.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// Whether the store on disk still has the manifest `open` was read from.
-fn still_current(open: &OpenStore, dir: &Path) -> bool {
-    KeyStore::open(dir)
-        .map(|now| now.manifest.matrix_commitment == open.store.manifest.matrix_commitment)
-        .unwrap_or(false)
 }
