@@ -16,6 +16,7 @@ pub mod error;
 pub mod field;
 pub mod fixed_point;
 pub mod fsio;
+pub mod job;
 pub mod keys;
 pub mod keystore;
 pub mod matrix;

@@ -211,3 +211,28 @@ fn check_partition_list(bundle: &zkmr_proto::Bundle, partitioning: Partitioning)
     }
     Ok(())
 }
+
+/// The verdict on untrusted bundle bytes: what verified, and one line saying so —
+/// `verified: N partitions, job root 0x…` or `rejected: …` naming the partition at fault.
+/// Malformed bytes are a rejection, not an error: checking untrusted bundles is the point.
+pub fn verdict(bundle: &[u8], trusted_commitment: F) -> (Option<Verified>, String) {
+    match crate::bundle::decode(bundle, "bundle").and_then(|b| verify(&b, trusted_commitment)) {
+        Ok(v) => {
+            let line = format!(
+                "verified: {} partitions, job root {}",
+                v.partitions,
+                crate::field::to_hex(&v.job_root)
+            );
+            (Some(v), line)
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            let line = if reason.starts_with("rejected") {
+                reason
+            } else {
+                format!("rejected: {reason}")
+            };
+            (None, line)
+        }
+    }
+}

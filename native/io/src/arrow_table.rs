@@ -1,5 +1,6 @@
 //! Parquet and Arrow IPC inputs, read as Arrow record batches.
 
+use std::fmt::Display;
 use std::fs::File;
 use std::path::Path;
 
@@ -12,6 +13,11 @@ use zkmr_core::{Error, Result};
 
 use crate::format::InputFormat;
 use crate::in_file;
+
+/// Prefixes an error message with where the data came from (a file, a batch sent by an engine).
+fn at_origin(origin: &dyn Display, detail: impl Display) -> Error {
+    Error::Input(format!("{origin}: {detail}"))
+}
 
 /// Every record batch of a Parquet or Arrow IPC file.
 fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
@@ -50,9 +56,13 @@ fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
 }
 
 /// The numbers of a primitive numeric array; `at(i)` names entry `i` in errors.
-fn numbers(array: &dyn Array, path: &Path, at: &dyn Fn(usize) -> String) -> Result<Vec<Number>> {
+fn numbers(
+    array: &dyn Array,
+    origin: &dyn Display,
+    at: &dyn Fn(usize) -> String,
+) -> Result<Vec<Number>> {
     if let Some(i) = (0..array.len()).find(|i| array.is_null(*i)) {
-        return Err(in_file(path, format!("{}: null value", at(i))));
+        return Err(at_origin(origin, format!("{}: null value", at(i))));
     }
     Ok(match array.data_type() {
         DataType::Int64 => array
@@ -80,8 +90,8 @@ fn numbers(array: &dyn Array, path: &Path, at: &dyn Fn(usize) -> String) -> Resu
             .map(|v| Number::Float(*v as f64))
             .collect(),
         other => {
-            return Err(in_file(
-                path,
+            return Err(at_origin(
+                origin,
                 format!(
                     "{}: values of type {other} are not numbers (use int64 or float64)",
                     at(0)
@@ -91,7 +101,7 @@ fn numbers(array: &dyn Array, path: &Path, at: &dyn Fn(usize) -> String) -> Resu
     })
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a ArrayRef> {
+fn column<'a>(batch: &'a RecordBatch, name: &str, origin: &dyn Display) -> Result<&'a ArrayRef> {
     batch.column_by_name(name).ok_or_else(|| {
         let have: Vec<_> = batch
             .schema()
@@ -99,70 +109,77 @@ fn column<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a Arr
             .iter()
             .map(|f| f.name().clone())
             .collect();
-        in_file(
-            path,
+        at_origin(
+            origin,
             format!("missing column \"{name}\" (columns: {})", have.join(", ")),
         )
     })
 }
 
 pub(crate) fn read_matrix(path: &Path, format: InputFormat) -> Result<Vec<Vec<Number>>> {
-    let mut rows: Vec<Option<Vec<Number>>> = Vec::new();
-    for batch in batches(path, format)? {
-        let index = column(&batch, "row", path)?;
+    let origin = path.display();
+    crate::ordered_rows(matrix_rows(&batches(path, format)?, &origin)?, &origin)
+}
+
+/// The `(row, values)` pairs of matrix batches, in the order they come.
+pub(crate) fn matrix_rows(
+    batches: &[RecordBatch],
+    origin: &dyn Display,
+) -> Result<Vec<(u64, Vec<Number>)>> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let index = column(batch, "row", origin)?;
         let index = match index.data_type() {
             DataType::Int64 => index.as_primitive::<Int64Type>().clone(),
             other => {
-                return Err(in_file(
-                    path,
+                return Err(at_origin(
+                    origin,
                     format!("column \"row\" has type {other}, expected int64"),
                 ))
             }
         };
-        let values = column(&batch, "values", path)?;
+        let values = column(batch, "values", origin)?;
         let lists: Vec<Option<ArrayRef>> = match values.data_type() {
             DataType::List(_) => values.as_list::<i32>().iter().collect(),
             DataType::LargeList(_) => values.as_list::<i64>().iter().collect(),
             DataType::FixedSizeList(_, _) => values.as_fixed_size_list().iter().collect(),
             other => {
-                return Err(in_file(
-                    path,
+                return Err(at_origin(
+                    origin,
                     format!("column \"values\" has type {other}, expected a list of numbers"),
                 ))
             }
         };
         for (pos, list) in lists.into_iter().enumerate() {
             if index.is_null(pos) {
-                return Err(in_file(
-                    path,
+                return Err(at_origin(
+                    origin,
                     format!("record {pos} of a batch: null row index"),
                 ));
             }
             let i = index.value(pos);
-            let i = usize::try_from(i)
-                .map_err(|_| in_file(path, format!("row index {i} is negative")))?;
-            let list = list.ok_or_else(|| in_file(path, format!("row {i}: values is null")))?;
-            let row = numbers(list.as_ref(), path, &|j| format!("row {i}, column {j}"))?;
-            if i >= rows.len() {
-                rows.resize(i + 1, None);
-            }
-            if rows[i].replace(row).is_some() {
-                return Err(in_file(path, format!("row {i} appears more than once")));
-            }
+            let i = u64::try_from(i)
+                .map_err(|_| at_origin(origin, format!("row index {i} is negative")))?;
+            let list =
+                list.ok_or_else(|| at_origin(origin, format!("row {i}: values is null")))?;
+            let row = numbers(list.as_ref(), origin, &|j| format!("row {i}, column {j}"))?;
+            rows.push((i, row));
         }
     }
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, r)| r.ok_or_else(|| in_file(path, format!("row {i} is missing"))))
-        .collect()
+    Ok(rows)
 }
 
 pub(crate) fn read_vector(path: &Path, format: InputFormat) -> Result<Vec<Number>> {
+    vector_numbers(&batches(path, format)?, &path.display())
+}
+
+/// The numbers of one-column vector batches.
+pub(crate) fn vector_numbers(batches: &[RecordBatch], origin: &dyn Display) -> Result<Vec<Number>> {
     let mut out = Vec::new();
-    for batch in batches(path, format)? {
+    for batch in batches {
         if batch.num_columns() != 1 {
-            return Err(in_file(
-                path,
+            return Err(at_origin(
+                origin,
                 format!(
                     "a vector table has one column, this one has {}",
                     batch.num_columns()
@@ -170,9 +187,18 @@ pub(crate) fn read_vector(path: &Path, format: InputFormat) -> Result<Vec<Number
             ));
         }
         let offset = out.len();
-        out.extend(numbers(batch.column(0).as_ref(), path, &|j| {
+        out.extend(numbers(batch.column(0).as_ref(), origin, &|j| {
             format!("vector index {}", offset + j)
         })?);
     }
     Ok(out)
+}
+
+/// Every record batch of an Arrow IPC stream held in memory.
+pub(crate) fn ipc_batches(bytes: &[u8], origin: &dyn Display) -> Result<Vec<RecordBatch>> {
+    let reader = StreamReader::try_new(std::io::Cursor::new(bytes), None)
+        .map_err(|e| at_origin(origin, format!("not an Arrow IPC stream: {e}")))?;
+    reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| at_origin(origin, format!("malformed Arrow IPC stream: {e}")))
 }

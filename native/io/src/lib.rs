@@ -9,6 +9,8 @@
 //!   exactly once.
 //! - Parquet / Arrow IPC vector: a table with one numeric column, one entry per row.
 //!
+//! The same layouts arrive in memory from the JVM engines as Arrow IPC streams.
+//!
 //! Every error names the file and, where one exists, the row and column.
 
 mod arrow_table;
@@ -50,6 +52,44 @@ pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
             "{}: the vector is empty",
             path.display()
         )));
+    }
+    Ok(values)
+}
+
+/// The `(row, values)` pairs of a matrix sent as an Arrow IPC stream (`row: int64`,
+/// `values: list<number>`), in the order sent; `origin` names the sender in errors.
+pub fn matrix_rows_from_ipc(bytes: &[u8], origin: &str) -> Result<Vec<(u64, Vec<Number>)>> {
+    arrow_table::matrix_rows(&arrow_table::ipc_batches(bytes, &origin)?, &origin)
+}
+
+/// Puts `(row, values)` pairs in row order, each index from 0 exactly once.
+pub fn ordered_rows(
+    pairs: Vec<(u64, Vec<Number>)>,
+    origin: &dyn std::fmt::Display,
+) -> Result<Vec<Vec<Number>>> {
+    let mut rows: Vec<Option<Vec<Number>>> = Vec::new();
+    for (i, row) in pairs {
+        let i = i as usize;
+        if i >= rows.len() {
+            rows.resize(i + 1, None);
+        }
+        if rows[i].replace(row).is_some() {
+            return Err(Error::Input(format!(
+                "{origin}: row {i} appears more than once"
+            )));
+        }
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| r.ok_or_else(|| Error::Input(format!("{origin}: row {i} is missing"))))
+        .collect()
+}
+
+/// A vector sent as an Arrow IPC stream of one numeric column.
+pub fn vector_from_ipc(bytes: &[u8], origin: &str) -> Result<Vec<Number>> {
+    let values = arrow_table::vector_numbers(&arrow_table::ipc_batches(bytes, &origin)?, &origin)?;
+    if values.is_empty() {
+        return Err(Error::Input(format!("{origin}: the vector is empty")));
     }
     Ok(values)
 }

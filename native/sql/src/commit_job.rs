@@ -11,11 +11,7 @@ use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
-use zkmr_core::bundle::encoding_from_proto;
-use zkmr_core::field::{to_hex, unpack_i128};
-use zkmr_core::fixed_point::decode_all;
-use zkmr_core::prove::{assemble, PartitionProved};
-use zkmr_core::verify::verify;
+use zkmr_core::field::to_hex;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
@@ -126,48 +122,19 @@ impl JobAccumulator {
             .shared
             .store(&self.parts.store)
             .map_err(|e| failed(NAME, e))?;
-        let manifest = &open.store.manifest;
-        let commitment = manifest.commitment().map_err(|e| failed(NAME, e))?;
-        let commitment_bytes = zkmr_core::field::to_bytes(&commitment);
-        let first = &self.parts.results[0];
-        let (x, x_encoding) = (first.x.clone(), first.x_encoding);
-        let first_index = first.proof.as_ref().map_or(0, |p| p.index);
-        let mut partitions = Vec::with_capacity(self.parts.results.len());
-        for result in self.parts.results.iter().cloned() {
-            let proof = result
-                .proof
-                .ok_or_else(|| exec_datafusion_err!("a partition result has no proof"))?;
-            if result.x != x || result.x_encoding != x_encoding {
-                return exec_err!(
-                    "partition {} was proved for another x than partition {}",
-                    proof.index,
-                    first_index
-                );
-            }
-            if result.matrix_commitment != commitment_bytes {
-                return exec_err!(
-                    "partition {} was proved for another matrix than the one in {}",
-                    proof.index,
-                    self.parts.store
-                );
-            }
-            let y = unpack_i128(&proof.y, "y").map_err(|e| failed(NAME, e))?;
-            partitions.push(PartitionProved { y, proof });
-        }
-        let x_encoding =
-            encoding_from_proto(x_encoding.as_ref(), "x_encoding").map_err(|e| failed(NAME, e))?;
-        let proved = assemble(&open.store, &open.params, &x, x_encoding, partitions)
+        let committed = open
+            .commit_results(self.parts.results.clone())
             .map_err(|e| failed(NAME, e))?;
-        let verified = verify(&proved.bundle, commitment).map_err(|e| failed(NAME, e))?;
+        let verified = &committed.verified;
         struct_value(
             job_fields(),
             vec![
-                text(to_hex(&commitment)),
+                text(to_hex(&committed.commitment)),
                 text(to_hex(&verified.job_root)),
-                floats(decode_all(&verified.y, verified.y_scale_bits)),
+                floats(committed.y()),
                 int(verified.y_scale_bits as i64),
                 int(verified.partitions as i64),
-                bytes(&proved.bundle.encode_to_vec()),
+                bytes(&committed.bundle.encode_to_vec()),
             ],
         )
     }

@@ -5,10 +5,10 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::KeyStore;
 use zkmr_core::progress::{Event, Progress, Silent};
 use zkmr_core::setup::SrsChoice;
-use zkmr_core::srs::ProverParams;
 use zkmr_core::Result;
 
 /// How a session's functions behave.
@@ -31,13 +31,6 @@ impl std::fmt::Debug for SessionOptions {
             .field("progress", &self.progress.is_some())
             .finish()
     }
-}
-
-/// A key store with its SRS, opened once per session.
-#[derive(Debug)]
-pub(crate) struct OpenStore {
-    pub store: KeyStore,
-    pub params: ProverParams,
 }
 
 #[derive(Debug)]

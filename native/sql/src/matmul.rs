@@ -18,14 +18,14 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
 use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
-use zkmr_core::field::{pack_i128, to_bytes};
 use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::matrix::{encode_row, encode_vector};
 use zkmr_core::progress::Event;
-use zkmr_core::prove::{check_vector, prove_partition};
+use zkmr_core::job::OpenStore;
+use zkmr_core::prove::check_vector;
 
 use crate::args::{self, check, failed, in_function, Kind};
-use crate::context::{OpenStore, Shared};
+use crate::context::Shared;
 use crate::numbers::NumberLists;
 use crate::result::{partition_fields, partition_value};
 use crate::state;
@@ -246,50 +246,15 @@ impl PartitionAccumulator {
 
     /// Proves a whole partition, dropping its rows.
     fn prove(&self, filling: Filling) -> Result<zkmr_proto::PartitionResult> {
-        let job = self.job.as_ref().expect("joined");
-        let open = &job.store;
-        let manifest = &open.store.manifest;
-        let key = open
+        let job = self.job();
+        let result = job
             .store
-            .partition(filling.index)
+            .prove_block(filling.index, &filling.block, &job.x, job.x_encoding)
             .map_err(|e| failed(NAME, e))?;
-        if key.block != filling.block {
-            let cols = manifest.cols as usize;
-            let at = key
-                .block
-                .iter()
-                .zip(&filling.block)
-                .position(|(a, b)| a != b)
-                .unwrap_or(0);
-            return exec_err!(
-                "row {}, column {}: the value differs from the matrix committed in {}",
-                filling.row_start as usize + at / cols,
-                at % cols,
-                job.path
-            );
-        }
-        let shape = manifest.shape().map_err(|e| failed(NAME, e))?;
-        let started = std::time::Instant::now();
-        let proved =
-            prove_partition(&open.params, shape, key, &job.x).map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::PartitionDone {
             index: filling.index,
         });
-        tracing::info!(
-            partition = filling.index,
-            seconds = started.elapsed().as_secs_f64(),
-            "proved"
-        );
-        Ok(zkmr_proto::PartitionResult {
-            proof: Some(zkmr_proto::PartitionProof {
-                y: pack_i128(&proved.y),
-                ..proved.proof
-            }),
-            matrix_commitment: to_bytes(&manifest.commitment().map_err(|e| failed(NAME, e))?)
-                .to_vec(),
-            x: job.x.clone(),
-            x_encoding: Some(encoding_to_proto(job.x_encoding)),
-        })
+        Ok(result)
     }
 
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
@@ -420,13 +385,8 @@ impl Accumulator for PartitionAccumulator {
                 )
             }
         };
-        let manifest = &job.store.store.manifest;
-        let ids = manifest.partition_ids().map_err(|e| failed(NAME, e))?;
-        partition_value(
-            result,
-            &ids[proved_index(result) as usize],
-            manifest.encoding,
-        )
+        let summary = job.store.summarize(result).map_err(|e| failed(NAME, e))?;
+        partition_value(result, &summary)
     }
 
     fn size(&self) -> usize {

@@ -8,9 +8,8 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{exec_datafusion_err, Result, ScalarValue};
 use prost::Message;
-use zkmr_core::field::{to_hex, unpack_i128};
-use zkmr_core::fixed_point::{decode_all, product_scale, FixedPoint};
-use zkmr_core::statement::{job_leaf, vector_digest, PartitionId};
+use zkmr_core::field::to_hex;
+use zkmr_core::job::PartitionSummary;
 
 fn float_list() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true)))
@@ -88,28 +87,23 @@ pub(crate) fn floats(v: Vec<f64>) -> ArrayRef {
 /// The `zkMatMul` struct for a proved partition.
 pub(crate) fn partition_value(
     result: &zkmr_proto::PartitionResult,
-    id: &PartitionId,
-    matrix_encoding: FixedPoint,
+    summary: &PartitionSummary,
 ) -> Result<ScalarValue> {
     let proof = result
         .proof
         .as_ref()
         .ok_or_else(|| exec_datafusion_err!("partition result without a proof"))?;
-    let x_encoding = zkmr_core::bundle::encoding_from_proto(result.x_encoding.as_ref(), "x")
-        .map_err(|e| exec_datafusion_err!("{e}"))?;
-    let y = unpack_i128(&proof.y, "y").map_err(|e| exec_datafusion_err!("{e}"))?;
-    let leaf = job_leaf(id, vector_digest(&result.x), &y);
     struct_value(
         partition_fields(),
         vec![
-            int(proof.index as i64),
-            int(proof.row_start as i64),
-            int(proof.row_end as i64),
-            floats(decode_all(&y, product_scale(matrix_encoding, x_encoding))),
-            text(to_hex(&id.key_digest)),
-            text(to_hex(&leaf)),
+            int(summary.index as i64),
+            int(summary.row_start as i64),
+            int(summary.row_end as i64),
+            floats(summary.y.clone()),
+            text(to_hex(&summary.key_digest)),
+            text(to_hex(&summary.leaf)),
             bytes(&proof.proof),
-            Arc::new(Float64Array::from(vec![proof.prove_seconds])),
+            Arc::new(Float64Array::from(vec![summary.prove_seconds])),
             bytes(&result.encode_to_vec()),
         ],
     )

@@ -13,7 +13,7 @@ use datafusion::common::{exec_datafusion_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
-use zkmr_core::field::{from_hex, to_hex};
+use zkmr_core::field::from_hex;
 
 use crate::args::{check, Kind};
 
@@ -52,19 +52,11 @@ impl ZkVerify {
     }
 }
 
-/// The verdict on one bundle.
-fn verdict(bundle: &[u8], commitment: &str) -> Result<std::result::Result<String, String>> {
+/// The verdict on one bundle: verified or not, and the line saying why.
+fn verdict(bundle: &[u8], commitment: &str) -> Result<(bool, String)> {
     let trusted = from_hex(commitment, "commitment").map_err(|e| exec_datafusion_err!("{e}"))?;
-    let checked = zkmr_core::bundle::decode(bundle, "bundle")
-        .and_then(|b| zkmr_core::verify::verify(&b, trusted));
-    Ok(match checked {
-        Ok(v) => Ok(format!(
-            "verified: {} partitions, job root {}",
-            v.partitions,
-            to_hex(&v.job_root)
-        )),
-        Err(e) => Err(e.to_string()),
-    })
+    let (verified, line) = zkmr_core::verify::verdict(bundle, trusted);
+    Ok((verified.is_some(), line))
 }
 
 impl ScalarUDFImpl for ZkVerify {
@@ -118,16 +110,12 @@ impl ScalarUDFImpl for ZkVerify {
             })
             .collect::<Result<Vec<_>>>()?;
         let out: ArrayRef = if self.explain {
-            Arc::new(StringArray::from_iter(verdicts.into_iter().map(|v| {
-                v.map(|v| match v {
-                    Ok(ok) => ok,
-                    Err(reason) if reason.starts_with("rejected") => reason,
-                    Err(reason) => format!("rejected: {reason}"),
-                })
-            })))
+            Arc::new(StringArray::from_iter(
+                verdicts.into_iter().map(|v| v.map(|(_, line)| line)),
+            ))
         } else {
             Arc::new(BooleanArray::from_iter(
-                verdicts.into_iter().map(|v| v.map(|v| v.is_ok())),
+                verdicts.into_iter().map(|v| v.map(|(ok, _)| ok)),
             ))
         };
         Ok(ColumnarValue::Array(out))

@@ -1,0 +1,85 @@
+package io.zkmr;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.impl.UnionListWriter;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+
+/**
+ * Arrow batches in the layouts the native library reads: a matrix as {@code row: int64,
+ * values: list<float64>} (one record per matrix row), a vector as one {@code float64} column.
+ * Each batch is written as an Arrow IPC stream, the bytes that cross JNI.
+ */
+public final class ArrowBatches {
+  private static final BufferAllocator ALLOCATOR = new RootAllocator();
+
+  private ArrowBatches() {}
+
+  /** Matrix rows {@code rows[i]} with values {@code values[i]}, as an Arrow IPC stream. */
+  public static byte[] rows(long[] rows, double[][] values) {
+    if (rows.length != values.length) {
+      throw new IllegalArgumentException(
+          rows.length + " row indices but " + values.length + " rows of values");
+    }
+    try (BufferAllocator allocator = ALLOCATOR.newChildAllocator("rows", 0, Long.MAX_VALUE);
+        BigIntVector index = new BigIntVector("row", allocator);
+        ListVector lists = ListVector.empty("values", allocator)) {
+      index.allocateNew(rows.length);
+      UnionListWriter writer = lists.getWriter();
+      for (int i = 0; i < rows.length; i++) {
+        index.set(i, rows[i]);
+        writer.setPosition(i);
+        writer.startList();
+        for (double v : values[i]) {
+          writer.float8().writeFloat8(v);
+        }
+        writer.endList();
+      }
+      index.setValueCount(rows.length);
+      writer.setValueCount(rows.length);
+      return ipc(List.of(index, lists));
+    }
+  }
+
+  /** A vector as a one-column Arrow IPC stream. */
+  public static byte[] vector(double[] x) {
+    try (BufferAllocator allocator = ALLOCATOR.newChildAllocator("x", 0, Long.MAX_VALUE);
+        Float8Vector column = new Float8Vector("x", allocator)) {
+      column.allocateNew(x.length);
+      for (int i = 0; i < x.length; i++) {
+        column.set(i, x[i]);
+      }
+      column.setValueCount(x.length);
+      return ipc(List.of(column));
+    }
+  }
+
+  /** Any batch as an Arrow IPC stream. */
+  public static byte[] ipc(VectorSchemaRoot root) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+      writer.start();
+      writer.writeBatch();
+      writer.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing an Arrow IPC stream to memory", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] ipc(List<FieldVector> columns) {
+    try (VectorSchemaRoot root = new VectorSchemaRoot(columns)) {
+      return ipc(root);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.zkmr;
+
+/**
+ * The native methods, implemented by the {@code zkmr-jni} crate. Arrow IPC streams and bytes go
+ * in, protobuf messages ({@code zkmr.v1}, in {@code io.zkmr.proto}) come out. Callers use
+ * {@link ZkStore} and {@link Zkmr}, which own the handles and decode the replies.
+ */
+final class NativeBridge {
+  static {
+    NativeLoader.load();
+  }
+
+  private NativeBridge() {}
+
+  static native long openStore(String dir);
+
+  static native void closeStore(long handle);
+
+  static native byte[] storeInfo(long handle);
+
+  static native byte[] commitMatrix(
+      String dir, byte[] matrixIpc, int rowsPerPartition, int scaleBits, String srsFile, boolean replace);
+
+  static native byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
+
+  static native byte[] commitJob(long handle, byte[][] results);
+
+  static native byte[] verify(byte[] bundle, String commitment);
+}

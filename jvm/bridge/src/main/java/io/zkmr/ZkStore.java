@@ -1,0 +1,101 @@
+package io.zkmr;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.zkmr.proto.JobOutput;
+import io.zkmr.proto.PartitionOutput;
+import io.zkmr.proto.StoreInfo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * An open key store: the matrix commitment, the SRS and each partition's keys, read once and
+ * held by the native library until {@link #close()}. Safe to share between threads; closing
+ * waits for calls in flight, and a call after closing fails rather than touching freed memory.
+ */
+public final class ZkStore implements AutoCloseable {
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final StoreInfo info;
+  private long handle;
+
+  private ZkStore(long handle) {
+    this.handle = handle;
+    this.info = decode(() -> StoreInfo.parseFrom(NativeBridge.storeInfo(handle)));
+  }
+
+  /** Opens the key store in {@code dir}. */
+  public static ZkStore open(Path dir) {
+    return new ZkStore(NativeBridge.openStore(dir.toString()));
+  }
+
+  /** The matrix, its partitioning and commitment. */
+  public StoreInfo info() {
+    return info;
+  }
+
+  /**
+   * Proves the partition whose rows {@code rows} holds ({@code row: int64, values:
+   * list<number>}; every row of one partition, in any order) for the vector {@code x}, encoded
+   * at {@code xScaleBits} (negative: 0 for integers, 16 otherwise).
+   */
+  public PartitionOutput provePartition(byte[] rowsIpc, byte[] xIpc, int xScaleBits) {
+    return call(
+        h -> decode(() -> PartitionOutput.parseFrom(NativeBridge.provePartition(h, rowsIpc, xIpc, xScaleBits))));
+  }
+
+  /** {@link #provePartition(byte[], byte[], int)} for an Arrow batch and a vector of doubles. */
+  public PartitionOutput provePartition(VectorSchemaRoot rows, double[] x, int xScaleBits) {
+    return provePartition(ArrowBatches.ipc(rows), ArrowBatches.vector(x), xScaleBits);
+  }
+
+  /**
+   * The reduce step: verifies every partition's result against this store's commitment and
+   * assembles {@code y}, the job root and the bundle. Each partition must appear exactly once.
+   */
+  public JobOutput commitJob(List<byte[]> results) {
+    byte[][] array = results.toArray(new byte[0][]);
+    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.commitJob(h, array))));
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (handle != 0) {
+        NativeBridge.closeStore(handle);
+        handle = 0;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private interface Call<T> {
+    T apply(long handle);
+  }
+
+  private <T> T call(Call<T> call) {
+    lock.readLock().lock();
+    try {
+      if (handle == 0) {
+        throw new ZkmrException("the key store " + info.getDir() + " is closed");
+      }
+      return call.apply(handle);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  interface Parse<T> {
+    T parse() throws InvalidProtocolBufferException;
+  }
+
+  static <T> T decode(Parse<T> parse) {
+    try {
+      return parse.parse();
+    } catch (InvalidProtocolBufferException e) {
+      throw new ZkmrException("the native library sent a malformed reply: " + e.getMessage(), e);
+    }
+  }
+}

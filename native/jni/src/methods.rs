@@ -1,0 +1,226 @@
+//! The native methods of `io.zkmr.NativeBridge`, one function each.
+
+use std::path::Path;
+
+use jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use jni::sys::{jboolean, jint, jlong};
+use jni::{Env, EnvUnowned};
+use prost::Message;
+use zkmr_core::field::from_hex;
+use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::job::OpenStore;
+use zkmr_core::matrix::{encode_vector, IntMatrix};
+use zkmr_core::progress::Silent;
+use zkmr_core::setup::{commit, CommitOptions, SrsChoice};
+use zkmr_core::srs::default_cache_dir;
+use zkmr_core::verify::verdict;
+use zkmr_core::Error;
+
+use crate::boundary::{run, Result};
+use crate::outputs;
+
+fn text(env: &Env<'_>, s: &JString<'_>, what: &str) -> Result<String> {
+    if s.is_null() {
+        return Err(Error::Usage(format!("{what} is null")).into());
+    }
+    Ok(s.try_to_string(env)?)
+}
+
+fn bytes(env: &Env<'_>, a: &JByteArray<'_>, what: &str) -> Result<Vec<u8>> {
+    if a.is_null() {
+        return Err(Error::Usage(format!("{what} is null")).into());
+    }
+    Ok(env.convert_byte_array(a)?)
+}
+
+fn message<'local>(env: &mut Env<'local>, m: &impl Message) -> Result<JByteArray<'local>> {
+    Ok(env.byte_array_from_slice(&m.encode_to_vec())?)
+}
+
+/// The store behind a handle from `openStore`.
+///
+/// # Safety
+/// `handle` must come from `openStore` and not yet be closed; `io.zkmr.ZkStore` holds a read
+/// lock for the duration of every call and closes under the write lock, which guarantees it.
+unsafe fn store<'a>(handle: jlong) -> Result<&'a OpenStore> {
+    (handle as *const OpenStore)
+        .as_ref()
+        .ok_or_else(|| Error::Usage("the key store is closed".into()).into())
+}
+
+/// An encoding chosen for `values`, or the one asked for when `scale_bits` is not negative.
+fn encoding_for(
+    values: &[zkmr_core::fixed_point::Number],
+    scale_bits: jint,
+) -> zkmr_core::Result<FixedPoint> {
+    FixedPoint::for_values(
+        values.iter().copied(),
+        u32::try_from(scale_bits).ok(),
+        None,
+    )
+}
+
+/// `long openStore(String dir)`: reads a key store's manifest and SRS.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_openStore<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    dir: JString<'local>,
+) -> jlong {
+    run(&mut env, |env| {
+        let dir = text(env, &dir, "store")?;
+        let open = OpenStore::open(Path::new(&dir))?;
+        Ok(Box::into_raw(Box::new(open)) as jlong)
+    })
+}
+
+/// `void closeStore(long handle)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_closeStore<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    run(&mut env, |_| {
+        if handle != 0 {
+            // SAFETY: the handle came from `openStore` and `ZkStore` closes it once.
+            drop(unsafe { Box::from_raw(handle as *mut OpenStore) });
+        }
+        Ok(())
+    })
+}
+
+/// `byte[] storeInfo(long handle)`: `StoreInfo`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_storeInfo<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let open = unsafe { store(handle) }?;
+        message(env, &outputs::store_info(open)?)
+    })
+}
+
+/// `byte[] commitMatrix(String dir, byte[] matrixIpc, int rowsPerPartition, int scaleBits,
+/// String srsFile, boolean replace)`: makes a key store, returns its `StoreInfo`. A null
+/// `srsFile` means the insecure development SRS; a negative `scaleBits` chooses one.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    dir: JString<'local>,
+    matrix: JByteArray<'local>,
+    rows_per_partition: jint,
+    scale_bits: jint,
+    srs_file: JString<'local>,
+    replace: jboolean,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let dir = text(env, &dir, "store")?;
+        let srs = if srs_file.is_null() {
+            SrsChoice::Development {
+                cache_dir: default_cache_dir(),
+            }
+        } else {
+            SrsChoice::File(text(env, &srs_file, "srs file")?.into())
+        };
+        let rows_per_partition = usize::try_from(rows_per_partition)
+            .ok()
+            .filter(|r| *r > 0)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "rows per partition must be positive, not {rows_per_partition}"
+                ))
+            })?;
+        let pairs = zkmr_io::matrix_rows_from_ipc(&bytes(env, &matrix, "matrix")?, "matrix")?;
+        let rows = zkmr_io::ordered_rows(pairs, &"matrix")?;
+        let encoding = encoding_for(&rows.concat(), scale_bits)?;
+        let encoded = IntMatrix::encode(&rows, encoding)?;
+        let options = CommitOptions {
+            rows_per_partition,
+            replace,
+            ..CommitOptions::default()
+        };
+        commit(
+            &encoded,
+            encoding,
+            options,
+            &srs,
+            Path::new(&dir),
+            &Silent,
+        )?;
+        let open = OpenStore::open(Path::new(&dir))?;
+        message(env, &outputs::store_info(&open)?)
+    })
+}
+
+/// `byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits)`: proves
+/// the partition whose rows (`row`, `values`) the batch holds, returns `PartitionOutput`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    rows: JByteArray<'local>,
+    x: JByteArray<'local>,
+    x_scale_bits: jint,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let open = unsafe { store(handle) }?;
+        let rows = zkmr_io::matrix_rows_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
+        let x = zkmr_io::vector_from_ipc(&bytes(env, &x, "x")?, "x")?;
+        let x_encoding = encoding_for(&x, x_scale_bits)?;
+        let x = encode_vector(&x, x_encoding)?;
+        let (index, block) = open.block_of(rows)?;
+        let result = open.prove_block(index, &block, &x, x_encoding)?;
+        message(env, &outputs::partition_output(open, result)?)
+    })
+}
+
+/// `byte[] commitJob(long handle, byte[][] results)`: the reduce step over the `result` bytes
+/// of every partition's `PartitionOutput`; returns `JobOutput`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    results: JObjectArray<'local, JByteArray<'local>>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let open = unsafe { store(handle) }?;
+        if results.is_null() {
+            return Err(Error::Usage("results is null".into()).into());
+        }
+        let mut decoded = Vec::new();
+        for i in 0..results.len(env)? {
+            let element = results.get_element(env, i)?;
+            let raw = bytes(env, &element, &format!("result {i}"))?;
+            decoded.push(
+                zkmr_proto::PartitionResult::decode(raw.as_slice()).map_err(|e| {
+                    Error::Format(format!("result {i}: not a partition result: {e}"))
+                })?,
+            );
+        }
+        let committed = open.commit_results(decoded)?;
+        message(env, &outputs::job_output(committed))
+    })
+}
+
+/// `byte[] verify(byte[] bundle, String commitment)`: `Verification` of untrusted bundle
+/// bytes against a trusted `0x`-hex matrix commitment. A bad bundle is a rejection; a
+/// commitment that is not hex is the caller's error.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_verify<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    bundle: JByteArray<'local>,
+    commitment: JString<'local>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let trusted = from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
+        let (verified, line) = verdict(&bytes(env, &bundle, "bundle")?, trusted);
+        message(env, &outputs::verification(verified, line))
+    })
+}
