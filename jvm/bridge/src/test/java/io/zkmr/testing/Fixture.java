@@ -1,0 +1,138 @@
+package io.zkmr.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A random float matrix and vector, the plain double-precision product to check against, and
+ * the reference run: the {@code zkmr} CLI proving the same data in one process.
+ */
+public final class Fixture {
+  public final double[][] matrix;
+  public final double[] x;
+
+  private Fixture(double[][] matrix, double[] x) {
+    this.matrix = matrix;
+    this.x = x;
+  }
+
+  /** Values in [-8, 8) with 8 fractional bits: floats, encoded exactly at the default scale. */
+  public static Fixture random(int rows, int cols, long seed) {
+    Random random = new Random(seed);
+    double[][] m = new double[rows][cols];
+    for (double[] row : m) {
+      for (int j = 0; j < cols; j++) {
+        row[j] = (random.nextInt(4096) - 2048) / 256.0;
+      }
+    }
+    double[] x = new double[cols];
+    for (int j = 0; j < cols; j++) {
+      x[j] = (random.nextInt(4096) - 2048) / 256.0;
+    }
+    return new Fixture(m, x);
+  }
+
+  public long[] rowIndices() {
+    long[] rows = new long[matrix.length];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = i;
+    }
+    return rows;
+  }
+
+  /** {@code A x} in plain double arithmetic. */
+  public double[] expectedY() {
+    double[] y = new double[matrix.length];
+    for (int i = 0; i < matrix.length; i++) {
+      for (int j = 0; j < x.length; j++) {
+        y[i] += matrix[i][j] * x[j];
+      }
+    }
+    return y;
+  }
+
+  /** One matrix row per line: {@code row,v0,v1,...}, the Hadoop job's text input. */
+  public Path writeCsv(Path file) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < matrix.length; i++) {
+      StringBuilder line = new StringBuilder().append(i);
+      for (double v : matrix[i]) {
+        line.append(',').append(v);
+      }
+      lines.add(line.toString());
+    }
+    return Files.write(file, lines, StandardCharsets.UTF_8);
+  }
+
+  /** The vector as a JSON array. */
+  public Path writeVector(Path file) throws IOException {
+    return Files.writeString(file, array(x));
+  }
+
+  /** {@code {"matrix": [[...]], "vector": [...]}}, the CLI's input. */
+  public Path writeJson(Path file) throws IOException {
+    StringBuilder json = new StringBuilder("{\"matrix\": [");
+    for (int i = 0; i < matrix.length; i++) {
+      json.append(i == 0 ? "" : ",").append(array(matrix[i]));
+    }
+    json.append("], \"vector\": ").append(array(x)).append('}');
+    return Files.writeString(file, json);
+  }
+
+  private static String array(double[] values) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < values.length; i++) {
+      s.append(i == 0 ? "" : ",").append(values[i]);
+    }
+    return s.append(']').toString();
+  }
+
+  /** What {@code zkmr run} printed. */
+  public record Run(String matrixCommitment, String jobRoot, double[] y, Path store) {}
+
+  /** Runs {@code zkmr run --input ... --dev-srs --json} from the repository's release build. */
+  public Run zkmrRun(Path dir) throws IOException, InterruptedException {
+    Path input = writeJson(dir.resolve("input.json"));
+    Path out = dir.resolve("run");
+    Path zkmr = Path.of(System.getProperty("zkmr.root", "."), "target", "release", "zkmr");
+    Process process =
+        new ProcessBuilder(
+                zkmr.toString(), "run", "--input", input.toString(), "--dev-srs", "--json", "--out", out.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String json = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      throw new IllegalStateException("zkmr run failed: " + json);
+    }
+    return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"), out.resolve("keys"));
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + name + " in " + json);
+    }
+    return m.group(1);
+  }
+
+  private static double[] numbers(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + name + " in " + json);
+    }
+    String[] parts = m.group(1).trim().split("\\s*,\\s*");
+    double[] out = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      out[i] = Double.parseDouble(parts[i].trim());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,148 @@
+package io.zkmr.spark;
+
+import io.zkmr.ZkmrException;
+import io.zkmr.Zkmr;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.catalyst.FunctionIdentifier;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
+import org.apache.spark.sql.classic.UserDefinedFunctionUtils;
+import org.apache.spark.sql.execution.aggregate.ScalaAggregator$;
+import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
+import org.apache.spark.sql.expressions.UserDefinedAggregator;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import scala.Function1;
+import scala.collection.immutable.Seq;
+
+/**
+ * zkmr's SQL functions for Spark, as the SQL specification ({@code docs/sql.md}) defines them:
+ * {@code zkPartition}, {@code zkMatMul}, {@code zkCommit}, {@code zkVerify} and {@code
+ * zkVerifyExplain}. Names are case-insensitive, as Spark's are.
+ *
+ * <p>{@link #register(SparkSession)} adds them to a session; {@link ZkmrExtensions} adds them to
+ * every session through {@code spark.sql.extensions}. Both register the same builders, which
+ * pick the implementation from the call's argument count (the optional {@code x_scale_bits}).
+ */
+public final class ZkmrFunctions {
+  private ZkmrFunctions() {}
+
+  // One instance each: Spark compares UDF calls by their function object, and a
+  // GROUP BY zkPartition(...) must equal the same call in the select list.
+  private static final SparkUserDefinedFunction PARTITION_OF =
+      udf("zkPartition", partitionOf(), DataTypes.LongType);
+  private static final SparkUserDefinedFunction VERIFY =
+      udf("zkVerify", verify(false), DataTypes.BooleanType);
+  private static final SparkUserDefinedFunction VERIFY_EXPLAIN =
+      udf("zkVerifyExplain", verify(true), DataTypes.StringType);
+
+  /** One function: its name, its usage line for {@code DESCRIBE FUNCTION}, its builder. */
+  record Definition(String name, String usage, Function1<Seq<Expression>, Expression> builder) {
+    FunctionIdentifier id() {
+      return FunctionIdentifier.apply(name);
+    }
+
+    ExpressionInfo info() {
+      return new ExpressionInfo(ZkmrFunctions.class.getName(), null, name, usage, "");
+    }
+  }
+
+  /** Adds zkmr's functions to {@code spark}'s session. */
+  public static void register(SparkSession spark) {
+    var registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
+    for (Definition d : definitions()) {
+      registry.createOrReplaceTempFunction(d.name(), d.builder(), "scala_udf");
+    }
+  }
+
+  static List<Definition> definitions() {
+    return List.of(
+        new Definition(
+            "zkPartition",
+            "zkPartition(row, store | rows_per_partition) - the partition a row belongs to, the GROUP BY key of zkMatMul",
+            children -> scalar(PARTITION_OF, 2, children)),
+        new Definition(
+            MatMulAggregator.NAME,
+            MatMulAggregator.USAGE + " - proves one partition of A x; group by zkPartition(row, store)",
+            ZkmrFunctions::matMul),
+        new Definition(
+            CommitAggregator.NAME,
+            CommitAggregator.USAGE + " - verifies every partition, assembles y, the job root and the bundle",
+            ZkmrFunctions::commit),
+        new Definition(
+            "zkVerify",
+            "zkVerify(bundle, commitment) - true when the bundle proves y = A x for the matrix behind the commitment",
+            children ->
+                scalar(VERIFY, 2, children)),
+        new Definition(
+            "zkVerifyExplain",
+            "zkVerifyExplain(bundle, commitment) - 'verified: ...' or 'rejected: ...' with the reason",
+            children ->
+                scalar(VERIFY_EXPLAIN, 2, children)));
+  }
+
+  private static Expression matMul(Seq<Expression> children) {
+    int n = children.size();
+    if (n != 4 && n != 5) {
+      throw new ZkmrException(
+          MatMulAggregator.NAME + " takes 4 or 5 arguments, not " + n + ": " + MatMulAggregator.USAGE);
+    }
+    MatMulAggregator aggregator = new MatMulAggregator(Metrics.of(SparkSession.active().sparkContext()), n == 5);
+    return aggregate(functions.udaf(aggregator, aggregator.inputEncoder()), children);
+  }
+
+  private static Expression commit(Seq<Expression> children) {
+    if (children.size() != 2) {
+      throw new ZkmrException(
+          CommitAggregator.NAME + " takes 2 arguments, not " + children.size() + ": " + CommitAggregator.USAGE);
+    }
+    CommitAggregator aggregator = new CommitAggregator();
+    return aggregate(functions.udaf(aggregator, aggregator.inputEncoder()), children);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Expression aggregate(
+      org.apache.spark.sql.expressions.UserDefinedFunction udaf, Seq<Expression> children) {
+    return ScalaAggregator$.MODULE$.apply((UserDefinedAggregator) udaf, children);
+  }
+
+  private static SparkUserDefinedFunction udf(String name, UDF2<?, ?, ?> f, DataType type) {
+    return (SparkUserDefinedFunction) functions.udf(f, type).withName(name);
+  }
+
+  private static Expression scalar(SparkUserDefinedFunction udf, int arity, Seq<Expression> children) {
+    if (children.size() != arity) {
+      throw new ZkmrException(udf.name() + " takes " + arity + " arguments, not " + children.size());
+    }
+    return UserDefinedFunctionUtils.toScalaUDF(udf, children);
+  }
+
+  private static UDF2<Object, Object, Long> partitionOf() {
+    return (row, by) -> {
+      if (row == null || by == null) {
+        return null;
+      }
+      long perPartition =
+          by instanceof Number n
+              ? n.longValue()
+              : Stores.get(by.toString()).info().getMatrix().getRowsPerPartition();
+      if (perPartition <= 0) {
+        throw new ZkmrException("zkPartition: rows per partition must be positive, not " + perPartition);
+      }
+      return ((Number) row).longValue() / perPartition;
+    };
+  }
+
+  private static UDF2<byte[], String, Object> verify(boolean explain) {
+    return (bundle, commitment) -> {
+      if (bundle == null || commitment == null) {
+        return null;
+      }
+      var verdict = Zkmr.verify(bundle, commitment);
+      return explain ? verdict.getMessage() : (Object) verdict.getVerified();
+    };
+  }
+}

@@ -1,0 +1,209 @@
+package io.zkmr.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkmr.ArrowBatches;
+import io.zkmr.Zkmr;
+import io.zkmr.proto.StoreInfo;
+import io.zkmr.testing.Fixture;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * zkmr's functions in an embedded Spark ({@code local[2,2]}: two worker threads, a failed task
+ * tried once more), on a 256×300 float matrix read from Parquet, against {@code zkmr run} on
+ * the same data and a plain double-precision product.
+ */
+class SparkJobTest {
+  static final StructType MATRIX =
+      new StructType()
+          .add("row", DataTypes.LongType, false)
+          .add("values", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Fixture fixture;
+  static Fixture.Run reference;
+  static String store;
+  static Dataset<Row> matrix;
+  static final AtomicInteger failedTasks = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark =
+        SparkSession.builder()
+            .master("local[2,2]")
+            .appName("zkmr-spark-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate();
+    spark
+        .sparkContext()
+        .addSparkListener(
+            new SparkListener() {
+              @Override
+              public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                  failedTasks.incrementAndGet();
+                }
+              }
+            });
+    ZkmrFunctions.register(spark);
+    fixture = Fixture.random(256, 300, 7);
+    reference = fixture.zkmrRun(dir);
+    StoreInfo info =
+        Zkmr.commitMatrix(
+            dir.resolve("keys"),
+            ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
+            Zkmr.CommitSettings.development());
+    store = info.getDir();
+    assertEquals(reference.matrixCommitment(), info.getMatrixCommitment());
+
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < fixture.matrix.length; i++) {
+      rows.add(RowFactory.create((long) i, toList(fixture.matrix[i])));
+    }
+    String parquet = dir.resolve("matrix.parquet").toString();
+    spark.createDataFrame(rows, MATRIX).repartition(3).write().parquet(parquet);
+    matrix = spark.read().parquet(parquet);
+    matrix.createOrReplaceTempView("matrix");
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create(toList(fixture.x))),
+            new StructType().add("x", DataTypes.createArrayType(DataTypes.DoubleType)))
+        .createOrReplaceTempView("vec");
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static List<Double> toList(double[] values) {
+    return Arrays.stream(values).boxed().toList();
+  }
+
+  static void assertMatchesReference(double[] y) {
+    assertArrayEquals(reference.y(), y);
+    double[] expected = fixture.expectedY();
+    for (int i = 0; i < y.length; i++) {
+      assertEquals(expected[i], y[i], 1e-6, "y[" + i + "]");
+    }
+  }
+
+  @Test
+  void sqlAsSpecifiedMatchesTheCli() {
+    String sql =
+        """
+        WITH parts AS (
+          SELECT zkMatMul(row, values, x, '%1$s') AS part
+          FROM matrix CROSS JOIN vec
+          GROUP BY zkPartition(row, '%1$s')
+        ), job AS (
+          SELECT zkCommit(part, '%1$s') AS job FROM parts
+        )
+        SELECT job['matrix_commitment'] AS matrix_commitment,
+               job['job_root'] AS job_root,
+               job['y'] AS y,
+               zkVerify(job['bundle'], job['matrix_commitment']) AS verified,
+               zkVerifyExplain(job['bundle'], job['matrix_commitment']) AS explained
+        FROM job
+        """
+            .formatted(store);
+    long before = Metrics.of(spark.sparkContext()).partitions.value();
+    Row job = spark.sql(sql).first();
+    assertEquals(reference.matrixCommitment(), job.getString(0));
+    assertEquals(reference.jobRoot(), job.getString(1));
+    List<Double> y = job.getList(2);
+    assertMatchesReference(y.stream().mapToDouble(Double::doubleValue).toArray());
+    assertTrue(job.getBoolean(3));
+    assertTrue(job.getString(4).startsWith("verified: 4 partitions"), job.getString(4));
+    assertEquals(4, Metrics.of(spark.sparkContext()).partitions.value() - before);
+  }
+
+  @Test
+  void theDataFrameHelperSurvivesATaskThatFailsOnItsFirstAttempt() {
+    int failedBefore = failedTasks.get();
+    Dataset<Row> flaky =
+        matrix.map(
+            (MapFunction<Row, Row>)
+                row -> {
+                  if (row.getLong(0) == 130 && TaskContext.get().attemptNumber() == 0) {
+                    throw new IllegalStateException("injected failure of a first attempt");
+                  }
+                  return row;
+                },
+            Encoders.row(MATRIX));
+    ZkJob.Result result = ZkJob.prove(flaky, fixture.x, store);
+    assertTrue(failedTasks.get() > failedBefore, "the injected failure happened");
+    assertEquals(reference.jobRoot(), result.jobRoot());
+    assertEquals(reference.matrixCommitment(), result.matrixCommitment());
+    assertEquals(4, result.partitions());
+    assertMatchesReference(result.y());
+    assertTrue(Zkmr.verify(result.bundle(), reference.matrixCommitment()).getVerified());
+  }
+
+  @Test
+  void aMalformedRowFailsTheJobWithItsRowAndTheSessionLivesOn() {
+    Dataset<Row> ragged =
+        matrix.map(
+            (MapFunction<Row, Row>)
+                row -> {
+                  if (row.getLong(0) != 77) {
+                    return row;
+                  }
+                  List<Double> list = row.getList(1);
+                  double[] values = list.stream().mapToDouble(Double::doubleValue).toArray();
+                  values[5] = Double.NaN;
+                  return RowFactory.create(77L, values);
+                },
+            Encoders.row(MATRIX));
+    Exception e = assertThrows(Exception.class, () -> ZkJob.prove(ragged, fixture.x, store));
+    String message = messages(e);
+    assertTrue(message.contains("row 77, column 5"), message);
+    assertEquals(3, spark.range(3).count());
+  }
+
+  @Test
+  void rowsGroupedByAnythingButTheirPartitionAreRefused() {
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                spark
+                    .sql(
+                        "SELECT zkMatMul(row, values, x, '%s') FROM matrix CROSS JOIN vec GROUP BY row %% 2"
+                            .formatted(store))
+                    .collect());
+    assertTrue(messages(e).contains("group by zkPartition(row"), messages(e));
+  }
+
+  static String messages(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    return all.toString();
+  }
+}
