@@ -1,0 +1,99 @@
+package io.zkmr.hadoop;
+
+import io.zkmr.ArrowBatches;
+import io.zkmr.ZkStore;
+import io.zkmr.ZkmrException;
+import io.zkmr.proto.PartitionOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Mapper;
+
+/**
+ * Proves the partition its split holds: collects the split's rows, then proves them in {@code
+ * cleanup} and emits (partition, serialized {@code PartitionResult}).
+ */
+public final class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritable, BytesWritable> {
+  private final List<Long> rows = new ArrayList<>();
+  private final List<double[]> values = new ArrayList<>();
+
+  @Override
+  protected void map(LongWritable offset, Text line, Context context) {
+    String text = line.toString().trim();
+    if (text.isEmpty()) {
+      return;
+    }
+    String[] fields = text.split(",");
+    long row;
+    try {
+      row = Long.parseLong(fields[0].trim());
+    } catch (NumberFormatException e) {
+      throw new ZkmrException("line at byte " + offset.get() + ": \"" + fields[0] + "\" is not a row index");
+    }
+    double[] v = new double[fields.length - 1];
+    for (int j = 0; j < v.length; j++) {
+      try {
+        v[j] = Double.parseDouble(fields[j + 1].trim());
+      } catch (NumberFormatException e) {
+        throw new ZkmrException("row " + row + ", column " + j + ": \"" + fields[j + 1] + "\" is not a number");
+      }
+    }
+    rows.add(row);
+    values.add(v);
+  }
+
+  @Override
+  protected void cleanup(Context context) throws IOException, InterruptedException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    Configuration conf = context.getConfiguration();
+    byte[] x = ArrowBatches.vector(Vectors.read(conf));
+    long[] indices = rows.stream().mapToLong(Long::longValue).toArray();
+    try (ZkStore store = ZkStore.open(Path.of(conf.get(ZkMatMulJob.STORE)))) {
+      long started = System.nanoTime();
+      PartitionOutput out =
+          store.provePartition(
+              ArrowBatches.rows(indices, values.toArray(new double[0][])),
+              x,
+              conf.getInt(ZkMatMulJob.X_SCALE_BITS, -1));
+      context.getCounter(ZkMatMulJob.Counters.PROVING_MS).increment((System.nanoTime() - started) / 1_000_000);
+      context.getCounter(ZkMatMulJob.Counters.PARTITIONS).increment(1);
+      context.getCounter(ZkMatMulJob.Counters.MACS).increment(out.getMacs());
+      context.write(new LongWritable(out.getIndex()), new BytesWritable(out.getResult().toByteArray()));
+    }
+  }
+
+  /** The vector file named by the job, read through Hadoop's file system. */
+  static final class Vectors {
+    private Vectors() {}
+
+    static double[] read(Configuration conf) throws IOException {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(conf.get(ZkMatMulJob.VECTOR));
+      String json;
+      try (var in = FileSystem.get(path.toUri(), conf).open(path)) {
+        json = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      }
+      if (!json.startsWith("[") || !json.endsWith("]")) {
+        throw new ZkmrException(path + ": the vector must be a JSON array of numbers");
+      }
+      String[] parts = json.substring(1, json.length() - 1).split(",");
+      double[] x = new double[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          x[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new ZkmrException(path + ": vector index " + i + ": \"" + parts[i].trim() + "\" is not a number");
+        }
+      }
+      return x;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.zkmr.hadoop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkmr.ArrowBatches;
+import io.zkmr.Zkmr;
+import io.zkmr.proto.StoreInfo;
+import io.zkmr.testing.Fixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.mapreduce.Job;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MapReduce job on Hadoop's LocalJobRunner, against {@code zkmr run} on the same data. */
+class ZkMatMulJobTest {
+  @TempDir static Path dir;
+  static Fixture fixture;
+  static Fixture.Run reference;
+  static StoreInfo info;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    fixture = Fixture.random(256, 300, 9);
+    reference = fixture.zkmrRun(dir);
+    info =
+        Zkmr.commitMatrix(
+            dir.resolve("keys"),
+            ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
+            Zkmr.CommitSettings.development());
+    assertEquals(reference.matrixCommitment(), info.getMatrixCommitment());
+    fixture.writeCsv(dir.resolve("matrix.csv"));
+    fixture.writeVector(dir.resolve("x.json"));
+  }
+
+  static Configuration conf() {
+    Configuration conf = new Configuration();
+    conf.set("mapreduce.framework.name", "local");
+    conf.set("fs.defaultFS", "file:///");
+    conf.setInt("mapreduce.local.map.tasks.maximum", 2);
+    conf.set(ZkMatMulJob.STORE, info.getDir());
+    conf.set(ZkMatMulJob.VECTOR, dir.resolve("x.json").toString());
+    return conf;
+  }
+
+  @Test
+  void eachMapperProvesOnePartitionAndTheReducerCommitsTheJob() throws Exception {
+    Path out = dir.resolve("out");
+    Job job =
+        ZkMatMulJob.create(
+            conf(),
+            new org.apache.hadoop.fs.Path(dir.resolve("matrix.csv").toString()),
+            new org.apache.hadoop.fs.Path(out.toString()));
+    assertTrue(job.waitForCompletion(false));
+    assertEquals(4, job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
+    assertEquals(256L * 300, job.getCounters().findCounter(ZkMatMulJob.Counters.MACS).getValue());
+
+    String summary = Files.readString(out.resolve("job.json"));
+    assertEquals(reference.matrixCommitment(), field(summary, "matrix_commitment"));
+    assertEquals(reference.jobRoot(), field(summary, "job_root"));
+    Matcher y = Pattern.compile("\"y\": \\[([^\\]]*)\\]").matcher(summary);
+    assertTrue(y.find());
+    double[] values = java.util.Arrays.stream(y.group(1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    assertArrayEquals(reference.y(), values);
+    double[] expected = fixture.expectedY();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], values[i], 1e-6);
+    }
+    byte[] bundle = Files.readAllBytes(out.resolve("job.bundle"));
+    assertTrue(Zkmr.verify(bundle, reference.matrixCommitment()).getVerified());
+  }
+
+  @Test
+  void aMalformedRowFailsTheJobAndWritesNothing() throws Exception {
+    // LocalJobRunner keeps no task diagnostics; the end-to-end `hadoop jar` run checks that the
+    // failure names row 77, column 0.
+    List<String> lines = Files.readAllLines(dir.resolve("matrix.csv"));
+    lines.set(77, lines.get(77).replaceFirst(",[^,]*,", ",1.5e,"));
+    Path input = Files.write(dir.resolve("malformed.csv"), lines);
+    Path out = dir.resolve("failed");
+    Job job =
+        ZkMatMulJob.create(
+            conf(), new org.apache.hadoop.fs.Path(input.toString()), new org.apache.hadoop.fs.Path(out.toString()));
+    assertFalse(job.waitForCompletion(false));
+    assertFalse(Files.exists(out.resolve("job.bundle")));
+  }
+
+  static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\": \"([^\"]*)\"").matcher(json);
+    assertTrue(m.find(), name);
+    return m.group(1);
+  }
+}
