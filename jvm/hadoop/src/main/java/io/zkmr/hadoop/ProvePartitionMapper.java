@@ -23,9 +23,20 @@ import org.apache.hadoop.mapreduce.Mapper;
 public final class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritable, BytesWritable> {
   private final List<Long> rows = new ArrayList<>();
   private final List<double[]> values = new ArrayList<>();
+  /** Set when a line is rejected: Hadoop still runs cleanup, which must not mask the reason. */
+  private boolean rejected;
 
   @Override
   protected void map(LongWritable offset, Text line, Context context) {
+    try {
+      parse(offset, line);
+    } catch (ZkmrException e) {
+      rejected = true;
+      throw e;
+    }
+  }
+
+  private void parse(LongWritable offset, Text line) {
     String text = line.toString().trim();
     if (text.isEmpty()) {
       return;
@@ -51,7 +62,7 @@ public final class ProvePartitionMapper extends Mapper<LongWritable, Text, LongW
 
   @Override
   protected void cleanup(Context context) throws IOException, InterruptedException {
-    if (rows.isEmpty()) {
+    if (rows.isEmpty() || rejected) {
       return;
     }
     Configuration conf = context.getConfiguration();

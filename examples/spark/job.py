@@ -1,0 +1,47 @@
+"""A zkmr job on Spark, in SQL as docs/sql.md specifies it.
+
+    zkmr commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys --dev-srs
+    .venv/bin/spark-submit --jars spark-udf/target/zkmr-spark-0.1.0.jar \
+        --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
+        examples/spark/job.py [matrix.parquet vector.json store]
+
+Prints one JSON object: the matrix commitment, the job root, y and whether the bundle verifies.
+"""
+
+import json
+import sys
+
+from pyspark.sql import SparkSession
+
+matrix_path, vector_path, store = (sys.argv[1:4] if len(sys.argv) > 3 else
+                                   ("examples/matrix.parquet", "examples/vector.json",
+                                    "target/zkmr-example/keys"))
+
+spark = SparkSession.builder.appName("zkmr example").getOrCreate()
+spark.read.parquet(matrix_path).createOrReplaceTempView("matrix")
+with open(vector_path) as f:
+    x = [float(v) for v in json.load(f)]
+spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>").createOrReplaceTempView("vec")
+
+job = spark.sql(f"""
+WITH parts AS (
+  SELECT zkMatMul(row, values, x, '{store}') AS part
+  FROM matrix CROSS JOIN vec
+  GROUP BY zkPartition(row, '{store}')
+), job AS (
+  SELECT zkCommit(part, '{store}') AS job FROM parts
+)
+SELECT job['matrix_commitment'] AS matrix_commitment,
+       job['job_root'] AS job_root,
+       job['y'] AS y,
+       zkVerify(job['bundle'], job['matrix_commitment']) AS verified
+FROM job
+""").first()
+
+print(json.dumps({
+    "matrix_commitment": job.matrix_commitment,
+    "job_root": job.job_root,
+    "y": list(job.y),
+    "verified": job.verified,
+}))
+spark.stop()
