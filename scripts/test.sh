@@ -14,6 +14,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   source "$HOME/.cargo/env"
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The JVM side: Java 17 and Maven from Debian; Spark's distribution (for spark-submit) from PyPI.
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven python3-venv
+fi
+if [ ! -x .venv/bin/spark-submit ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q pyspark==4.3.0
+fi
 
 # Tests keep the development SRS cache inside the build directory.
 export ZKMR_CACHE_DIR="${ZKMR_CACHE_DIR:-$PWD/target/zkmr-cache}"
@@ -25,6 +33,19 @@ cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== cargo test (release profile)"
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
-# One closing line with the totals over every test binary.
-awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$log"
+cargo build --release --workspace
+echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
+mvn -B -Dzkmr.cargo.skip=true install 2>&1 | tee -a "$log"
+mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
+  -Dmdep.outputFile="$PWD/target/hadoop.classpath"
+echo "== end to end: spark-submit and hadoop jar"
+for run in integration-tests/spark_submit.sh integration-tests/hadoop_jar.sh; do
+  if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi
+done
+# One closing line with the totals over every cargo test binary, Surefire suite and end-to-end run.
+awk '/^test result:/ { p += $4; f += $6 }
+     /^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$/ {
+       gsub(",", ""); p += $4 - $6 - $8 - $10; f += $6 + $8 }
+     /^e2e: .* ok$/ { p += 1 } /^e2e: .* FAILED$/ { f += 1 }
+     END { printf "%d passed, %d failed\n", p, f; exit f > 0 }' "$log"
 rm -f "$log"

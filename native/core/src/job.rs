@@ -70,8 +70,11 @@ impl OpenStore {
             if std::mem::replace(&mut seen[local], true) {
                 return Err(Error::Input(format!("row {row} appears twice")));
             }
-            block[local * cols..(local + 1) * cols]
-                .copy_from_slice(&encode_row(&values, row, manifest.encoding)?);
+            block[local * cols..(local + 1) * cols].copy_from_slice(&encode_row(
+                &values,
+                row,
+                manifest.encoding,
+            )?);
         }
         if let Some(missing) = seen.iter().position(|s| !s) {
             return Err(Error::Input(format!(
@@ -149,10 +152,7 @@ impl OpenStore {
             index: proof.index,
             row_start: proof.row_start,
             row_end: proof.row_end,
-            y: decode_all(
-                &y,
-                product_scale(self.store.manifest.encoding, x_encoding),
-            ),
+            y: decode_all(&y, product_scale(self.store.manifest.encoding, x_encoding)),
             key_digest: id.key_digest,
             leaf: job_leaf(id, vector_digest(&result.x), &y),
             prove_seconds: proof.prove_seconds,

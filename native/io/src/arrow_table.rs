@@ -160,8 +160,7 @@ pub(crate) fn matrix_rows(
             let i = index.value(pos);
             let i = u64::try_from(i)
                 .map_err(|_| at_origin(origin, format!("row index {i} is negative")))?;
-            let list =
-                list.ok_or_else(|| at_origin(origin, format!("row {i}: values is null")))?;
+            let list = list.ok_or_else(|| at_origin(origin, format!("row {i}: values is null")))?;
             let row = numbers(list.as_ref(), origin, &|j| format!("row {i}, column {j}"))?;
             rows.push((i, row));
         }

@@ -53,11 +53,7 @@ fn encoding_for(
     values: &[zkmr_core::fixed_point::Number],
     scale_bits: jint,
 ) -> zkmr_core::Result<FixedPoint> {
-    FixedPoint::for_values(
-        values.iter().copied(),
-        u32::try_from(scale_bits).ok(),
-        None,
-    )
+    FixedPoint::for_values(values.iter().copied(), u32::try_from(scale_bits).ok(), None)
 }
 
 /// `long openStore(String dir)`: reads a key store's manifest and SRS.
@@ -143,14 +139,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
             replace,
             ..CommitOptions::default()
         };
-        commit(
-            &encoded,
-            encoding,
-            options,
-            &srs,
-            Path::new(&dir),
-            &Silent,
-        )?;
+        commit(&encoded, encoding, options, &srs, Path::new(&dir), &Silent)?;
         let open = OpenStore::open(Path::new(&dir))?;
         message(env, &outputs::store_info(&open)?)
     })

@@ -19,9 +19,9 @@ use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatil
 use prost::Message;
 use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
 use zkmr_core::fixed_point::{FixedPoint, Number};
+use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::{encode_row, encode_vector};
 use zkmr_core::progress::Event;
-use zkmr_core::job::OpenStore;
 use zkmr_core::prove::check_vector;
 
 use crate::args::{self, check, failed, in_function, Kind};
