@@ -31,9 +31,11 @@ cargo fmt --all -- --check
 echo "== cargo clippy (release profile, warnings are errors)"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== cargo test (release profile)"
+# Building every target first gives the JNI library and the CLI the features the tests unify,
+# so the test run reuses them instead of compiling the dependency tree a second time.
+cargo build --release --workspace --all-targets
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
-cargo build --release --workspace
 echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
 mvn -B -Dzkmr.cargo.skip=true install 2>&1 | tee -a "$log"
 mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
