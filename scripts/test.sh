@@ -49,5 +49,5 @@ awk '/^test result:/ { p += $4; f += $6 }
      /^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$/ {
        gsub(",", ""); p += $4 - $6 - $8 - $10; f += $6 + $8 }
      /^e2e: .* ok$/ { p += 1 } /^e2e: .* FAILED$/ { f += 1 }
-     END { printf "%d passed, %d failed\n", p, f; exit f > 0 }' "$log"
+     END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
 rm -f "$log"
