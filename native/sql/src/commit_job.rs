@@ -114,7 +114,7 @@ impl JobAccumulator {
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<ScalarValue> {
+    fn finish(&self) -> Result<ScalarValue> {
         if self.parts.results.is_empty() {
             return ScalarValue::try_from(DataType::Struct(job_fields()));
         }

@@ -115,7 +115,8 @@ public final class Fixture {
     return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"), out.resolve("keys"));
   }
 
-  private static String field(String json, String name) {
+  /** The string field {@code name} of a flat JSON object. */
+  public static String field(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
     if (!m.find()) {
       throw new IllegalStateException("no " + name + " in " + json);
@@ -123,7 +124,8 @@ public final class Fixture {
     return m.group(1);
   }
 
-  private static double[] numbers(String json, String name) {
+  /** The number array {@code name} of a flat JSON object. */
+  public static double[] numbers(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
     if (!m.find()) {
       throw new IllegalStateException("no " + name + " in " + json);

@@ -12,8 +12,6 @@ import io.zkmr.testing.Fixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapreduce.Job;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,11 +62,9 @@ class ZkMatMulJobTest {
     assertEquals(256L * 300, job.getCounters().findCounter(ZkMatMulJob.Counters.MACS).getValue());
 
     String summary = Files.readString(out.resolve("job.json"));
-    assertEquals(reference.matrixCommitment(), field(summary, "matrix_commitment"));
-    assertEquals(reference.jobRoot(), field(summary, "job_root"));
-    Matcher y = Pattern.compile("\"y\": \\[([^\\]]*)\\]").matcher(summary);
-    assertTrue(y.find());
-    double[] values = java.util.Arrays.stream(y.group(1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    assertEquals(reference.matrixCommitment(), Fixture.field(summary, "matrix_commitment"));
+    assertEquals(reference.jobRoot(), Fixture.field(summary, "job_root"));
+    double[] values = Fixture.numbers(summary, "y");
     assertArrayEquals(reference.y(), values);
     double[] expected = fixture.expectedY();
     for (int i = 0; i < expected.length; i++) {
@@ -91,11 +87,5 @@ class ZkMatMulJobTest {
             conf(), new org.apache.hadoop.fs.Path(input.toString()), new org.apache.hadoop.fs.Path(out.toString()));
     assertFalse(job.waitForCompletion(false));
     assertFalse(Files.exists(out.resolve("job.bundle")));
-  }
-
-  static String field(String json, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\": \"([^\"]*)\"").matcher(json);
-    assertTrue(m.find(), name);
-    return m.group(1);
   }
 }
