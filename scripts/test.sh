@@ -18,6 +18,14 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven python3-venv
 fi
+# The EVM verifier is compiled with solc-js from npm and run in revm.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+if [ ! -d tools/solc/node_modules/solc ]; then
+  npm ci --prefix tools/solc --no-audit --no-fund --silent
+fi
+export ZKMR_SOLC="${ZKMR_SOLC:-$PWD/tools/solc/solc.js}"
 if [ ! -x .venv/bin/spark-submit ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q pyspark==4.3.0

@@ -30,7 +30,9 @@ enum Command {
     Commit(commands::commit::Args),
     /// Prove y = A x for every partition of a key store and write a bundle.
     Prove(commands::prove::Args),
-    /// Verify a bundle against a trusted matrix commitment.
+    /// Fold a bundle's partition proofs into one proof, verifiable on-chain.
+    Aggregate(commands::aggregate::Args),
+    /// Verify a bundle or an aggregated proof against a trusted matrix commitment.
     Verify(commands::verify::Args),
     /// Commit, prove and verify one input in one go.
     Run(commands::run::Args),
@@ -40,6 +42,11 @@ enum Command {
     Generate(commands::generate::Args),
     /// Measure setup, proving and verification against a plain f64 matvec.
     Bench(commands::bench::Args),
+    /// Measure aggregation per number of partitions against per-partition verification.
+    BenchAggregate(commands::bench_aggregate::Args),
+    /// One aggregation benchmark in a fresh process.
+    #[command(hide = true)]
+    BenchAggregateOne(commands::bench_aggregate::OneArgs),
     /// One benchmark size in a fresh process (so peak memory is per size).
     #[command(hide = true)]
     BenchOne(commands::bench::OneArgs),
@@ -56,12 +63,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Commit(args) => commands::commit::run(args),
         Command::Prove(args) => commands::prove::run(args),
+        Command::Aggregate(args) => commands::aggregate::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Sql(args) => commands::sql::run(args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::BenchOne(args) => commands::bench::run_one(args),
+        Command::BenchAggregate(args) => commands::bench_aggregate::run(args),
+        Command::BenchAggregateOne(args) => commands::bench_aggregate::run_one(args),
     };
     match result {
         Ok(code) => code,

@@ -14,7 +14,7 @@
 //! byte-identical to halo2's own keygen.
 
 use halo2_proofs::{
-    arithmetic::{best_multiexp, g_to_lagrange},
+    arithmetic::{best_multiexp, g_to_lagrange, CurveAffine},
     halo2curves::{
         bn256::{G1Affine, G1},
         group::{prime::PrimeCurveAffine, Curve},
@@ -23,6 +23,7 @@ use halo2_proofs::{
     poly::{commitment::ParamsProver, EvaluationDomain},
     SerdeFormat,
 };
+use snark_verifier::util::arithmetic::fe_to_limbs;
 
 use crate::circuit::{MatVecCircuit, MatVecConfig};
 use crate::error::{Error, Result};
@@ -118,9 +119,35 @@ pub fn proving_key(
     })
 }
 
-/// The digest halo2 absorbs into every transcript under this key.
+/// Limb width of a base-field coordinate when the aggregation circuit loads a commitment.
+pub const LIMB_BITS: usize = 88;
+/// Limbs per base-field coordinate.
+pub const LIMBS: usize = 3;
+
+/// The partition's key digest: Poseidon over every preprocessed commitment (fixed columns,
+/// then permutation columns, each as the limbs of `x` then `y`) and halo2's own digest of
+/// the key, which seeds every transcript under it.
+///
+/// This is exactly the sequence the aggregation circuit holds when it loads a key as a
+/// witness, so the circuit can hash it and match it against the matrix commitment: one
+/// aggregation circuit then serves every matrix of a shape, and a proof under any other key
+/// fails that match.
 pub fn key_digest(vk: &Vk) -> F {
-    vk.transcript_repr()
+    let points = vk
+        .fixed_commitments()
+        .iter()
+        .chain(vk.permutation().commitments());
+    let mut input = vec![F::from(crate::statement::KEY_TAG)];
+    for point in points {
+        let coordinates = point
+            .coordinates()
+            .expect("key commitments are not the identity");
+        for coordinate in [coordinates.x(), coordinates.y()] {
+            input.extend(fe_to_limbs::<_, F, LIMBS, LIMB_BITS>(*coordinate));
+        }
+    }
+    input.push(vk.transcript_repr());
+    crate::poseidon::hash(&input)
 }
 
 pub fn vk_to_bytes(vk: &Vk) -> Vec<u8> {

@@ -24,7 +24,8 @@ use crate::srs::{self, ProverParams, SrsSource};
 use crate::statement::{MatrixHeader, PartitionId};
 
 const FORMAT: &str = "zkmr-keystore";
-const VERSION: u32 = 1;
+/// Version 2: key digests hash the key's commitments (see [`crate::keys::key_digest`]).
+const VERSION: u32 = 2;
 
 /// `manifest.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

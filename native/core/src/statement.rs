@@ -2,11 +2,14 @@
 //!
 //! - The **matrix commitment** binds the matrix: a Merkle root over one leaf per partition,
 //!   `H(MATRIX_LEAF, index, row_start, row_end, key_digest)`, hashed with the SRS digest and
-//!   every dimension and encoding parameter. The key digest is halo2's digest of the
-//!   verifying key, whose fixed commitments commit to the partition's block of `A`.
+//!   every dimension and encoding parameter. The key digest ([`crate::keys::key_digest`])
+//!   hashes the verifying key, whose fixed commitments commit to the partition's block of `A`.
 //! - The **job root** binds one computation: a Merkle root over
 //!   `H(JOB_LEAF, index, row_start, row_end, key_digest, digest(x), digest(y_block))`, hashed
 //!   with the leaf count, the matrix commitment and `x`'s encoding.
+//! - The **outputs digest** binds the whole `y` for an aggregated proof: a Merkle root over
+//!   the blocks' digests, hashed with the length of `y`. A tree rather than one sponge, so
+//!   that an aggregation tree can build it from its subtrees.
 //!
 //! Each hash starts with a distinct tag, so no value of one kind can stand for another.
 
@@ -15,12 +18,15 @@ use crate::fixed_point::FixedPoint;
 use crate::merkle::MerkleTree;
 use crate::poseidon::hash;
 
-const MATRIX_LEAF: u64 = 1;
-const MATRIX_COMMITMENT: u64 = 2;
-const JOB_LEAF: u64 = 3;
-const JOB_ROOT: u64 = 4;
-const VECTOR: u64 = 5;
-const OUTPUT: u64 = 6;
+pub const MATRIX_LEAF: u64 = 1;
+pub const MATRIX_COMMITMENT: u64 = 2;
+pub const JOB_LEAF: u64 = 3;
+pub const JOB_ROOT: u64 = 4;
+pub const VECTOR: u64 = 5;
+pub const OUTPUT: u64 = 6;
+/// Tag of a partition's key digest ([`crate::keys::key_digest`]).
+pub const KEY_TAG: u64 = 7;
+pub const OUTPUTS: u64 = 8;
 
 /// Everything besides the keys that the matrix commitment binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +88,23 @@ pub fn output_digest(y: &[i128]) -> F {
     let mut input = vec![F::from(OUTPUT), F::from(y.len() as u64)];
     input.extend(y.iter().map(|v| from_i128(*v)));
     hash(&input)
+}
+
+/// Digest of the whole `y`, from its blocks in partition order.
+pub fn outputs_digest<'a>(y_blocks: impl IntoIterator<Item = &'a [i128]>) -> F {
+    let mut len = 0u64;
+    let leaves: Vec<F> = y_blocks
+        .into_iter()
+        .map(|block| {
+            len += block.len() as u64;
+            output_digest(block)
+        })
+        .collect();
+    hash(&[
+        F::from(OUTPUTS),
+        F::from(len),
+        MerkleTree::new(&leaves).root(),
+    ])
 }
 
 pub fn job_leaf(p: &PartitionId, x_digest: F, y_block: &[i128]) -> F {

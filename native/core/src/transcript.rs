@@ -1,5 +1,11 @@
 //! The proof system instantiation every partition uses: KZG on BN254, SHPLONK multi-opening,
-//! Blake2b Fiat-Shamir transcript. Kept in one place so prover and verifier cannot drift.
+//! and a Poseidon Fiat-Shamir transcript. Kept in one place so prover and verifier cannot
+//! drift.
+//!
+//! The transcript is snark-verifier's Poseidon transcript with the same sponge as
+//! [`crate::poseidon`] (width 3, rate 2): a circuit can replay it cheaply, which is what
+//! lets the aggregation circuit verify partition proofs in-circuit. A Blake2b transcript
+//! would be as sound natively but far too costly to recompute there.
 
 use std::io::Cursor;
 
@@ -11,16 +17,20 @@ use halo2_proofs::{
         multiopen::{ProverSHPLONK, VerifierSHPLONK},
         strategy::SingleStrategy,
     },
-    transcript::{
-        Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
-    },
 };
 use rand::rngs::OsRng;
+use snark_verifier::{
+    loader::native::NativeLoader, system::halo2::transcript::halo2::PoseidonTranscript,
+};
 
 use crate::circuit::MatVecCircuit;
 use crate::field::F;
 use crate::keys::{Pk, Vk};
+use crate::poseidon::{RATE, R_F, R_P, T};
 use crate::srs::ProverParams;
+
+/// The partition transcript over a byte stream `S`.
+pub type Transcript<S> = PoseidonTranscript<G1Affine, NativeLoader, S, T, RATE, R_F, R_P>;
 
 /// Proves one circuit; blinding randomness comes from the OS.
 pub fn prove(
@@ -30,7 +40,7 @@ pub fn prove(
     instances: &[Vec<F>],
 ) -> Result<Vec<u8>, halo2_proofs::plonk::Error> {
     let columns: Vec<&[F]> = instances.iter().map(Vec::as_slice).collect();
-    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    let mut transcript = Transcript::new::<0>(Vec::new());
     create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
         params,
         pk,
@@ -51,7 +61,7 @@ pub fn verify(
 ) -> Result<(), String> {
     let columns: Vec<&[F]> = instances.iter().map(Vec::as_slice).collect();
     let mut cursor = Cursor::new(proof);
-    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut cursor);
+    let mut transcript = Transcript::new::<0>(&mut cursor);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         params,
         vk,

@@ -88,33 +88,42 @@ fn parse_sizes(sizes: &str) -> Result<Vec<(usize, usize)>> {
         .collect()
 }
 
+/// Runs this executable with `args` and reads the one JSON row it prints: each measurement in
+/// a fresh process, so peak memory is its own.
+pub fn in_fresh_process<T: serde::de::DeserializeOwned>(args: &[String], what: &str) -> Result<T> {
+    let exe = std::env::current_exe().map_err(|e| Error::io("zkmr", e))?;
+    let out = Command::new(&exe)
+        .args(args)
+        .output()
+        .map_err(|e| Error::io(&exe, e))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| Error::Format(format!("{what} output: {e}")))
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let sizes = parse_sizes(&args.sizes)?;
-    let exe = std::env::current_exe().map_err(|e| Error::io("zkmr", e))?;
     let mut results = Vec::new();
     for (rows, cols) in sizes {
         if !args.json {
             eprintln!("bench {rows}x{cols} ...");
         }
-        let out = Command::new(&exe)
-            .args([
-                "bench-one",
-                "--rows",
-                &rows.to_string(),
-                "--cols",
-                &cols.to_string(),
-            ])
-            .args(["--rows-per-partition", &args.rows_per_partition.to_string()])
-            .output()
-            .map_err(|e| Error::io(&exe, e))?;
-        if !out.status.success() {
-            return Err(Error::Usage(format!(
-                "bench {rows}x{cols} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-        let row: Row = serde_json::from_slice(&out.stdout)
-            .map_err(|e| Error::Format(format!("bench {rows}x{cols} output: {e}")))?;
+        let row: Row = in_fresh_process(
+            &[
+                "bench-one".into(),
+                "--rows".into(),
+                rows.to_string(),
+                "--cols".into(),
+                cols.to_string(),
+                "--rows-per-partition".into(),
+                args.rows_per_partition.to_string(),
+            ],
+            &format!("bench {rows}x{cols}"),
+        )?;
         results.push(row);
     }
     let report = Report {
@@ -174,7 +183,7 @@ fn time_matvec(a: &[f64], x: &[f64], cols: usize) -> f64 {
     started.elapsed().as_secs_f64() / reps as f64
 }
 
-fn peak_rss_mib() -> f64 {
+pub fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()

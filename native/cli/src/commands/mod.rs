@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod aggregate;
 pub mod bench;
+pub mod bench_aggregate;
 pub mod commit;
 pub mod generate;
 pub mod prove;

@@ -1,0 +1,88 @@
+//! `zkmr aggregate`: one proof for a whole bundle.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use zkmr_aggregate::aggregator::{DEFAULT_FAN_IN, DEFAULT_K};
+use zkmr_aggregate::{aggregate, evm, Settings, VerifiedJob};
+use zkmr_core::{bundle, field, Result};
+
+use crate::inputs::SrsArgs;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Bundle written by `zkmr prove`, `zkmr sql` or a Spark/Hadoop job.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Where to write the aggregated proof.
+    #[arg(long, value_name = "AGG")]
+    pub out: PathBuf,
+    /// Proofs per aggregation node (a power of two).
+    #[arg(long, default_value_t = DEFAULT_FAN_IN)]
+    pub fan_in: usize,
+    /// Aggregation circuit size, 2^k rows; the SRS must reach it.
+    #[arg(long, default_value_t = DEFAULT_K)]
+    pub k: u32,
+    /// The SRS the partitions were proved under (or --dev-srs), at least of size k.
+    #[command(flatten)]
+    pub srs: SrsArgs,
+    /// Also write the Solidity verifier of the aggregated proof.
+    #[arg(long, value_name = "FILE")]
+    pub solidity: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let bundle = bundle::read(&args.bundle)?;
+    let (params, source) = args.srs.choice().params(args.k)?;
+    if source.is_unsafe() {
+        eprintln!("zkmr: warning: development SRS (insecure, for testing only)");
+    }
+    let job = VerifiedJob::new(&bundle, &params)?;
+    let partitions = job.context.partitions;
+    let bar = ProgressBar::with_draw_target(
+        None,
+        if args.quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("aggregate [{bar:40}] {pos}/{len} nodes {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let settings = Settings {
+        fan_in: args.fan_in,
+        k: args.k,
+    };
+    let started = Instant::now();
+    let (aggregated, vk) = aggregate(job, &params, settings, &|done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    aggregated.write(&args.out)?;
+    if let Some(path) = &args.solidity {
+        let source = evm::solidity(&aggregated.srs, args.k, &vk, aggregated.instances().len());
+        zkmr_core::fsio::write_bytes(path, source.as_bytes())?;
+    }
+    println!(
+        "aggregated {partitions} partitions in {seconds:.1} s (k = {}, fan-in {}) into {}",
+        args.k,
+        args.fan_in,
+        args.out.display()
+    );
+    println!(
+        "matrix commitment {}\njob root {}",
+        field::to_hex(&aggregated.matrix_commitment),
+        field::to_hex(&aggregated.job_root)
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,198 @@
+//! `zkmr bench-aggregate`: aggregation time, peak memory and verification time per number
+//! of partitions, each in a fresh process, with the bundle's own per-partition verification
+//! of the same job as the baseline.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use zkmr_aggregate::aggregator::{partition_params, DEFAULT_FAN_IN, DEFAULT_K};
+use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Settings, VerifiedJob};
+use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::matrix::IntMatrix;
+use zkmr_core::progress::Silent;
+use zkmr_core::setup::{self, CommitOptions, SrsChoice};
+use zkmr_core::{srs, Error, Result};
+
+use super::bench::{in_fresh_process, peak_rss_mib};
+use crate::output;
+
+#[derive(clap::Args, Clone)]
+pub struct Args {
+    /// Comma-separated numbers of partitions.
+    #[arg(long, default_value = "2,8,32")]
+    pub partitions: String,
+    #[arg(long, default_value_t = 4)]
+    pub rows_per_partition: usize,
+    #[arg(long, default_value_t = 16)]
+    pub cols: usize,
+    #[arg(long, default_value_t = DEFAULT_FAN_IN)]
+    pub fan_in: usize,
+    #[arg(long, default_value_t = DEFAULT_K)]
+    pub k: u32,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct OneArgs {
+    #[arg(long)]
+    pub partitions: usize,
+    #[arg(long)]
+    pub rows_per_partition: usize,
+    #[arg(long)]
+    pub cols: usize,
+    #[arg(long)]
+    pub fan_in: usize,
+    #[arg(long)]
+    pub k: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Row {
+    partitions: usize,
+    nodes: usize,
+    levels: usize,
+    k: u32,
+    aggregate_s: f64,
+    peak_rss_mib: f64,
+    aggregated_verify_ms: f64,
+    bundle_verify_ms: f64,
+    proof_bytes: usize,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let mut rows = Vec::new();
+    for n in args.partitions.split(',') {
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| Error::Usage(format!("--partitions: \"{n}\" is not a number")))?;
+        if !args.json {
+            eprintln!("bench-aggregate {n} partitions ...");
+        }
+        let row: Row = in_fresh_process(
+            &[
+                "bench-aggregate-one".into(),
+                "--partitions".into(),
+                n.to_string(),
+                "--rows-per-partition".into(),
+                args.rows_per_partition.to_string(),
+                "--cols".into(),
+                args.cols.to_string(),
+                "--fan-in".into(),
+                args.fan_in.to_string(),
+                "--k".into(),
+                args.k.to_string(),
+            ],
+            &format!("bench-aggregate {n}"),
+        )?;
+        rows.push(row);
+    }
+    if args.json {
+        output::json(&rows);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("| partitions | nodes | levels | k | aggregate s | peak RSS MiB | aggregated verify ms | bundle verify ms | bundle / aggregated | proof bytes |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {:.2} | {:.1}× | {} |",
+            r.partitions,
+            r.nodes,
+            r.levels,
+            r.k,
+            r.aggregate_s,
+            r.peak_rss_mib,
+            r.aggregated_verify_ms,
+            r.bundle_verify_ms,
+            r.bundle_verify_ms / r.aggregated_verify_ms,
+            r.proof_bytes
+        );
+    }
+    println!(
+        "({} threads, development SRS (unsafe), {}×{} matrix blocks, fan-in {})",
+        rayon::current_num_threads(),
+        args.rows_per_partition,
+        args.cols,
+        args.fan_in
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Median wall time of `f` in milliseconds over `runs` runs.
+fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        f()?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[runs / 2])
+}
+
+pub fn run_one(args: OneArgs) -> Result<ExitCode> {
+    let (rows, cols) = (args.partitions * args.rows_per_partition, args.cols);
+    let mut rng = ChaCha8Rng::seed_from_u64(rows as u64);
+    let data = (0..rows * cols)
+        .map(|_| rng.gen_range(-1000..1000))
+        .collect();
+    let matrix = IntMatrix::new(rows, cols, data)?;
+    let x: Vec<i64> = (0..cols).map(|_| rng.gen_range(-1000..1000)).collect();
+    let encoding = FixedPoint::new(0, 16)?;
+    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let cache = srs::default_cache_dir();
+    let options = CommitOptions {
+        rows_per_partition: args.rows_per_partition,
+        ..CommitOptions::default()
+    };
+    let committed = setup::commit(
+        &matrix,
+        encoding,
+        options,
+        &SrsChoice::Development {
+            cache_dir: cache.clone(),
+        },
+        &dir.path().join("keys"),
+        &Silent,
+    )?;
+    let proved = zkmr_core::prove::prove(&committed.store, &x, encoding, &Silent)?;
+    let params = srs::development(args.k, &cache)?;
+    let settings = Settings {
+        fan_in: args.fan_in,
+        k: args.k,
+    };
+    let plan = Plan::new(args.partitions, args.fan_in).map_err(Error::Usage)?;
+    let started = Instant::now();
+    let job = VerifiedJob::new(&proved.bundle, &params)?;
+    let context = job.context;
+    let (aggregated, _) = aggregate(job, &params, settings, &|_, _| {})?;
+    let aggregate_s = started.elapsed().as_secs_f64();
+    let peak = peak_rss_mib();
+
+    let small = partition_params(&params, context.header.k)?;
+    let vk = keys::cached_root_verifying_key(&cache, &params, &small, &context, &plan)?;
+    let aggregated_verify_ms = median_ms(21, || {
+        verifier::verify(&aggregated, committed.commitment, &vk).map(|_| ())
+    })?;
+    let bundle_verify_ms = median_ms(5, || {
+        zkmr_core::verify::verify(&proved.bundle, committed.commitment).map(|_| ())
+    })?;
+    let row = Row {
+        partitions: args.partitions,
+        nodes: plan.nodes(),
+        levels: plan.levels.len(),
+        k: args.k,
+        aggregate_s,
+        peak_rss_mib: peak,
+        aggregated_verify_ms,
+        bundle_verify_ms,
+        proof_bytes: aggregated.proof.len(),
+    };
+    println!("{}", serde_json::to_string(&row).expect("row serialises"));
+    Ok(ExitCode::SUCCESS)
+}
