@@ -83,10 +83,19 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// With --aggregated: the SRS the proof was made under (or --dev-srs). The verifier
-    /// rebuilds the aggregation key from it once, then keeps it in $ZKMR_CACHE_DIR.
-    #[command(flatten)]
-    pub srs: SrsArgs,
+    /// With --aggregated (one of this and --dev-srs is required there): the SRS file the
+    /// proof was made under. The verifier rebuilds the aggregation key from it once, then
+    /// keeps it in $ZKMR_CACHE_DIR. A bundle needs no SRS: it carries the points its check uses.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "aggregated",
+        conflicts_with = "dev_srs"
+    )]
+    pub srs: Option<PathBuf>,
+    /// With --aggregated: the insecure development SRS.
+    #[arg(long, requires = "aggregated")]
+    pub dev_srs: bool,
 }
 
 #[derive(Serialize)]
@@ -122,7 +131,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
             (result, started.elapsed().as_secs_f64() * 1e3)
         }
-        (None, Some(path)) => verify_aggregated(path, commitment, &args.srs)?,
+        (None, Some(path)) => {
+            if args.srs.is_none() && !args.dev_srs {
+                return Err(Error::Usage(
+                    "--aggregated needs the SRS: --srs FILE or --dev-srs".into(),
+                ));
+            }
+            let srs = SrsArgs {
+                srs: args.srs.clone(),
+                dev_srs: args.dev_srs,
+            };
+            verify_aggregated(path, commitment, &srs)?
+        }
         (None, None) => unreachable!("clap requires --bundle or --aggregated"),
     };
     let result = result.and_then(|v| match expected_root {
