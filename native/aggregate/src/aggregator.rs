@@ -12,7 +12,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use halo2_base::gates::circuit::CircuitBuilderStage;
 use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_proofs::plonk::VerifyingKey;
-use halo2_proofs::poly::{commitment::Params, kzg::commitment::ParamsKZG};
+use halo2_proofs::poly::{
+    commitment::{Params, ParamsProver},
+    kzg::commitment::ParamsKZG,
+};
 use snark_verifier::system::halo2::{compile, Config};
 use snark_verifier_sdk::{evm::gen_evm_proof_shplonk, halo2::gen_snark_shplonk, CircuitExt, Snark};
 use zkmr_core::bundle::{encoding_from_proto, meta_from_proto};
@@ -71,6 +74,8 @@ pub struct VerifiedJob {
     pub job_root: F,
     pub x: Vec<i64>,
     pub y_blocks: Vec<Vec<i128>>,
+    /// The aggregation SRS at the partitions' size, which their proofs are read under.
+    pub partition_params: ParamsKZG<Bn256>,
     snarks: Vec<Snark>,
 }
 
@@ -119,6 +124,7 @@ impl VerifiedJob {
             job_root: verified.job_root,
             x: bundle.x.clone(),
             y_blocks,
+            partition_params,
             snarks,
         })
     }
@@ -137,7 +143,8 @@ pub fn partition_protocol(
     )
 }
 
-/// The aggregation SRS cut down to the partitions' size.
+/// The aggregation SRS cut down to the partitions' size: the first `2^k` points, as
+/// `downsize` leaves them, without copying the whole (hundreds of MiB) aggregation SRS first.
 pub fn partition_params(params: &ParamsKZG<Bn256>, k: u32) -> Result<ParamsKZG<Bn256>> {
     if k > params.k() {
         return Err(Error::Usage(format!(
@@ -145,9 +152,13 @@ pub fn partition_params(params: &ParamsKZG<Bn256>, k: u32) -> Result<ParamsKZG<B
             params.k()
         )));
     }
-    let mut small = params.clone();
-    small.downsize(k);
-    Ok(small)
+    Ok(params.from_parts(
+        k,
+        params.get_g()[..1 << k].to_vec(),
+        None,
+        params.g2(),
+        params.s_g2(),
+    ))
 }
 
 /// Aggregates a verified job into one proof; also returns the root's verifying key.
@@ -165,7 +176,6 @@ pub fn aggregate(
         )));
     }
     let plan = Plan::new(job.context.partitions, settings.fan_in).map_err(Error::Usage)?;
-    let partition_params = partition_params(params, job.context.header.k)?;
     let total = plan.nodes();
     let mut done = 0;
     let mut children = job.snarks;
@@ -185,7 +195,7 @@ pub fn aggregate(
                     let placeholders = keys::placeholder_children(
                         spec,
                         &job.context,
-                        &partition_params,
+                        &job.partition_params,
                         params,
                         &child_kinds,
                         &child_vks,
