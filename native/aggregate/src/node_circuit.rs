@@ -249,3 +249,189 @@ fn root_outputs(
     let y_digest = chip.outputs_digest(ctx, rows, roots.outputs);
     [matrix_commitment, job_root, roots.x_digest, y_digest]
 }
+
+#[cfg(test)]
+mod tests {
+    //! The statement constraints of a node on hand-made child cells, without the in-circuit
+    //! proof verification the SDK adds around them: an honest witness satisfies MockProver
+    //! and matches the native roots; each kind of wrong witness fails.
+    use super::*;
+    use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
+    use halo2_proofs::dev::MockProver;
+    use zkmr_core::merkle::MerkleTree;
+    use zkmr_core::poseidon::hash;
+    use zkmr_core::statement::{self, PartitionId, KEY_TAG};
+
+    const K: usize = 12;
+
+    /// Two partitions of a 3×3 matrix, 2 rows each (the second short), folded twice so one
+    /// instance slot is unused.
+    fn job() -> JobContext {
+        let shape = CircuitShape::new(2, 3, 2).unwrap();
+        let encoding = FixedPoint::new(0, 16).unwrap();
+        JobContext {
+            header: MatrixHeader {
+                rows: 3,
+                cols: 3,
+                encoding,
+                rows_per_partition: 2,
+                fold: 2,
+                k: shape.k(),
+                srs_digest: F::from(5),
+            },
+            shape,
+            partitions: 2,
+            x_encoding: encoding,
+        }
+    }
+
+    fn leaf_spec() -> NodeSpec {
+        NodeSpec {
+            level: 0,
+            position: 0,
+            first_index: 0,
+            child_span: 1,
+            slots: 2,
+            children: 2,
+            holds_last: true,
+            is_root: true,
+        }
+    }
+
+    const X: [i64; 3] = [4, -5, 6];
+    const Y: [&[i128]; 2] = [&[7, -8], &[9]];
+    const KEYS: [u64; 2] = [111, 222];
+
+    /// The job subtree root the native code computes for `X`, `Y` and keys `KEYS`.
+    fn native_job_subroot() -> F {
+        let x_digest = statement::vector_digest(&X);
+        let leaves: Vec<F> = (0..2)
+            .map(|i| {
+                let id = PartitionId {
+                    index: i as u32,
+                    row_start: 2 * i as u64,
+                    row_end: (2 * i as u64 + 2).min(3),
+                    key_digest: hash(&[F::from(KEY_TAG), F::from(KEYS[i])]),
+                };
+                statement::job_leaf(&id, x_digest, Y[i])
+            })
+            .collect();
+        MerkleTree::new(&leaves).root()
+    }
+
+    /// Each child's flattened instances; `tamper` edits them before they are assigned.
+    fn partition_circuit(tamper: impl Fn(&mut [Vec<F>])) -> BaseCircuitBuilder<F> {
+        let job = job();
+        let shape = job.shape;
+        let x: Vec<F> = X.iter().map(|v| from_i64(*v)).collect();
+        let mut instances: Vec<Vec<F>> = Y
+            .iter()
+            .map(|y| shape.instance_columns(&x, y).concat())
+            .collect();
+        tamper(&mut instances);
+        let mut builder = BaseCircuitBuilder::<F>::from_stage(CircuitBuilderStage::Mock)
+            .use_k(K)
+            .use_lookup_bits(K - 1)
+            .use_instance_columns(1);
+        let ctx = builder.main(0);
+        let chip = StatementChip::new(ctx);
+        let previous: Vec<Vec<Cell>> = instances
+            .into_iter()
+            .map(|values| ctx.assign_witnesses(values))
+            .collect();
+        let keys: Vec<Vec<Cell>> = KEYS
+            .iter()
+            .map(|k| ctx.assign_witnesses([F::from(*k)]))
+            .collect();
+        let first = ctx.load_constant(F::zero());
+        let roots = partition_roots(ctx, &chip, &leaf_spec(), &job, first, &previous, &keys);
+        builder.assigned_instances[0].push(roots.job);
+        builder.calculate_params(Some(9));
+        builder
+    }
+
+    fn satisfied(builder: &BaseCircuitBuilder<F>) -> bool {
+        MockProver::run(K as u32, builder, vec![vec![native_job_subroot()]])
+            .unwrap()
+            .verify()
+            .is_ok()
+    }
+
+    #[test]
+    fn honest_partitions_give_the_native_job_subroot() {
+        let builder = partition_circuit(|_| {});
+        assert_eq!(
+            *builder.assigned_instances[0][0].value(),
+            native_job_subroot()
+        );
+        assert!(satisfied(&builder));
+    }
+
+    #[test]
+    fn partitions_must_share_x() {
+        assert!(!satisfied(&partition_circuit(|i| i[1][0] += F::one())));
+    }
+
+    #[test]
+    fn padded_outputs_and_unused_slots_must_be_zero() {
+        let shape = job().shape;
+        // The short partition's padded y (row 1 of partition 1), then the unused slot.
+        let (g, t) = shape.position(shape.cols + 1);
+        assert!(!satisfied(&partition_circuit(|i| i[1]
+            [g * shape.height() + t] =
+            F::one())));
+        let unused = shape.fold * shape.height() - 1;
+        assert!(shape.width() <= unused);
+        assert!(!satisfied(&partition_circuit(|i| i[0][unused] = F::one())));
+    }
+
+    #[test]
+    fn a_changed_output_changes_the_job_subroot() {
+        let shape = job().shape;
+        let (g, t) = shape.position(shape.cols);
+        let builder = partition_circuit(|i| i[0][g * shape.height() + t] += F::one());
+        assert!(!satisfied(&builder));
+    }
+
+    #[test]
+    fn children_are_pinned_to_their_positions() {
+        let node = |child_first: [u64; 2]| {
+            let mut builder = BaseCircuitBuilder::<F>::from_stage(CircuitBuilderStage::Mock)
+                .use_k(K)
+                .use_lookup_bits(K - 1)
+                .use_instance_columns(1);
+            let ctx = builder.main(0);
+            let chip = StatementChip::new(ctx);
+            let previous: Vec<Vec<Cell>> = child_first
+                .iter()
+                .map(|first| {
+                    let mut values = vec![F::zero(); ACCUMULATOR_LIMBS];
+                    values.extend([
+                        F::from(*first),
+                        F::from(1),
+                        F::from(2),
+                        F::from(3),
+                        F::from(4),
+                    ]);
+                    ctx.assign_witnesses(values)
+                })
+                .collect();
+            let spec = NodeSpec {
+                level: 1,
+                child_span: 2,
+                first_index: 0,
+                ..leaf_spec()
+            };
+            let first = ctx.load_constant(F::zero());
+            node_roots(ctx, &chip, &spec, first, &previous);
+            builder.calculate_params(Some(9));
+            MockProver::run(K as u32, &builder, vec![vec![]])
+                .unwrap()
+                .verify()
+                .is_ok()
+        };
+        assert!(node([0, 2]));
+        assert!(!node([0, 1]));
+        assert!(!node([2, 0]));
+    }
+}
