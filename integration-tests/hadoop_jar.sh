@@ -4,6 +4,8 @@
 # commitment and y must equal `zkmr run`, and a malformed row must fail the job saying where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The CLI from the release build, wherever cargo puts its target directory.
+zkmr="${CARGO_TARGET_DIR:-target}/release/zkmr"
 work=target/integration/hadoop
 rm -rf "$work" && mkdir -p "$work"
 classpath=$(cat target/hadoop.classpath)
@@ -22,7 +24,7 @@ with open(f"{work}/matrix.csv", "w") as f:
     for i, row in enumerate(matrix):
         f.write(",".join([str(i)] + [repr(v) for v in row]) + "\n")
 PY
-target/release/zkmr run --input "$work/input.json" --dev-srs --json --out "$work/run" \
+"$zkmr" run --input "$work/input.json" --dev-srs --json --out "$work/run" \
   >"$work/reference.json"
 
 hadoop_jar() {
@@ -44,7 +46,7 @@ for field in ("matrix_commitment", "job_root", "y"):
     assert job[field] == reference[field], f"{field}: hadoop {job[field]!r} != zkmr run {reference[field]!r}"
 print(f"hadoop jar: job root {job['job_root']} equals zkmr run's")
 PY
-target/release/zkmr verify --bundle "$work/out/job.bundle" \
+"$zkmr" verify --bundle "$work/out/job.bundle" \
   --commitment "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["matrix_commitment"])' "$work/reference.json")" >/dev/null
 
 sed '78s/^77,[^,]*,/77,1.5e,/' "$work/matrix.csv" >"$work/malformed.csv"

@@ -4,12 +4,14 @@
 # its matrix commitment, job root and y must equal `zkmr run` on the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The CLI from the release build, wherever cargo puts its target directory.
+zkmr="${CARGO_TARGET_DIR:-target}/release/zkmr"
 work=target/integration/spark
 rm -rf "$work" && mkdir -p "$work"
 
-target/release/zkmr commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys \
+"$zkmr" commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys \
   --dev-srs --force >/dev/null
-target/release/zkmr run --matrix examples/matrix.parquet --vector examples/vector.json \
+"$zkmr" run --matrix examples/matrix.parquet --vector examples/vector.json \
   --dev-srs --json >"$work/reference.json"
 
 PYSPARK_PYTHON="$PWD/.venv/bin/python" .venv/bin/spark-submit --master 'local[2]' \

@@ -45,7 +45,8 @@ cargo build --release --workspace --all-targets
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
 echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
-mvn -B -Dzkmr.cargo.skip=true install 2>&1 | tee -a "$log"
+# The jar takes the JNI library from the release build above, wherever cargo put it.
+mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
 mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
   -Dmdep.outputFile="$PWD/target/hadoop.classpath"
 echo "== end to end: spark-submit and hadoop jar"
