@@ -102,7 +102,7 @@ public final class Fixture {
   public Run zkmrRun(Path dir) throws IOException, InterruptedException {
     Path input = writeJson(dir.resolve("input.json"));
     Path out = dir.resolve("run");
-    Path zkmr = Path.of(System.getProperty("zkmr.root", "."), "target", "release", "zkmr");
+    Path zkmr = Path.of(System.getProperty("zkmr.native.dir", "target/release"), "zkmr");
     Process process =
         new ProcessBuilder(
                 zkmr.toString(), "run", "--input", input.toString(), "--dev-srs", "--json", "--out", out.toString())
