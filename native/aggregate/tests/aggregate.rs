@@ -9,6 +9,7 @@ use zkmr_aggregate::{
     aggregate, aggregator::partition_params, evm, keys::root_verifying_key, plan::Plan,
     verifier::verify, Aggregated, Settings, VerifiedJob,
 };
+use zkmr_core::device::Device;
 use zkmr_core::field::F;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::matrix::IntMatrix;
@@ -53,7 +54,8 @@ fn fixture() -> &'static Fixture {
             &Silent,
         )
         .unwrap();
-        let proved = zkmr_core::prove::prove(&committed.store, &x, encoding, &Silent).unwrap();
+        let proved =
+            zkmr_core::prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent).unwrap();
         let settings = Settings::default();
         let params = development(settings.k, &cache).unwrap();
         let job = VerifiedJob::new(&proved.bundle, &params).unwrap();

@@ -3,6 +3,7 @@
 //! Exit status: 0 success, 1 a bundle was rejected, 2 usage or unreadable input.
 
 mod commands;
+mod device;
 mod inputs;
 mod output;
 mod progress;

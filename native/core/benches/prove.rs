@@ -1,6 +1,7 @@
 //! Hot paths of one partition: key generation, proving and verification (64×1024).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
@@ -50,9 +51,9 @@ fn partition(c: &mut Criterion) {
     )
     .unwrap();
     group.bench_function("prove", |b| {
-        b.iter(|| prove::prove(&committed.store, &x, encoding, &Silent).unwrap())
+        b.iter(|| prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent).unwrap())
     });
-    let proved = prove::prove(&committed.store, &x, encoding, &Silent).unwrap();
+    let proved = prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent).unwrap();
     group.bench_function("verify", |b| {
         b.iter(|| verify::verify(&proved.bundle, committed.commitment).unwrap())
     });

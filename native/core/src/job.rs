@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::bundle::encoding_from_proto;
+use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
 use crate::field::{pack_i128, to_bytes, unpack_i128, F};
 use crate::fixed_point::{decode_all, product_scale, FixedPoint, Number};
@@ -24,13 +25,24 @@ use crate::verify::{verify, Verified};
 pub struct OpenStore {
     pub store: KeyStore,
     pub params: ProverParams,
+    /// Where this process proves: engines have no command line, so `ZKMR_DEVICE` decides.
+    pub device: Device,
 }
 
 impl OpenStore {
     pub fn open(dir: &Path) -> Result<Self> {
         let store = KeyStore::open(dir)?;
         let params = store.params()?;
-        Ok(Self { store, params })
+        Ok(Self::new(store, params))
+    }
+
+    /// A store whose SRS the caller has read.
+    pub fn new(store: KeyStore, params: ProverParams) -> Self {
+        Self {
+            store,
+            params,
+            device: Device::select(DeviceChoice::from_env()),
+        }
     }
 
     /// Encodes the rows one task received as one partition's block: every row of a single
@@ -115,7 +127,7 @@ impl OpenStore {
             )));
         }
         let started = Instant::now();
-        let proved = prove_partition(&self.params, manifest.shape()?, key, x)?;
+        let proved = prove_partition(self.device, &self.params, manifest.shape()?, key, x)?;
         tracing::info!(
             partition = index,
             seconds = started.elapsed().as_secs_f64(),

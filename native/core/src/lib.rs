@@ -12,10 +12,13 @@
 
 pub mod bundle;
 pub mod circuit;
+pub mod device;
 pub mod error;
 pub mod field;
 pub mod fixed_point;
 pub mod fsio;
+#[cfg(feature = "cuda")]
+mod gpu;
 pub mod job;
 pub mod keys;
 pub mod keystore;

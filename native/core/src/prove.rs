@@ -9,6 +9,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::circuit::{MatVecCircuit, Witness};
+use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::field::{from_i64, pack_i128, to_bytes, F};
 use crate::fixed_point::{check_output_range, FixedPoint};
@@ -60,6 +61,7 @@ pub fn check_vector(store: &KeyStore, x: &[i64], encoding: FixedPoint) -> Result
 
 /// Proves one partition whose key (verifying key and block) has been read from the store.
 pub fn prove_partition(
+    device: Device,
     params: &ProverParams,
     shape: CircuitShape,
     key: zkmr_proto::PartitionKey,
@@ -77,11 +79,12 @@ pub fn prove_partition(
     let circuit = MatVecCircuit::for_proof(shape, &key.block, Witness { x, y: &y });
     let x_field: Vec<F> = x.iter().map(|v| from_i64(*v)).collect();
     let instances = shape.instance_columns(&x_field, &y);
-    let proof =
-        transcript::prove(params, &pk, circuit, &instances).map_err(|e| Error::Proving {
+    let proof = transcript::prove(device, params, &pk, circuit, &instances).map_err(|reason| {
+        Error::Proving {
             partition: index,
-            reason: e.to_string(),
-        })?;
+            reason,
+        }
+    })?;
     Ok(PartitionProved {
         y,
         proof: zkmr_proto::PartitionProof {
@@ -91,14 +94,15 @@ pub fn prove_partition(
             verifying_key: key.verifying_key,
             y: Vec::new(),
             proof,
-            device: "cpu".into(),
+            device: device.name().into(),
             prove_seconds: started.elapsed().as_secs_f64(),
         },
     })
 }
 
-/// Proves `y = A x` for every partition of `store`.
+/// Proves `y = A x` for every partition of `store` on `device`.
 pub fn prove(
+    device: Device,
     store: &KeyStore,
     x: &[i64],
     x_encoding: FixedPoint,
@@ -113,7 +117,7 @@ pub fn prove(
     let partitions = (0..count as u32)
         .into_par_iter()
         .map(|index| {
-            let proved = prove_partition(&params, shape, store.partition(index)?, x)?;
+            let proved = prove_partition(device, &params, shape, store.partition(index)?, x)?;
             progress.report(Event::PartitionDone { index });
             Ok(proved)
         })

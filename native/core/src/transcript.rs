@@ -24,6 +24,7 @@ use snark_verifier::{
 };
 
 use crate::circuit::MatVecCircuit;
+use crate::device::Device;
 use crate::field::F;
 use crate::keys::{Pk, Vk};
 use crate::poseidon::{RATE, R_F, R_P, T};
@@ -32,23 +33,31 @@ use crate::srs::ProverParams;
 /// The partition transcript over a byte stream `S`.
 pub type Transcript<S> = PoseidonTranscript<G1Affine, NativeLoader, S, T, RATE, R_F, R_P>;
 
-/// Proves one circuit; blinding randomness comes from the OS.
+/// Proves one circuit on `device`; blinding randomness comes from the OS.
 pub fn prove(
+    device: Device,
     params: &ProverParams,
     pk: &Pk,
     circuit: MatVecCircuit<'_>,
     instances: &[Vec<F>],
-) -> Result<Vec<u8>, halo2_proofs::plonk::Error> {
+) -> Result<Vec<u8>, String> {
     let columns: Vec<&[F]> = instances.iter().map(Vec::as_slice).collect();
     let mut transcript = Transcript::new::<0>(Vec::new());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
-        params,
-        pk,
-        &[circuit],
-        &[&columns],
-        OsRng,
-        &mut transcript,
-    )?;
+    match device {
+        Device::Cpu => create_proof::<
+            KZGCommitmentScheme<Bn256>,
+            ProverSHPLONK<'_, Bn256>,
+            _,
+            _,
+            _,
+            _,
+        >(params, pk, &[circuit], &[&columns], OsRng, &mut transcript)
+        .map_err(|e| e.to_string())?,
+        #[cfg(feature = "cuda")]
+        Device::Cuda => crate::gpu::prove(params, pk, circuit, &columns, &mut transcript)?,
+        #[cfg(not(feature = "cuda"))]
+        Device::Cuda => return Err("this build of zkmr has no CUDA prover".into()),
+    }
     Ok(transcript.finalize())
 }
 

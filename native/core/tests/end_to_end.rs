@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use zkmr_core::device::Device;
 use zkmr_core::field::{pack_i128, to_bytes, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number, QuantizationError};
 use zkmr_core::matrix::{encode_vector, IntMatrix};
@@ -63,7 +64,14 @@ fn job(rows: usize, cols: usize, rows_per_partition: usize, seed: u64) -> Job {
 
 impl Job {
     fn prove(&self) -> prove::Proved {
-        prove::prove(&self.committed.store, &self.x, self.encoding, &Silent).unwrap()
+        prove::prove(
+            Device::Cpu,
+            &self.committed.store,
+            &self.x,
+            self.encoding,
+            &Silent,
+        )
+        .unwrap()
     }
 }
 
@@ -119,7 +127,7 @@ fn float_matrix_300x517_is_within_the_reported_error() {
         &Silent,
     )
     .unwrap();
-    let proved = prove::prove(&committed.store, &x_enc, enc_x, &Silent).unwrap();
+    let proved = prove::prove(Device::Cpu, &committed.store, &x_enc, enc_x, &Silent).unwrap();
     let verified = verify::verify(&proved.bundle, committed.commitment).unwrap();
 
     let scale = ((enc_a.scale_bits + enc_x.scale_bits) as f64).exp2();
@@ -325,11 +333,25 @@ fn swapped_srs_is_rejected() {
 #[test]
 fn wrong_vector_length_and_range_are_input_errors() {
     let (job, _) = proved_job();
-    let short = prove::prove(&job.committed.store, &job.x[1..], job.encoding, &Silent).unwrap_err();
+    let short = prove::prove(
+        Device::Cpu,
+        &job.committed.store,
+        &job.x[1..],
+        job.encoding,
+        &Silent,
+    )
+    .unwrap_err();
     assert!(short.to_string().contains("7 columns"), "{short}");
     let mut big = job.x.clone();
     big[4] = 1 << 40;
-    let err = prove::prove(&job.committed.store, &big, job.encoding, &Silent).unwrap_err();
+    let err = prove::prove(
+        Device::Cpu,
+        &job.committed.store,
+        &big,
+        job.encoding,
+        &Silent,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("vector index 4"), "{err}");
 }
 

@@ -95,7 +95,7 @@ impl Shared {
             }
         }
         let params = store.params()?;
-        let open = Arc::new(OpenStore { store, params });
+        let open = Arc::new(OpenStore::new(store, params));
         self.lock().insert(path, open.clone());
         Ok(open)
     }

@@ -13,6 +13,7 @@ use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use zkmr_core::device::Device;
 use zkmr_core::field::to_hex;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::keystore::KeyStore;
@@ -164,6 +165,7 @@ fn core_job(a: &[Vec<i64>], x: &[i64], dir: &Path) -> (String, String) {
     )
     .unwrap();
     let proved = zkmr_core::prove::prove(
+        Device::Cpu,
         &KeyStore::open(&dir.join("core-keys")).unwrap(),
         x,
         FixedPoint::new(0, 32).unwrap(),

@@ -8,12 +8,14 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, QuantizationError};
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::setup::{self, CommitOptions, SrsChoice, DEFAULT_ROWS_PER_PARTITION};
 use zkmr_core::{srs, Error, Result};
 
+use crate::device::DeviceArg;
 use crate::output;
 
 const DEFAULT_SIZES: &str = "256x256,1024x1024,4096x1024,4096x4096";
@@ -27,6 +29,9 @@ pub struct Args {
     pub sizes: String,
     #[arg(long, default_value_t = DEFAULT_ROWS_PER_PARTITION)]
     pub rows_per_partition: usize,
+    /// On the GPU, every size is also measured on the CPU for the ratio.
+    #[command(flatten)]
+    pub device: DeviceArg,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -40,6 +45,8 @@ pub struct OneArgs {
     pub cols: usize,
     #[arg(long)]
     pub rows_per_partition: usize,
+    #[arg(long, value_parser = str::parse::<DeviceChoice>)]
+    pub device: DeviceChoice,
 }
 
 /// One size's measurements.
@@ -47,6 +54,7 @@ pub struct OneArgs {
 struct Row {
     rows: usize,
     cols: usize,
+    device: String,
     partitions: usize,
     k: u32,
     setup_s: f64,
@@ -107,24 +115,32 @@ pub fn in_fresh_process<T: serde::de::DeserializeOwned>(args: &[String], what: &
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let sizes = parse_sizes(&args.sizes)?;
+    let devices = match args.device.select() {
+        Device::Cuda => vec![Device::Cuda, Device::Cpu],
+        Device::Cpu => vec![Device::Cpu],
+    };
     let mut results = Vec::new();
     for (rows, cols) in sizes {
-        if !args.json {
-            eprintln!("bench {rows}x{cols} ...");
+        for device in &devices {
+            if !args.json {
+                eprintln!("bench {rows}x{cols} on the {device} ...");
+            }
+            let row: Row = in_fresh_process(
+                &[
+                    "bench-one".into(),
+                    "--rows".into(),
+                    rows.to_string(),
+                    "--cols".into(),
+                    cols.to_string(),
+                    "--rows-per-partition".into(),
+                    args.rows_per_partition.to_string(),
+                    "--device".into(),
+                    device.name().into(),
+                ],
+                &format!("bench {rows}x{cols} on the {device}"),
+            )?;
+            results.push(row);
         }
-        let row: Row = in_fresh_process(
-            &[
-                "bench-one".into(),
-                "--rows".into(),
-                rows.to_string(),
-                "--cols".into(),
-                cols.to_string(),
-                "--rows-per-partition".into(),
-                args.rows_per_partition.to_string(),
-            ],
-            &format!("bench {rows}x{cols}"),
-        )?;
-        results.push(row);
     }
     let report = Report {
         threads: rayon::current_num_threads(),
@@ -142,14 +158,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn print_table(report: &Report) {
     println!(
-        "| A (rows×cols) | partitions | k | setup s | prove s | verify ms | MACs/s | proof bytes | peak RSS MiB | f64 matvec ms | prove / matvec |"
+        "| A (rows×cols) | device | partitions | k | setup s | prove s | verify ms | MACs/s | proof bytes | peak RSS MiB | f64 matvec ms | prove / matvec |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.results {
         println!(
-            "| {}×{} | {} | {} | {:.2} | {:.2} | {:.1} | {:.0} k | {} | {:.0} | {:.3} | {:.0}× |",
+            "| {}×{} | {} | {} | {} | {:.2} | {:.2} | {:.1} | {:.0} k | {} | {:.0} | {:.3} | {:.0}× |",
             r.rows,
             r.cols,
+            r.device,
             r.partitions,
             r.k,
             r.setup_s,
@@ -166,6 +183,22 @@ fn print_table(report: &Report) {
         "({} threads, {} SRS, {} rows per partition)",
         report.threads, report.srs, report.rows_per_partition
     );
+    for gpu in report.results.iter().filter(|r| r.device == "cuda") {
+        let cpu = report
+            .results
+            .iter()
+            .find(|r| r.device == "cpu" && (r.rows, r.cols) == (gpu.rows, gpu.cols));
+        if let Some(cpu) = cpu {
+            println!(
+                "{}×{}: proving on the GPU {:.2} s vs the CPU {:.2} s: {:.1}× faster",
+                gpu.rows,
+                gpu.cols,
+                gpu.prove_s,
+                cpu.prove_s,
+                cpu.prove_s / gpu.prove_s
+            );
+        }
+    }
 }
 
 /// Seconds per plain f64 matvec, timed over enough repetitions to be measurable.
@@ -194,6 +227,7 @@ pub fn peak_rss_mib() -> f64 {
 
 pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let (rows, cols) = (args.rows, args.cols);
+    let device = Device::select(args.device);
     let mut rng = ChaCha8Rng::seed_from_u64((rows * 1_000_003 + cols) as u64);
     let a: Vec<f64> = (0..rows * cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
     let x: Vec<f64> = (0..cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
@@ -223,7 +257,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         &dir.path().join("keys"),
         &Silent,
     )?;
-    let proved = zkmr_core::prove::prove(&committed.store, &x_encoded, encoding, &Silent)?;
+    let proved = zkmr_core::prove::prove(device, &committed.store, &x_encoded, encoding, &Silent)?;
     let started = Instant::now();
     let verified = zkmr_core::verify::verify(&proved.bundle, committed.commitment)?;
     let verify_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -236,6 +270,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let row = Row {
         rows,
         cols,
+        device: device.name().into(),
         partitions: verified.partitions,
         k: committed.store.manifest.k,
         setup_s: committed.keygen_seconds,

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use zkmr_aggregate::aggregator::{partition_params, DEFAULT_FAN_IN, DEFAULT_K};
 use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Settings, VerifiedJob};
+use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
@@ -160,7 +161,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         &dir.path().join("keys"),
         &Silent,
     )?;
-    let proved = zkmr_core::prove::prove(&committed.store, &x, encoding, &Silent)?;
+    let proved = zkmr_core::prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent)?;
     let params = srs::development(args.k, &cache)?;
     let settings = Settings {
         fan_in: args.fan_in,

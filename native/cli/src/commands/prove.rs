@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
+use zkmr_core::device::Device;
 use zkmr_core::keystore::KeyStore;
 use zkmr_core::{bundle, field, Result};
 
+use crate::device::DeviceArg;
 use crate::inputs;
 use crate::output;
 use crate::progress::Bar;
@@ -31,6 +33,8 @@ pub struct Args {
     /// Bound on encoded vector magnitudes, in bits (default 32).
     #[arg(long, value_name = "BITS")]
     pub value_bits: Option<u32>,
+    #[command(flatten)]
+    pub device: DeviceArg,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -42,6 +46,8 @@ pub struct ProveReport {
     pub job_root: String,
     pub matrix_commitment: String,
     pub partitions: usize,
+    /// Where the partitions were proved.
+    pub device: &'static str,
     pub y: Vec<f64>,
     pub y_scale_bits: u32,
     pub prove_seconds: f64,
@@ -57,6 +63,7 @@ struct YFile<'a> {
 }
 
 pub fn prove(
+    device: Device,
     store: &KeyStore,
     vector: &inputs::Vector,
     out: &Path,
@@ -64,7 +71,7 @@ pub fn prove(
     quiet: bool,
 ) -> Result<ProveReport> {
     let bar = Bar::new("prove", quiet);
-    let proved = zkmr_core::prove::prove(store, &vector.encoded, vector.encoding, &bar)?;
+    let proved = zkmr_core::prove::prove(device, store, &vector.encoded, vector.encoding, &bar)?;
     bar.finish();
     bundle::write(&proved.bundle, out)?;
     let y_scale_bits = store.manifest.encoding.scale_bits + vector.encoding.scale_bits;
@@ -83,6 +90,7 @@ pub fn prove(
         job_root: field::to_hex(&proved.job_root),
         matrix_commitment: store.manifest.matrix_commitment.clone(),
         partitions: proved.bundle.partitions.len(),
+        device: device.name(),
         y,
         y_scale_bits,
         prove_seconds: proved.seconds,
@@ -93,7 +101,14 @@ pub fn prove(
 pub fn run(args: Args) -> Result<ExitCode> {
     let store = KeyStore::open(&args.keys)?;
     let vector = inputs::vector(&args.vector, args.scale, args.value_bits)?;
-    let report = prove(&store, &vector, &args.out, args.y_out.as_deref(), args.json)?;
+    let report = prove(
+        args.device.select(),
+        &store,
+        &vector,
+        &args.out,
+        args.y_out.as_deref(),
+        args.json,
+    )?;
     if args.json {
         output::json(&report);
     } else {
@@ -101,8 +116,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("{}", output::UNSAFE_SRS);
         }
         println!(
-            "proved {} partitions in {:.2} s; bundle {}",
-            report.partitions, report.prove_seconds, report.bundle
+            "proved {} partitions on the {} in {:.2} s; bundle {}",
+            report.partitions,
+            report.device.to_uppercase(),
+            report.prove_seconds,
+            report.bundle
         );
         println!("y = {}", output::preview(&report.y));
         println!("job root: {}", report.job_root);

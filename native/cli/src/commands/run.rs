@@ -10,6 +10,7 @@ use zkmr_core::{bundle, field, Result};
 
 use super::commit::{self, PartitionArgs};
 use super::prove;
+use crate::device::DeviceArg;
 use crate::inputs::{self, SrsArgs};
 use crate::output;
 
@@ -34,6 +35,8 @@ pub struct Args {
     pub vector_scale: Option<u32>,
     #[command(flatten)]
     pub srs: SrsArgs,
+    #[command(flatten)]
+    pub device: DeviceArg,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -56,6 +59,7 @@ struct RunReport {
     matrix_commitment: String,
     job_root: String,
     partitions: usize,
+    device: &'static str,
     verified: bool,
     max_abs_error: f64,
     mean_abs_error: f64,
@@ -106,6 +110,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let store = zkmr_core::keystore::KeyStore::open(&keys)?;
     let bundle_path = dir.join("job.bundle");
     let proved = prove::prove(
+        args.device.select(),
         &store,
         &vector,
         &bundle_path,
@@ -127,6 +132,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         matrix_commitment: committed.matrix_commitment,
         job_root: field::to_hex(&verified.job_root),
         partitions: verified.partitions,
+        device: proved.device,
         verified: true,
         max_abs_error: error.max_abs_error,
         mean_abs_error: error.mean_abs_error,
@@ -151,7 +157,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("{}", output::UNSAFE_SRS);
         }
         println!("y = {}", output::preview(&report.y));
-        println!("verified: {} partitions", report.partitions);
+        println!(
+            "verified: {} partitions, proved on the {}",
+            report.partitions,
+            report.device.to_uppercase()
+        );
         println!("matrix commitment: {}", report.matrix_commitment);
         println!("job root:          {}", report.job_root);
         println!(
