@@ -273,3 +273,40 @@ fn bench_reports_a_row_per_size() {
     assert!(rows[0]["macs_per_s"].as_f64().unwrap() > 0.0);
     assert!(rows[0]["prove_over_matvec"].as_f64().unwrap() > 1.0);
 }
+
+/// This build has no CUDA: asked for it, zkmr says why, proves on the CPU, and the bundle and
+/// report say so. A device name it does not know is a usage error.
+#[test]
+fn cuda_without_a_gpu_falls_back_to_the_cpu_with_a_warning() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let assert = zkmr(cache.path())
+        .args(["run", "--input"])
+        .arg(example())
+        .args(["--dev-srs", "--json", "--device", "cuda", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("no CUDA device") && stderr.contains("proving on the CPU"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(report["device"], "cpu");
+    assert_eq!(report["verified"], true);
+    let bundle = zkmr_core::bundle::read(&out.path().join("job.bundle")).unwrap();
+    assert!(bundle.partitions.iter().all(|p| p.device == "cpu"));
+
+    let assert = zkmr(cache.path())
+        .args(["run", "--input"])
+        .arg(example())
+        .args(["--dev-srs", "--device", "tpu"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("\"tpu\" is not one of cpu, cuda, auto"),
+        "{stderr}"
+    );
+}
