@@ -319,6 +319,14 @@ mod tests {
         MerkleTree::new(&leaves).root()
     }
 
+    /// An empty mock circuit of this module's size with one public root.
+    fn mock_builder() -> BaseCircuitBuilder<F> {
+        BaseCircuitBuilder::<F>::from_stage(CircuitBuilderStage::Mock)
+            .use_k(K)
+            .use_lookup_bits(K - 1)
+            .use_instance_columns(1)
+    }
+
     /// Each child's flattened instances; `tamper` edits them before they are assigned.
     fn partition_circuit(tamper: impl Fn(&mut [Vec<F>])) -> BaseCircuitBuilder<F> {
         let job = job();
@@ -329,10 +337,7 @@ mod tests {
             .map(|y| shape.instance_columns(&x, y).concat())
             .collect();
         tamper(&mut instances);
-        let mut builder = BaseCircuitBuilder::<F>::from_stage(CircuitBuilderStage::Mock)
-            .use_k(K)
-            .use_lookup_bits(K - 1)
-            .use_instance_columns(1);
+        let mut builder = mock_builder();
         let ctx = builder.main(0);
         let chip = StatementChip::new(ctx);
         let previous: Vec<Vec<Cell>> = instances
@@ -396,10 +401,7 @@ mod tests {
     #[test]
     fn children_are_pinned_to_their_positions() {
         let node = |child_first: [u64; 2]| {
-            let mut builder = BaseCircuitBuilder::<F>::from_stage(CircuitBuilderStage::Mock)
-                .use_k(K)
-                .use_lookup_bits(K - 1)
-                .use_instance_columns(1);
+            let mut builder = mock_builder();
             let ctx = builder.main(0);
             let chip = StatementChip::new(ctx);
             let previous: Vec<Vec<Cell>> = child_first
