@@ -8,19 +8,26 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use halo2_proofs::halo2curves::bn256::G1Affine;
-use halo2_proofs::plonk::VerifyingKey;
-use halo2_proofs::poly::commitment::ParamsProver;
+use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine, G2Prepared};
+use halo2_proofs::halo2curves::group::Group;
+use halo2_proofs::halo2curves::pairing::{MillerLoopResult, MultiMillerLoop};
+use halo2_proofs::plonk::{verify_proof, VerifyingKey};
+use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
+use halo2_proofs::poly::kzg::multiopen::VerifierSHPLONK;
+use halo2_proofs::poly::kzg::strategy::SingleStrategy;
+use halo2_proofs::transcript::TranscriptReadBuffer;
 use snark_verifier::{
     loader::native::NativeLoader,
-    system::halo2::{compile, transcript::evm::EvmTranscript, Config},
-    verifier::SnarkVerifier,
+    pcs::{
+        kzg::{KzgAccumulator, LimbsEncoding},
+        AccumulatorEncoding,
+    },
+    system::halo2::transcript::evm::EvmTranscript,
 };
-use snark_verifier_sdk::{
-    halo2::aggregation::AggregationCircuit, CircuitExt, PlonkVerifier, SHPLONK,
-};
+use snark_verifier_sdk::{BITS, LIMBS};
 use zkmr_core::field::{to_hex, F};
 use zkmr_core::matrix::Partitioning;
+use zkmr_core::srs::ProverParams;
 use zkmr_core::statement::{outputs_digest, vector_digest};
 use zkmr_core::{Error, Result};
 
@@ -87,12 +94,7 @@ pub fn verify(
             "y does not match the proof's digest of y",
         ));
     }
-    check_proof(
-        vk,
-        &agg.instances(),
-        &agg.proof,
-        agg.srs.params(agg.settings.k),
-    )?;
+    check_proof(vk, agg)?;
     Ok(VerifiedAggregate {
         job_root: agg.job_root,
         partitions: agg.partitions,
@@ -101,37 +103,113 @@ pub fn verify(
     })
 }
 
-/// The SHPLONK proof (Keccak transcript) and its KZG accumulator, in one pairing check.
-fn check_proof(
+/// The SHPLONK proof (Keccak transcript) and the KZG accumulator its public inputs carry.
+///
+/// Both end in a pairing check; they are independent, so they run side by side. The proof
+/// goes through halo2's own verifier (the one the aggregation prover checks itself with),
+/// whose multi-scalar multiplication is Pippenger's rather than one scalar product per point.
+fn check_proof(vk: &VerifyingKey<G1Affine>, agg: &Aggregated) -> Result<()> {
+    let params = agg.srs.params(agg.settings.k);
+    let accumulator = decode_accumulator(&agg.accumulator)?;
+    let (proof_ok, accumulator_ok) = rayon::join(
+        || plonk_proof_holds(vk, &agg.instances(), &agg.proof, &params),
+        || accumulator_holds(&params, &accumulator),
+    );
+    proof_ok?;
+    if !accumulator_ok {
+        return Err(Error::rejected_bundle(
+            "the aggregated proof does not verify: the accumulated partition proofs fail the pairing check",
+        ));
+    }
+    Ok(())
+}
+
+fn plonk_proof_holds(
     vk: &VerifyingKey<G1Affine>,
     instances: &[F],
     proof: &[u8],
-    params: zkmr_core::srs::ProverParams,
+    params: &ProverParams,
 ) -> Result<()> {
-    let protocol = compile(
-        &params,
-        vk,
-        Config::kzg()
-            .with_num_instance(vec![instances.len()])
-            .with_accumulator_indices(AggregationCircuit::accumulator_indices()),
-    );
-    let dk = (params.get_g()[0], params.g2(), params.s_g2()).into();
-    let instances = vec![instances.to_vec()];
+    let rejected = |reason: String| {
+        Error::rejected_bundle(format!("the aggregated proof does not verify: {reason}"))
+    };
+    let mut reader = proof;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut transcript = EvmTranscript::<G1Affine, NativeLoader, _, _>::new(proof);
-        let read =
-            PlonkVerifier::<SHPLONK>::read_proof(&dk, &protocol, &instances, &mut transcript)
-                .map_err(|e| format!("{e:?}"))?;
-        PlonkVerifier::<SHPLONK>::verify(&dk, &protocol, &instances, &read)
-            .map_err(|e| format!("{e:?}"))
+        let mut transcript =
+            <EvmTranscript<G1Affine, NativeLoader, _, _> as TranscriptReadBuffer<_, _, _>>::init(
+                &mut reader,
+            );
+        verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+            params,
+            vk,
+            SingleStrategy::new(params),
+            &[&[instances]],
+            &mut transcript,
+        )
     }));
     match outcome {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(reason)) => Err(Error::rejected_bundle(format!(
-            "the aggregated proof does not verify: {reason}"
-        ))),
-        Err(_) => Err(Error::rejected_bundle(
-            "the aggregated proof does not verify: malformed proof bytes",
-        )),
+        Ok(Ok(())) if reader.is_empty() => Ok(()),
+        Ok(Ok(())) => Err(rejected(format!("{} bytes follow the proof", reader.len()))),
+        Ok(Err(e)) => Err(rejected(format!("{e:?}"))),
+        Err(_) => Err(rejected("malformed proof bytes".into())),
+    }
+}
+
+/// The accumulator's two points, from the limbs the root circuit exposes; limbs out of
+/// range or coordinates off the curve are a rejection, not a panic.
+fn decode_accumulator(limbs: &[F]) -> Result<KzgAccumulator<G1Affine, NativeLoader>> {
+    let limbs: Vec<&F> = limbs.iter().collect();
+    <LimbsEncoding<LIMBS, BITS> as AccumulatorEncoding<G1Affine, NativeLoader>>::from_repr(&limbs)
+        .map_err(|_| {
+            Error::rejected_bundle(
+                "the aggregated proof does not verify: its accumulator is not a pair of curve points",
+            )
+        })
+}
+
+/// `e(lhs, g2) = e(rhs, s·g2)`: the deferred check of every partition proof below the root.
+fn accumulator_holds(
+    params: &ProverParams,
+    accumulator: &KzgAccumulator<G1Affine, NativeLoader>,
+) -> bool {
+    let minus_s_g2 = G2Prepared::from(-params.s_g2());
+    let g2 = G2Prepared::from(params.g2());
+    Bn256::multi_miller_loop(&[(&accumulator.lhs, &g2), (&accumulator.rhs, &minus_s_g2)])
+        .final_exponentiation()
+        .is_identity()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node_circuit::ACCUMULATOR_LIMBS;
+    use halo2_proofs::halo2curves::group::Curve;
+    use halo2_proofs::poly::commitment::ParamsProver;
+    use zkmr_core::srs;
+
+    /// The SRS's own `s·g1` and `g1` form a valid accumulator; scaling one side breaks it.
+    #[test]
+    fn accumulator_check_accepts_exactly_the_pairing_relation() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = srs::development(4, dir.path()).unwrap();
+        let (g1, s_g1) = (params.get_g()[0], params.get_g()[1]);
+        let valid = KzgAccumulator::<G1Affine, NativeLoader>::new(s_g1, g1);
+        assert!(accumulator_holds(&params, &valid));
+        let doubled = (g1 + g1).to_affine();
+        let invalid = KzgAccumulator::<G1Affine, NativeLoader>::new(s_g1, doubled);
+        assert!(!accumulator_holds(&params, &invalid));
+        let swapped = KzgAccumulator::<G1Affine, NativeLoader>::new(g1, s_g1);
+        assert!(!accumulator_holds(&params, &swapped));
+    }
+
+    #[test]
+    fn limbs_off_the_curve_are_rejected() {
+        let limbs = vec![F::from(5); ACCUMULATOR_LIMBS];
+        let err = decode_accumulator(&limbs).unwrap_err().to_string();
+        assert!(
+            err.contains("accumulator is not a pair of curve points"),
+            "{err}"
+        );
     }
 }

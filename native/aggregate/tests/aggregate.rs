@@ -117,6 +117,10 @@ fn tampered_aggregates_are_rejected() {
             "truncated proof",
             Box::new(|a| a.proof.truncate(a.proof.len() - 32)),
         ),
+        (
+            "bytes after the proof",
+            Box::new(|a| a.proof.extend([0; 32])),
+        ),
     ];
     for (what, tamper) in cases {
         let mut agg = f.aggregated.clone();
