@@ -2,6 +2,7 @@
 //! of partitions, each in a fresh process, with the bundle's own per-partition verification
 //! of the same job as the baseline.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,12 +10,14 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use zkmr_aggregate::aggregator::{partition_params, DEFAULT_FAN_IN, DEFAULT_K};
-use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Settings, VerifiedJob};
+use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Aggregated, Settings, VerifiedJob};
 use zkmr_core::device::Device;
+use zkmr_core::field::{from_hex, to_hex, F};
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::setup::{self, CommitOptions, SrsChoice};
+use zkmr_core::srs::ProverParams;
 use zkmr_core::{srs, Error, Result};
 
 use super::bench::{in_fresh_process, peak_rss_mib};
@@ -33,6 +36,14 @@ pub struct Args {
     pub fan_in: usize,
     #[arg(long, default_value_t = DEFAULT_K)]
     pub k: u32,
+    /// Keep each job under DIR/<partitions>/ (job.bundle, job.agg, commitment.hex), so
+    /// that `zkmr verify --aggregated` can be timed on it later, apart from aggregation.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Aggregate nothing: time verification again of the jobs a `--keep DIR` run left, for
+    /// the given numbers of partitions.
+    #[arg(long, value_name = "DIR", conflicts_with = "keep")]
+    pub reverify: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -50,6 +61,8 @@ pub struct OneArgs {
     pub fan_in: usize,
     #[arg(long)]
     pub k: u32,
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -65,32 +78,51 @@ struct Row {
     proof_bytes: usize,
 }
 
+#[derive(Serialize)]
+struct VerifyRow {
+    partitions: usize,
+    aggregated_verify_ms: f64,
+    bundle_verify_ms: f64,
+    proof_bytes: usize,
+}
+
+fn partition_counts(list: &str) -> Result<Vec<usize>> {
+    list.split(',')
+        .map(|n| {
+            n.trim()
+                .parse()
+                .map_err(|_| Error::Usage(format!("--partitions: \"{n}\" is not a number")))
+        })
+        .collect()
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(dir) = &args.reverify {
+        return reverify(dir, &args);
+    }
     let mut rows = Vec::new();
-    for n in args.partitions.split(',') {
-        let n: usize = n
-            .trim()
-            .parse()
-            .map_err(|_| Error::Usage(format!("--partitions: \"{n}\" is not a number")))?;
+    for n in partition_counts(&args.partitions)? {
         if !args.json {
             eprintln!("bench-aggregate {n} partitions ...");
         }
-        let row: Row = in_fresh_process(
-            &[
-                "bench-aggregate-one".into(),
-                "--partitions".into(),
-                n.to_string(),
-                "--rows-per-partition".into(),
-                args.rows_per_partition.to_string(),
-                "--cols".into(),
-                args.cols.to_string(),
-                "--fan-in".into(),
-                args.fan_in.to_string(),
-                "--k".into(),
-                args.k.to_string(),
-            ],
-            &format!("bench-aggregate {n}"),
-        )?;
+        let mut child = vec![
+            "bench-aggregate-one".into(),
+            "--partitions".into(),
+            n.to_string(),
+            "--rows-per-partition".into(),
+            args.rows_per_partition.to_string(),
+            "--cols".into(),
+            args.cols.to_string(),
+            "--fan-in".into(),
+            args.fan_in.to_string(),
+            "--k".into(),
+            args.k.to_string(),
+        ];
+        if let Some(keep) = &args.keep {
+            child.push("--keep".into());
+            child.push(keep.join(n.to_string()).display().to_string());
+        }
+        let row: Row = in_fresh_process(&child, &format!("bench-aggregate {n}"))?;
         rows.push(row);
     }
     if args.json {
@@ -124,6 +156,83 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn reverify(dir: &Path, args: &Args) -> Result<ExitCode> {
+    let cache = srs::default_cache_dir();
+    let mut rows = Vec::new();
+    for n in partition_counts(&args.partitions)? {
+        let job = dir.join(n.to_string());
+        let aggregated = Aggregated::read(&job.join("job.agg"))?;
+        let bundle = zkmr_core::bundle::read(&job.join("job.bundle"))?;
+        let hex = zkmr_core::fsio::read_bytes(&job.join("commitment.hex"))?;
+        let commitment = from_hex(String::from_utf8_lossy(&hex).trim(), "commitment.hex")?;
+        let params = srs::development(aggregated.settings.k, &cache)?;
+        let times = time_verification(&bundle, &aggregated, commitment, &params)?;
+        rows.push(VerifyRow {
+            partitions: aggregated.partitions,
+            aggregated_verify_ms: times.aggregated_ms,
+            bundle_verify_ms: times.bundle_ms,
+            proof_bytes: aggregated.proof.len(),
+        });
+    }
+    if args.json {
+        output::json(&rows);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("| partitions | aggregated verify ms | bundle verify ms | bundle / aggregated | proof bytes |");
+    println!("|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {:.2} | {:.2} | {:.1}× | {} |",
+            r.partitions,
+            r.aggregated_verify_ms,
+            r.bundle_verify_ms,
+            r.bundle_verify_ms / r.aggregated_verify_ms,
+            r.proof_bytes
+        );
+    }
+    println!(
+        "({} threads, kept jobs in {})",
+        rayon::current_num_threads(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+struct VerifyTimes {
+    aggregated_ms: f64,
+    bundle_ms: f64,
+}
+
+/// Verification of one job both ways: the aggregated proof (median of 21 runs, its root key
+/// built or taken from the cache first) against every partition proof of the bundle (median
+/// of 5).
+fn time_verification(
+    bundle: &zkmr_proto::Bundle,
+    aggregated: &Aggregated,
+    commitment: F,
+    params: &ProverParams,
+) -> Result<VerifyTimes> {
+    let context = aggregated.context()?;
+    let plan =
+        Plan::new(aggregated.partitions, aggregated.settings.fan_in).map_err(Error::Usage)?;
+    let small = partition_params(params, context.header.k)?;
+    let vk = keys::cached_root_verifying_key(
+        &srs::default_cache_dir(),
+        params,
+        &small,
+        &context,
+        &plan,
+    )?;
+    Ok(VerifyTimes {
+        aggregated_ms: median_ms(21, || {
+            verifier::verify(aggregated, commitment, &vk).map(|_| ())
+        })?,
+        bundle_ms: median_ms(5, || {
+            zkmr_core::verify::verify(bundle, commitment).map(|_| ())
+        })?,
+    })
+}
+
 /// Median wall time of `f` in milliseconds over `runs` runs.
 fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
     let mut times = Vec::with_capacity(runs);
@@ -134,6 +243,22 @@ fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
     }
     times.sort_by(f64::total_cmp);
     Ok(times[runs / 2])
+}
+
+/// Writes what `zkmr verify --aggregated` (and `--bundle`) need to check this job again.
+fn keep_job(
+    dir: &Path,
+    bundle: &zkmr_proto::Bundle,
+    aggregated: &Aggregated,
+    commitment: F,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    zkmr_core::bundle::write(bundle, &dir.join("job.bundle"))?;
+    aggregated.write(&dir.join("job.agg"))?;
+    zkmr_core::fsio::write_bytes(
+        &dir.join("commitment.hex"),
+        format!("{}\n", to_hex(&commitment)).as_bytes(),
+    )
 }
 
 pub fn run_one(args: OneArgs) -> Result<ExitCode> {
@@ -170,19 +295,14 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let plan = Plan::new(args.partitions, args.fan_in).map_err(Error::Usage)?;
     let started = Instant::now();
     let job = VerifiedJob::new(&proved.bundle, &params)?;
-    let context = job.context;
     let (aggregated, _) = aggregate(job, &params, settings, &|_, _| {})?;
     let aggregate_s = started.elapsed().as_secs_f64();
     let peak = peak_rss_mib();
 
-    let small = partition_params(&params, context.header.k)?;
-    let vk = keys::cached_root_verifying_key(&cache, &params, &small, &context, &plan)?;
-    let aggregated_verify_ms = median_ms(21, || {
-        verifier::verify(&aggregated, committed.commitment, &vk).map(|_| ())
-    })?;
-    let bundle_verify_ms = median_ms(5, || {
-        zkmr_core::verify::verify(&proved.bundle, committed.commitment).map(|_| ())
-    })?;
+    if let Some(keep) = &args.keep {
+        keep_job(keep, &proved.bundle, &aggregated, committed.commitment)?;
+    }
+    let times = time_verification(&proved.bundle, &aggregated, committed.commitment, &params)?;
     let row = Row {
         partitions: args.partitions,
         nodes: plan.nodes(),
@@ -190,8 +310,8 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         k: args.k,
         aggregate_s,
         peak_rss_mib: peak,
-        aggregated_verify_ms,
-        bundle_verify_ms,
+        aggregated_verify_ms: times.aggregated_ms,
+        bundle_verify_ms: times.bundle_ms,
         proof_bytes: aggregated.proof.len(),
     };
     println!("{}", serde_json::to_string(&row).expect("row serialises"));
