@@ -310,3 +310,48 @@ fn cuda_without_a_gpu_falls_back_to_the_cpu_with_a_warning() {
         "{stderr}"
     );
 }
+
+/// What `verify --aggregated` and `bench-aggregate` say about files that are not what they
+/// should be, before any key or SRS is touched.
+#[test]
+fn aggregated_inputs_are_named_when_they_are_wrong() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let commitment = "0".repeat(64);
+    let garbage = work.path().join("garbage.agg");
+    std::fs::write(&garbage, b"garbage").unwrap();
+    let out = zkmr(cache.path())
+        .args([
+            "verify",
+            "--dev-srs",
+            "--commitment",
+            &commitment,
+            "--aggregated",
+        ])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("garbage.agg: not a zkmr aggregated proof"),
+        "{stderr}"
+    );
+
+    let out = zkmr(cache.path())
+        .args(["bench-aggregate", "--partitions", "2", "--reverify"])
+        .arg(work.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let expected = work.path().join("2").join("job.agg");
+    assert!(stderr.contains(&expected.display().to_string()), "{stderr}");
+
+    let out = zkmr(cache.path())
+        .args(["bench-aggregate", "--partitions", "two"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--partitions: \"two\""));
+}
