@@ -13,6 +13,8 @@
 //!
 //! Each hash starts with a distinct tag, so no value of one kind can stand for another.
 
+use rayon::prelude::*;
+
 use crate::field::{from_i128, from_i64, F};
 use crate::fixed_point::FixedPoint;
 use crate::merkle::MerkleTree;
@@ -90,15 +92,15 @@ pub fn output_digest(y: &[i128]) -> F {
     hash(&input)
 }
 
-/// Digest of the whole `y`, from its blocks in partition order.
+/// Digest of the whole `y`, from its blocks in partition order. The block digests are
+/// independent and are most of the work (every verifier of `y` pays it), so they are hashed
+/// in parallel.
 pub fn outputs_digest<'a>(y_blocks: impl IntoIterator<Item = &'a [i128]>) -> F {
-    let mut len = 0u64;
-    let leaves: Vec<F> = y_blocks
-        .into_iter()
-        .map(|block| {
-            len += block.len() as u64;
-            output_digest(block)
-        })
+    let blocks: Vec<&[i128]> = y_blocks.into_iter().collect();
+    let len: u64 = blocks.iter().map(|block| block.len() as u64).sum();
+    let leaves: Vec<F> = blocks
+        .par_iter()
+        .map(|block| output_digest(block))
         .collect();
     hash(&[
         F::from(OUTPUTS),
