@@ -68,25 +68,40 @@ pub struct OneArgs {
 
 #[derive(Serialize, Deserialize)]
 struct Row {
-    partitions: usize,
     nodes: usize,
     levels: usize,
     k: u32,
     aggregate_s: f64,
     peak_rss_mib: f64,
+    #[serde(flatten)]
+    verification: Verification,
+}
+
+/// Verification of one job both ways, what both the full run and `--reverify` report.
+#[derive(Serialize, Deserialize)]
+struct Verification {
+    partitions: usize,
     aggregated_verify_ms: f64,
+    /// The part of `aggregated_verify_ms` spent hashing `x` and `y` to check them against
+    /// the proven digests: the only part that grows with the job.
     digests_ms: f64,
     bundle_verify_ms: f64,
     proof_bytes: usize,
 }
 
-#[derive(Serialize)]
-struct VerifyRow {
-    partitions: usize,
-    aggregated_verify_ms: f64,
-    digests_ms: f64,
-    bundle_verify_ms: f64,
-    proof_bytes: usize,
+impl Verification {
+    const HEADER: &'static str = "aggregated verify ms | of which x, y digests ms | bundle verify ms | bundle / aggregated | proof bytes";
+
+    fn cells(&self) -> String {
+        format!(
+            "{:.2} | {:.2} | {:.2} | {:.1}× | {}",
+            self.aggregated_verify_ms,
+            self.digests_ms,
+            self.bundle_verify_ms,
+            self.bundle_verify_ms / self.aggregated_verify_ms,
+            self.proof_bytes
+        )
+    }
 }
 
 fn partition_counts(list: &str) -> Result<Vec<usize>> {
@@ -132,22 +147,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         output::json(&rows);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("| partitions | nodes | levels | k | aggregate s | peak RSS MiB | aggregated verify ms | of which x, y digests ms | bundle verify ms | bundle / aggregated | proof bytes |");
+    println!(
+        "| partitions | nodes | levels | k | aggregate s | peak RSS MiB | {} |",
+        Verification::HEADER
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1}× | {} |",
-            r.partitions,
+            "| {} | {} | {} | {} | {:.1} | {:.0} | {} |",
+            r.verification.partitions,
             r.nodes,
             r.levels,
             r.k,
             r.aggregate_s,
             r.peak_rss_mib,
-            r.aggregated_verify_ms,
-            r.digests_ms,
-            r.bundle_verify_ms,
-            r.bundle_verify_ms / r.aggregated_verify_ms,
-            r.proof_bytes
+            r.verification.cells()
         );
     }
     println!(
@@ -170,31 +184,21 @@ fn reverify(dir: &Path, args: &Args) -> Result<ExitCode> {
         let hex = zkmr_core::fsio::read_bytes(&job.join("commitment.hex"))?;
         let commitment = from_hex(String::from_utf8_lossy(&hex).trim(), "commitment.hex")?;
         let params = srs::development(aggregated.settings.k, &cache)?;
-        let times = time_verification(&bundle, &aggregated, commitment, &params)?;
-        rows.push(VerifyRow {
-            partitions: aggregated.partitions,
-            aggregated_verify_ms: times.aggregated_ms,
-            digests_ms: times.digests_ms,
-            bundle_verify_ms: times.bundle_ms,
-            proof_bytes: aggregated.proof.len(),
-        });
+        rows.push(time_verification(
+            &bundle,
+            &aggregated,
+            commitment,
+            &params,
+        )?);
     }
     if args.json {
         output::json(&rows);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("| partitions | aggregated verify ms | of which x, y digests ms | bundle verify ms | bundle / aggregated | proof bytes |");
+    println!("| partitions | {} |", Verification::HEADER);
     println!("|---|---|---|---|---|---|");
     for r in &rows {
-        println!(
-            "| {} | {:.2} | {:.2} | {:.2} | {:.1}× | {} |",
-            r.partitions,
-            r.aggregated_verify_ms,
-            r.digests_ms,
-            r.bundle_verify_ms,
-            r.bundle_verify_ms / r.aggregated_verify_ms,
-            r.proof_bytes
-        );
+        println!("| {} | {} |", r.partitions, r.cells());
     }
     println!(
         "({} threads, kept jobs in {})",
@@ -202,14 +206,6 @@ fn reverify(dir: &Path, args: &Args) -> Result<ExitCode> {
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-struct VerifyTimes {
-    aggregated_ms: f64,
-    /// The part of `aggregated_ms` spent hashing `x` and `y` to check them against the
-    /// proven digests: the only part that grows with the job.
-    digests_ms: f64,
-    bundle_ms: f64,
 }
 
 /// Verification of one job both ways: the aggregated proof (median of 21 runs, its root key
@@ -220,7 +216,7 @@ fn time_verification(
     aggregated: &Aggregated,
     commitment: F,
     params: &ProverParams,
-) -> Result<VerifyTimes> {
+) -> Result<Verification> {
     let context = aggregated.context()?;
     let partitioning = Partitioning::new(
         context.header.rows as usize,
@@ -236,8 +232,9 @@ fn time_verification(
         &context,
         &plan,
     )?;
-    Ok(VerifyTimes {
-        aggregated_ms: median_ms(21, || {
+    Ok(Verification {
+        partitions: aggregated.partitions,
+        aggregated_verify_ms: median_ms(21, || {
             verifier::verify(aggregated, commitment, &vk).map(|_| ())
         })?,
         digests_ms: median_ms(21, || {
@@ -247,9 +244,10 @@ fn time_verification(
             );
             Ok(())
         })?,
-        bundle_ms: median_ms(5, || {
+        bundle_verify_ms: median_ms(5, || {
             zkmr_core::verify::verify(bundle, commitment).map(|_| ())
         })?,
+        proof_bytes: aggregated.proof.len(),
     })
 }
 
@@ -322,19 +320,54 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     if let Some(keep) = &args.keep {
         keep_job(keep, &proved.bundle, &aggregated, committed.commitment)?;
     }
-    let times = time_verification(&proved.bundle, &aggregated, committed.commitment, &params)?;
     let row = Row {
-        partitions: args.partitions,
         nodes: plan.nodes(),
         levels: plan.levels.len(),
         k: args.k,
         aggregate_s,
         peak_rss_mib: peak,
-        aggregated_verify_ms: times.aggregated_ms,
-        digests_ms: times.digests_ms,
-        bundle_verify_ms: times.bundle_ms,
-        proof_bytes: aggregated.proof.len(),
+        verification: time_verification(
+            &proved.bundle,
+            &aggregated,
+            committed.commitment,
+            &params,
+        )?,
     };
     println!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A child's row reaches the parent whole, the verification columns included.
+    #[test]
+    fn a_row_survives_the_trip_between_processes() {
+        let row = Row {
+            nodes: 7,
+            levels: 3,
+            k: 21,
+            aggregate_s: 1.5,
+            peak_rss_mib: 100.0,
+            verification: Verification {
+                partitions: 8,
+                aggregated_verify_ms: 3.5,
+                digests_ms: 0.75,
+                bundle_verify_ms: 50.0,
+                proof_bytes: 2912,
+            },
+        };
+        let text = serde_json::to_string(&row).unwrap();
+        let back: Row = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.nodes, 7);
+        assert_eq!(back.verification.partitions, 8);
+        assert_eq!(back.verification.proof_bytes, 2912);
+        assert_eq!(
+            back.verification.cells(),
+            "3.50 | 0.75 | 50.00 | 14.3× | 2912"
+        );
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["aggregated_verify_ms"], 3.5);
+    }
 }
