@@ -24,7 +24,7 @@ with open(f"{work}/matrix.csv", "w") as f:
     for i, row in enumerate(matrix):
         f.write(",".join([str(i)] + [repr(v) for v in row]) + "\n")
 PY
-"$zkmr" run --input "$work/input.json" --dev-srs --json --out "$work/run" \
+"$zkmr" run --input "$work/input.json" --json --out "$work/run" \
   >"$work/reference.json"
 
 hadoop_jar() {

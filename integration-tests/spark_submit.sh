@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end as a Spark user runs it: `spark-submit` from the pyspark distribution in .venv, the
 # zkmr jar through --jars and spark.sql.extensions, the example job of examples/spark/job.py;
-# its matrix commitment, job root and y must equal `zkmr run` on the same data.
+# its matrix commitment, job root and y must equal `zkmr prove` over the same key store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The CLI from the release build, wherever cargo puts its target directory.
@@ -10,9 +10,9 @@ work=target/integration/spark
 rm -rf "$work" && mkdir -p "$work"
 
 "$zkmr" commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys \
-  --dev-srs --force >/dev/null
-"$zkmr" run --matrix examples/matrix.parquet --vector examples/vector.json \
-  --dev-srs --json >"$work/reference.json"
+  --force >/dev/null
+"$zkmr" prove --keys target/zkmr-example/keys --vector examples/vector.json \
+  --out "$work/reference.bundle" --json >"$work/reference.json"
 
 PYSPARK_PYTHON="$PWD/.venv/bin/python" .venv/bin/spark-submit --master 'local[2]' \
   --jars spark-udf/target/zkmr-spark-0.1.0.jar \
@@ -27,7 +27,7 @@ import json, sys
 reference = json.load(open(sys.argv[1]))
 spark = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
 for field in ("matrix_commitment", "job_root", "y"):
-    assert spark[field] == reference[field], f"{field}: spark {spark[field]!r} != zkmr run {reference[field]!r}"
+    assert spark[field] == reference[field], f"{field}: spark {spark[field]!r} != zkmr prove {reference[field]!r}"
 assert spark["verified"] is True, "the bundle did not verify"
-print(f"spark-submit: job root {spark['job_root']} equals zkmr run's, {len(spark['y'])} outputs")
+print(f"spark-submit: job root {spark['job_root']} equals zkmr prove's, {len(spark['y'])} outputs")
 PY

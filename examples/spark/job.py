@@ -1,6 +1,6 @@
 """A zkmr job on Spark, in SQL as docs/sql.md specifies it.
 
-    zkmr commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys --dev-srs
+    zkmr commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys
     .venv/bin/spark-submit --jars spark-udf/target/zkmr-spark-0.1.0.jar \
         --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
         examples/spark/job.py [matrix.parquet vector.json store]

@@ -20,10 +20,11 @@ use snark_verifier::system::halo2::{compile, Config};
 use snark_verifier_sdk::{evm::gen_evm_proof_shplonk, halo2::gen_snark_shplonk, CircuitExt, Snark};
 use zkmr_core::bundle::{encoding_from_proto, meta_from_proto};
 use zkmr_core::field::{from_bytes, from_i64, F};
-use zkmr_core::keys::vk_from_bytes;
-use zkmr_core::shape::CircuitShape;
-use zkmr_core::statement::outputs_digest;
-use zkmr_core::{verify, Error, Result};
+use zkmr_core::halo2::keys::vk_from_bytes;
+use zkmr_core::halo2::shape::CircuitShape;
+use zkmr_core::halo2::statement::outputs_digest;
+use zkmr_core::halo2::verify;
+use zkmr_core::{Error, Result};
 
 use crate::artifact::Aggregated;
 use crate::keys::{self, NodeKey};
@@ -90,7 +91,7 @@ impl VerifiedJob {
             header.fold as usize,
         )?;
         let partition_params = partition_params(params, header.k)?;
-        if zkmr_core::srs::VerifierSrs::of(params).digest() != header.srs_digest {
+        if zkmr_core::halo2::srs::VerifierSrs::of(params).digest() != header.srs_digest {
             return Err(Error::Usage(
                 "the aggregation SRS is not the setup the bundle's partitions were proved under"
                     .into(),
@@ -254,7 +255,7 @@ pub fn aggregate(
     let expected = [
         job.matrix_commitment,
         job.job_root,
-        zkmr_core::statement::vector_digest(&job.x),
+        zkmr_core::halo2::statement::vector_digest(&job.x),
         y_digest,
     ];
     if outputs != expected {
@@ -266,7 +267,7 @@ pub fn aggregate(
         header: job.context.header,
         partitions: job.context.partitions,
         settings,
-        srs: zkmr_core::srs::VerifierSrs::of(params),
+        srs: zkmr_core::halo2::srs::VerifierSrs::of(params),
         matrix_commitment: job.matrix_commitment,
         job_root: job.job_root,
         x_digest: expected[2],

@@ -7,9 +7,9 @@ use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto, meta_from_proto,
 use zkmr_core::field::{from_bytes, pack_i128, to_bytes, unpack_i128, F};
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::fsio::{read_bytes, write_bytes};
-use zkmr_core::shape::CircuitShape;
-use zkmr_core::srs::VerifierSrs;
-use zkmr_core::statement::MatrixHeader;
+use zkmr_core::halo2::shape::CircuitShape;
+use zkmr_core::halo2::srs::VerifierSrs;
+use zkmr_core::halo2::statement::MatrixHeader;
 use zkmr_core::{Error, Result};
 
 use crate::aggregator::Settings;

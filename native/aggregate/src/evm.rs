@@ -14,7 +14,7 @@ use snark_verifier_sdk::{
     halo2::aggregation::AggregationCircuit,
     SHPLONK,
 };
-use zkmr_core::srs::VerifierSrs;
+use zkmr_core::halo2::srs::VerifierSrs;
 use zkmr_core::{Error, Result};
 
 use crate::artifact::Aggregated;

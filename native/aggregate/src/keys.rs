@@ -23,7 +23,7 @@ use snark_verifier_sdk::{
     CircuitExt, Snark, SHPLONK,
 };
 use zkmr_core::field::F;
-use zkmr_core::keys::KeyMaker;
+use zkmr_core::halo2::keys::KeyMaker;
 use zkmr_core::{Error, Result};
 
 use crate::node_circuit::{build, JobContext, ACCUMULATOR_LIMBS, NODE_OUTPUTS};
@@ -144,8 +144,8 @@ pub fn cached_root_verifying_key(
 ) -> Result<VerifyingKey<G1Affine>> {
     use halo2_proofs::SerdeFormat;
     let h = job.header;
-    let id = zkmr_core::poseidon::hash(&[
-        zkmr_core::srs::VerifierSrs::of(params).digest(),
+    let id = zkmr_core::halo2::poseidon::hash(&[
+        zkmr_core::halo2::srs::VerifierSrs::of(params).digest(),
         F::from(params.k() as u64),
         F::from(h.rows),
         F::from(h.cols),

@@ -31,8 +31,8 @@ use snark_verifier_sdk::{
 };
 use zkmr_core::field::{from_i64, F};
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::shape::CircuitShape;
-use zkmr_core::statement::MatrixHeader;
+use zkmr_core::halo2::shape::CircuitShape;
+use zkmr_core::halo2::statement::MatrixHeader;
 
 use crate::plan::NodeSpec;
 use crate::statement_chip::{Cell, HeaderCells, PartitionCells, StatementChip};
@@ -258,9 +258,9 @@ mod tests {
     use super::*;
     use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
     use halo2_proofs::dev::MockProver;
-    use zkmr_core::merkle::MerkleTree;
-    use zkmr_core::poseidon::hash;
-    use zkmr_core::statement::{self, PartitionId, KEY_TAG};
+    use zkmr_core::halo2::merkle::MerkleTree;
+    use zkmr_core::halo2::poseidon::hash;
+    use zkmr_core::halo2::statement::{self, PartitionId, KEY_TAG};
 
     const K: usize = 12;
 

@@ -12,7 +12,7 @@
 //! circuits, whatever `N`.
 
 use zkmr_core::field::F;
-use zkmr_core::merkle::parent;
+use zkmr_core::halo2::merkle::parent;
 
 /// Where a node sits and what its circuit looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,7 +142,7 @@ impl Plan {
     }
 }
 
-/// Root of a subtree of `span` all-zero leaves, as [`zkmr_core::merkle::MerkleTree`] pads.
+/// Root of a subtree of `span` all-zero leaves, as [`zkmr_core::halo2::merkle::MerkleTree`] pads.
 pub fn zero_root(span: usize) -> F {
     let mut node = F::zero();
     let mut width = 1;
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn zero_roots_match_padded_trees() {
-        use zkmr_core::merkle::MerkleTree;
+        use zkmr_core::halo2::merkle::MerkleTree;
         for span in [1, 2, 4, 8] {
             assert_eq!(
                 zero_root(span),

@@ -1,5 +1,5 @@
-//! The statement in-circuit: the same hashes as [`zkmr_core::statement`] and
-//! [`zkmr_core::keys::key_digest`], over assigned cells.
+//! The statement in-circuit: the same hashes as [`zkmr_core::halo2::statement`] and
+//! [`zkmr_core::halo2::keys::key_digest`], over assigned cells.
 //!
 //! One Poseidon specification serves both sides (halo2-base's sponge, width 3, rate 2); the
 //! tests check every hash here against its native counterpart on the same values.
@@ -11,8 +11,8 @@ use halo2_base::{
     QuantumCell::Constant,
 };
 use zkmr_core::field::F;
-use zkmr_core::poseidon::{RATE, R_F, R_P, T};
-use zkmr_core::statement::{
+use zkmr_core::halo2::poseidon::{RATE, R_F, R_P, T};
+use zkmr_core::halo2::statement::{
     JOB_LEAF, JOB_ROOT, KEY_TAG, MATRIX_COMMITMENT, MATRIX_LEAF, OUTPUT, OUTPUTS, VECTOR,
 };
 
@@ -52,23 +52,23 @@ impl StatementChip {
         self.tagged(ctx, tag, &input)
     }
 
-    /// [`zkmr_core::keys::key_digest`] of the key whose preprocessed limbs and transcript
+    /// [`zkmr_core::halo2::keys::key_digest`] of the key whose preprocessed limbs and transcript
     /// seed are `preprocessed`, in the order the aggregation SDK loads them.
     pub fn key_digest(&self, ctx: &mut Context<F>, preprocessed: &[Cell]) -> Cell {
         self.tagged(ctx, KEY_TAG, preprocessed)
     }
 
-    /// [`zkmr_core::statement::vector_digest`].
+    /// [`zkmr_core::halo2::statement::vector_digest`].
     pub fn vector_digest(&self, ctx: &mut Context<F>, x: &[Cell]) -> Cell {
         self.digest_of(ctx, VECTOR, x)
     }
 
-    /// [`zkmr_core::statement::output_digest`].
+    /// [`zkmr_core::halo2::statement::output_digest`].
     pub fn output_digest(&self, ctx: &mut Context<F>, y: &[Cell]) -> Cell {
         self.digest_of(ctx, OUTPUT, y)
     }
 
-    /// [`zkmr_core::statement::matrix_leaf`].
+    /// [`zkmr_core::halo2::statement::matrix_leaf`].
     pub fn matrix_leaf(&self, ctx: &mut Context<F>, id: &PartitionCells) -> Cell {
         self.tagged(
             ctx,
@@ -77,7 +77,7 @@ impl StatementChip {
         )
     }
 
-    /// [`zkmr_core::statement::job_leaf`].
+    /// [`zkmr_core::halo2::statement::job_leaf`].
     pub fn job_leaf(
         &self,
         ctx: &mut Context<F>,
@@ -117,12 +117,12 @@ impl StatementChip {
                 .chunks(2)
                 .map(|pair| self.hasher.hash_fix_len_array(ctx, &self.gate, pair))
                 .collect();
-            padding = zkmr_core::merkle::parent(padding, padding);
+            padding = zkmr_core::halo2::merkle::parent(padding, padding);
         }
         level[0]
     }
 
-    /// [`zkmr_core::statement::matrix_commitment`] from the root of the leaves.
+    /// [`zkmr_core::halo2::statement::matrix_commitment`] from the root of the leaves.
     pub fn matrix_commitment(
         &self,
         ctx: &mut Context<F>,
@@ -148,7 +148,7 @@ impl StatementChip {
         )
     }
 
-    /// [`zkmr_core::statement::job_root`] from the root of the leaves.
+    /// [`zkmr_core::halo2::statement::job_root`] from the root of the leaves.
     pub fn job_root(
         &self,
         ctx: &mut Context<F>,
@@ -170,7 +170,7 @@ impl StatementChip {
         )
     }
 
-    /// [`zkmr_core::statement::outputs_digest`] from the root of the block digests.
+    /// [`zkmr_core::halo2::statement::outputs_digest`] from the root of the block digests.
     pub fn outputs_digest(&self, ctx: &mut Context<F>, len: Cell, blocks_root: Cell) -> Cell {
         self.tagged(ctx, OUTPUTS, &[len, blocks_root])
     }
@@ -190,7 +190,7 @@ pub struct PartitionCells {
     pub key_digest: Cell,
 }
 
-/// The matrix header as cells (see [`zkmr_core::statement::MatrixHeader`]).
+/// The matrix header as cells (see [`zkmr_core::halo2::statement::MatrixHeader`]).
 #[derive(Clone, Copy, Debug)]
 pub struct HeaderCells {
     pub partitions: Cell,
@@ -210,8 +210,8 @@ mod tests {
     use halo2_base::gates::circuit::{builder::BaseCircuitBuilder, CircuitBuilderStage};
     use halo2_proofs::dev::MockProver;
     use zkmr_core::field::{from_i128, from_i64};
-    use zkmr_core::merkle::MerkleTree;
-    use zkmr_core::statement::{self, PartitionId};
+    use zkmr_core::halo2::merkle::MerkleTree;
+    use zkmr_core::halo2::statement::{self, PartitionId};
 
     const K: usize = 12;
 

@@ -26,9 +26,9 @@ use snark_verifier::{
 };
 use snark_verifier_sdk::{BITS, LIMBS};
 use zkmr_core::field::{to_hex, F};
+use zkmr_core::halo2::srs::ProverParams;
+use zkmr_core::halo2::statement::{outputs_digest, vector_digest};
 use zkmr_core::matrix::Partitioning;
-use zkmr_core::srs::ProverParams;
-use zkmr_core::statement::{outputs_digest, vector_digest};
 use zkmr_core::{Error, Result};
 
 use crate::artifact::Aggregated;
@@ -186,7 +186,7 @@ mod tests {
     use crate::node_circuit::ACCUMULATOR_LIMBS;
     use halo2_proofs::halo2curves::group::Curve;
     use halo2_proofs::poly::commitment::ParamsProver;
-    use zkmr_core::srs;
+    use zkmr_core::halo2::srs;
 
     /// The SRS's own `s·g1` and `g1` form a valid accumulator; scaling one side breaks it.
     #[test]

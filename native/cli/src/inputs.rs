@@ -1,11 +1,41 @@
-//! Reading and encoding the user's matrix and vector, and the SRS flags.
+//! Reading and encoding the user's matrix and vectors, and the scheme and SRS flags.
 
 use std::path::{Path, PathBuf};
 
 use zkmr_core::fixed_point::{FixedPoint, Number};
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs;
 use zkmr_core::matrix::{encode_vector, IntMatrix};
-use zkmr_core::setup::SrsChoice;
-use zkmr_core::{srs, Error, Result};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::{Error, Result, Scheme};
+
+/// The scheme a new key store is committed under, and the SRS the halo2 scheme needs.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SchemeArgs {
+    /// Proof scheme: pedersen (default: fast, no trusted setup) or halo2 (succinct,
+    /// aggregatable into one EVM-verifiable proof; needs --srs or --dev-srs).
+    #[arg(long, default_value = "pedersen", value_parser = str::parse::<Scheme>)]
+    pub scheme: Scheme,
+    /// halo2: KZG parameters file (halo2 ParamsKZG, BN254; compressed or raw points).
+    #[arg(long, value_name = "FILE", conflicts_with = "dev_srs")]
+    pub srs: Option<PathBuf>,
+    /// halo2: the insecure, deterministic development SRS (cached in $ZKMR_CACHE_DIR).
+    #[arg(long)]
+    pub dev_srs: bool,
+}
+
+impl SchemeArgs {
+    /// The SRS asked for, if any.
+    pub fn srs(&self) -> Option<SrsChoice> {
+        match (&self.srs, self.dev_srs) {
+            (Some(path), _) => Some(SrsChoice::File(path.clone())),
+            (None, true) => Some(SrsChoice::Development {
+                cache_dir: srs::default_cache_dir(),
+            }),
+            (None, false) => None,
+        }
+    }
+}
 
 /// `--srs FILE` or `--dev-srs`, one of them required.
 #[derive(clap::Args, Clone, Debug)]
@@ -57,32 +87,69 @@ pub fn matrix(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Resul
     })
 }
 
-/// A vector as read and as encoded.
+/// Vectors as read and as encoded (one, or a batch).
 pub struct Vector {
-    pub numbers: Vec<Number>,
-    pub encoded: Vec<i64>,
-    pub encoding: FixedPoint,
+    pub numbers: Vec<Vec<Number>>,
+    pub x: Vectors,
 }
 
+/// One vector: a JSON array or `{"vector": [...]}`, or a one-column Parquet or Arrow table.
 pub fn vector(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Result<Vector> {
     let numbers = zkmr_io::read_vector(path)?;
-    let encoding = FixedPoint::for_values(numbers.iter().copied(), scale, value_bits)?;
-    let encoded = encode_vector(&numbers, encoding).map_err(|e| with_file(path, e))?;
+    encode_vectors(path, vec![numbers], scale, value_bits)
+}
+
+/// A batch: a JSON array of vectors, or Parquet or Arrow with one vector per row (`row`,
+/// `values`, as a matrix is laid out).
+pub fn vectors(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Result<Vector> {
+    let numbers = zkmr_io::read_matrix(path)?;
+    encode_vectors(path, numbers, scale, value_bits)
+}
+
+fn encode_vectors(
+    path: &Path,
+    numbers: Vec<Vec<Number>>,
+    scale: Option<u32>,
+    value_bits: Option<u32>,
+) -> Result<Vector> {
+    let encoding = FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
+    let len = numbers.first().map_or(0, Vec::len);
+    let mut values = Vec::with_capacity(numbers.len() * len);
+    for (b, vector) in numbers.iter().enumerate() {
+        if vector.len() != len {
+            return Err(Error::Input(format!(
+                "{}: vector {b} has {} entries but vector 0 has {len}",
+                path.display(),
+                vector.len()
+            )));
+        }
+        let encoded = encode_vector(vector, encoding).map_err(|e| match e {
+            Error::Input(msg) if numbers.len() > 1 => Error::Input(format!("vector {b}, {msg}")),
+            other => other,
+        });
+        values.extend(encoded.map_err(|e| with_file(path, e))?);
+    }
+    let count = numbers.len();
     Ok(Vector {
         numbers,
-        encoded,
-        encoding,
+        x: Vectors {
+            values,
+            count,
+            encoding,
+        },
     })
 }
 
-/// `A x` in f64, the reference for the quantization error.
-pub fn reference_product(a: &[Vec<Number>], x: &[Number]) -> Vec<f64> {
-    a.iter()
-        .map(|row| {
-            row.iter()
-                .zip(x)
-                .map(|(a, x)| a.as_f64() * x.as_f64())
-                .sum()
+/// `A x` in f64 for each vector, one after another: the reference for the quantization error.
+pub fn reference_product(a: &[Vec<Number>], xs: &[Vec<Number>]) -> Vec<f64> {
+    xs.iter()
+        .flat_map(|x| {
+            a.iter().map(move |row| {
+                row.iter()
+                    .zip(x)
+                    .map(|(a, x)| a.as_f64() * x.as_f64())
+                    .sum()
+            })
         })
         .collect()
 }

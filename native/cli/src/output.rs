@@ -21,6 +21,23 @@ pub fn preview(values: &[f64]) -> String {
     }
 }
 
+/// A short rendering of `y`: one vector, or the first of a batch and the count.
+pub fn preview_value(y: &serde_json::Value) -> String {
+    let floats = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    match y.as_array() {
+        Some(items) if items.first().is_some_and(serde_json::Value::is_array) => format!(
+            "{} vectors; the first: {}",
+            items.len(),
+            preview(&floats(&items[0]))
+        ),
+        _ => preview(&floats(y)),
+    }
+}
+
 /// The warning shown whenever the development SRS was used.
 pub const UNSAFE_SRS: &str =
     "UNSAFE: development SRS (its secret is public; proofs under it can be forged)";

@@ -18,6 +18,7 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/matvec.json")
 }
 
+/// The README's main command: no flags beyond the input, the default scheme.
 #[test]
 fn run_on_the_example_prints_the_plain_product() {
     let cache = tempfile::tempdir().unwrap();
@@ -25,10 +26,24 @@ fn run_on_the_example_prints_the_plain_product() {
         zkmr(cache.path())
             .args(["run", "--input"])
             .arg(example())
-            .args(["--dev-srs", "--json"]),
+            .arg("--json"),
     );
+    assert_eq!(report["scheme"], "pedersen");
+    assert_eq!(report["srs_unsafe"], false);
+    check_example_report(&report);
+    let halo2 = json_out(
+        zkmr(cache.path())
+            .args(["run", "--input"])
+            .arg(example())
+            .args(["--scheme", "halo2", "--dev-srs", "--json"]),
+    );
+    assert_eq!(halo2["scheme"], "halo2");
+    assert_eq!(halo2["srs_unsafe"], true);
+    check_example_report(&halo2);
+}
+
+fn check_example_report(report: &Value) {
     assert_eq!(report["verified"], true);
-    assert_eq!(report["srs_unsafe"], true);
     let input: Value = serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
     let x: Vec<f64> = input["vector"]
         .as_array()
@@ -68,10 +83,10 @@ fn run_on_the_example_prints_the_plain_product() {
 }
 
 #[test]
-fn an_srs_must_be_named() {
+fn halo2_needs_an_srs_and_pedersen_takes_none() {
     let cache = tempfile::tempdir().unwrap();
     let out = zkmr(cache.path())
-        .args(["run", "--input"])
+        .args(["run", "--scheme", "halo2", "--input"])
         .arg(example())
         .output()
         .unwrap();
@@ -81,10 +96,31 @@ fn an_srs_must_be_named() {
         stderr.contains("--srs") && stderr.contains("--dev-srs"),
         "{stderr}"
     );
+    let out = zkmr(cache.path())
+        .args(["run", "--dev-srs", "--input"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("takes no SRS"), "{stderr}");
+    let out = zkmr(cache.path())
+        .args(["run", "--scheme", "groth16", "--input"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not one of pedersen, halo2"));
 }
 
 #[test]
 fn commit_prove_verify_and_tampering() {
+    commit_prove_verify_and_tampering_under(&[]);
+    commit_prove_verify_and_tampering_under(&["--scheme", "halo2", "--dev-srs"]);
+}
+
+fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
+    let halo2 = !scheme.is_empty();
     let cache = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let matrix = work.path().join("a.json");
@@ -102,7 +138,8 @@ fn commit_prove_verify_and_tampering() {
             .arg(&matrix)
             .arg("--keys")
             .arg(&keys)
-            .args(["--rows-per-partition", "4", "--dev-srs", "--json"]),
+            .args(["--rows-per-partition", "4", "--json"])
+            .args(scheme),
     );
     assert_eq!(commit["partitions"], 3);
     let commitment = commit["matrix_commitment"].as_str().unwrap().to_string();
@@ -113,7 +150,7 @@ fn commit_prove_verify_and_tampering() {
         .arg(&matrix)
         .arg("--keys")
         .arg(&keys)
-        .arg("--dev-srs")
+        .args(scheme)
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
@@ -163,16 +200,43 @@ fn commit_prove_verify_and_tampering() {
         String::from_utf8_lossy(&ok.stderr)
     );
 
-    // Flip one byte inside partition 2's proof (the last bytes of the file).
-    let mut bytes = std::fs::read(&bundle).unwrap();
-    let proof_end = bytes.len() - 80;
-    bytes[proof_end] ^= 1;
+    // Partition 2's first output changed: halo2 names the partition from its proof; the
+    // pedersen check is one for the whole job, and the key store names the partition.
+    let mut tampered = zkmr_core::bundle::read(&bundle).unwrap();
+    let mut y = zkmr_core::field::unpack_i128(&tampered.partitions[2].y, "y").unwrap();
+    y[0] += 1;
+    tampered.partitions[2].y = zkmr_core::field::pack_i128(&y);
     let flipped = work.path().join("flipped.bundle");
-    std::fs::write(&flipped, &bytes).unwrap();
+    zkmr_core::bundle::write(&tampered, &flipped).unwrap();
     let rejected = verify(&flipped, &commitment);
     let stderr = String::from_utf8_lossy(&rejected.stderr);
     assert_eq!(rejected.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("rejected: partition 2"), "{stderr}");
+    if halo2 {
+        assert!(stderr.contains("rejected: partition 2"), "{stderr}");
+    } else {
+        assert!(stderr.contains("homomorphic check"), "{stderr}");
+        let named = zkmr(cache.path())
+            .args(["verify", "--bundle"])
+            .arg(&flipped)
+            .args(["--commitment", &commitment, "--keys"])
+            .arg(&keys)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&named.stderr);
+        assert_eq!(named.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("rejected: partition 2"), "{stderr}");
+        for (partition, code) in [("2", 1), ("1", 0)] {
+            let alone = zkmr(cache.path())
+                .args(["verify", "--bundle"])
+                .arg(&flipped)
+                .args(["--commitment", &commitment, "--keys"])
+                .arg(&keys)
+                .args(["--partition", partition])
+                .output()
+                .unwrap();
+            assert_eq!(alone.status.code(), Some(code), "partition {partition}");
+        }
+    }
 
     let other = "0".repeat(63) + "1";
     let wrong = verify(&bundle, &other);
@@ -194,14 +258,20 @@ fn commit_prove_verify_and_tampering() {
 
 #[test]
 fn verify_json_reports_the_rejected_partition() {
+    verify_json_reports_the_rejected_partition_under(&[]);
+    verify_json_reports_the_rejected_partition_under(&["--scheme", "halo2", "--dev-srs"]);
+}
+
+fn verify_json_reports_the_rejected_partition_under(scheme: &[&str]) {
     let cache = tempfile::tempdir().unwrap();
     let out_dir = tempfile::tempdir().unwrap();
     let run = json_out(
         zkmr(cache.path())
             .args(["run", "--input"])
             .arg(example())
-            .args(["--rows-per-partition", "1", "--dev-srs", "--json", "--out"])
-            .arg(out_dir.path()),
+            .args(["--rows-per-partition", "1", "--json", "--out"])
+            .arg(out_dir.path())
+            .args(scheme),
     );
     let commitment = run["matrix_commitment"].as_str().unwrap();
     let bundle_path = out_dir.path().join("job.bundle");
@@ -211,7 +281,8 @@ fn verify_json_reports_the_rejected_partition() {
     let out = zkmr(cache.path())
         .args(["verify", "--json", "--bundle"])
         .arg(&bundle_path)
-        .args(["--commitment", commitment])
+        .args(["--commitment", commitment, "--keys"])
+        .arg(out_dir.path().join("keys"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -243,7 +314,7 @@ fn bad_input_is_named_and_leaves_nothing_behind() {
         std::fs::write(&input, text).unwrap();
         let out_dir = work.path().join("out");
         let out = zkmr(cache.path())
-            .args(["run", "--dev-srs", "--input"])
+            .args(["run", "--input"])
             .arg(&input)
             .arg("--out")
             .arg(&out_dir)
@@ -262,16 +333,117 @@ fn bench_reports_a_row_per_size() {
     let report = json_out(zkmr(cache.path()).args([
         "bench",
         "--sizes",
-        "8x16,3x5",
+        "8x16,3x5,8x16x3",
+        "--scheme",
+        "pedersen,halo2",
         "--rows-per-partition",
         "4",
         "--json",
     ]));
     let rows = report["results"].as_array().unwrap();
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0]["rows"], 8);
-    assert!(rows[0]["macs_per_s"].as_f64().unwrap() > 0.0);
-    assert!(rows[0]["prove_over_matvec"].as_f64().unwrap() > 1.0);
+    // halo2 proves one vector at a time: the batch is measured under pedersen only.
+    let shapes: Vec<(String, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["scheme"].as_str().unwrap().to_string(),
+                r["rows"].as_u64().unwrap(),
+                r["vectors"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("pedersen", 8, 1),
+        ("halo2", 8, 1),
+        ("pedersen", 3, 1),
+        ("halo2", 3, 1),
+        ("pedersen", 8, 3),
+    ];
+    assert_eq!(
+        shapes,
+        expected
+            .iter()
+            .map(|(s, r, v)| (s.to_string(), *r, *v))
+            .collect::<Vec<_>>()
+    );
+    for row in rows {
+        assert!(row["macs_per_s"].as_f64().unwrap() > 0.0);
+        assert!(row["prove_over_matvec"].as_f64().unwrap() > 0.0);
+        assert!(row["verify_ms"].as_f64().unwrap() > 0.0);
+        assert!(row["max_abs_error"].as_f64().unwrap() < 1e-3);
+    }
+}
+
+/// A batch: `y` as one array per vector, each the integer product.
+#[test]
+fn a_batch_of_vectors_is_one_job() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let rows: Vec<Vec<i64>> = (0..7)
+        .map(|i| (0..4).map(|j| (i * 3 + j * 5) % 11 - 5).collect())
+        .collect();
+    let xs: Vec<Vec<i64>> = (0..5)
+        .map(|b| (0..4).map(|j| (b * 7 + j) % 9 - 4).collect())
+        .collect();
+    let matrix = work.path().join("a.json");
+    std::fs::write(&matrix, serde_json::json!(rows).to_string()).unwrap();
+    let vectors = work.path().join("x.json");
+    std::fs::write(&vectors, serde_json::json!(xs).to_string()).unwrap();
+    let out = work.path().join("out");
+    let report = json_out(
+        zkmr(cache.path())
+            .args(["run", "--matrix"])
+            .arg(&matrix)
+            .arg("--vectors")
+            .arg(&vectors)
+            .args(["--rows-per-partition", "3", "--json", "--out"])
+            .arg(&out),
+    );
+    assert_eq!(report["vectors"], 5);
+    let expected: Vec<Vec<f64>> = xs
+        .iter()
+        .map(|x| {
+            rows.iter()
+                .map(|r| r.iter().zip(x).map(|(a, x)| a * x).sum::<i64>() as f64)
+                .collect()
+        })
+        .collect();
+    let y: Vec<Vec<f64>> = serde_json::from_value(report["y"].clone()).unwrap();
+    assert_eq!(y, expected);
+
+    // The same vectors through `prove --vectors`; a halo2 store refuses a batch.
+    let proved = json_out(
+        zkmr(cache.path())
+            .args(["prove", "--keys"])
+            .arg(out.join("keys"))
+            .arg("--vectors")
+            .arg(&vectors)
+            .arg("--out")
+            .arg(work.path().join("b.bundle"))
+            .arg("--json"),
+    );
+    assert_eq!(proved["y"], report["y"]);
+    let halo2 = work.path().join("halo2");
+    json_out(
+        zkmr(cache.path())
+            .args(["commit", "--scheme", "halo2", "--dev-srs", "--matrix"])
+            .arg(&matrix)
+            .arg("--keys")
+            .arg(&halo2)
+            .arg("--json"),
+    );
+    let refused = zkmr(cache.path())
+        .args(["prove", "--keys"])
+        .arg(&halo2)
+        .arg("--vectors")
+        .arg(&vectors)
+        .arg("--out")
+        .arg(work.path().join("c.bundle"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--scheme pedersen"));
+    assert!(!work.path().join("c.bundle").exists());
 }
 
 /// This build has no CUDA: asked for it, zkmr says why, proves on the CPU, and the bundle and
@@ -283,7 +455,7 @@ fn cuda_without_a_gpu_falls_back_to_the_cpu_with_a_warning() {
     let assert = zkmr(cache.path())
         .args(["run", "--input"])
         .arg(example())
-        .args(["--dev-srs", "--json", "--device", "cuda", "--out"])
+        .args(["--json", "--device", "cuda", "--out"])
         .arg(out.path())
         .assert()
         .success();
@@ -301,7 +473,7 @@ fn cuda_without_a_gpu_falls_back_to_the_cpu_with_a_warning() {
     let assert = zkmr(cache.path())
         .args(["run", "--input"])
         .arg(example())
-        .args(["--dev-srs", "--device", "tpu"])
+        .args(["--device", "tpu"])
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();

@@ -56,12 +56,13 @@ fn example_queries_match_zkmr_run() {
 
     let commit = json_out(
         zkmr(cache.path())
-            .args(["sql", "--dev-srs", "--json", "--file"])
+            .args(["sql", "--json", "--file"])
             .arg(example_query("commit.sql", &keys, dir.path())),
     );
     let m = &last_rows(&commit)[0]["m"];
     assert_eq!(m["partitions"], 3);
-    assert_eq!(m["srs_unsafe"], true);
+    assert_eq!(m["scheme"], "pedersen");
+    assert_eq!(m["srs_unsafe"], false);
 
     let bundle = dir.path().join("job.bundle");
     let job = json_out(
@@ -80,20 +81,29 @@ fn example_queries_match_zkmr_run() {
     let job = &last_rows(&job)[0];
     assert_eq!(job["verified"], true);
 
-    let run = json_out(zkmr(cache.path()).args([
+    // `zkmr prove` over the store the query made: the same commitment, job root and y.
+    let run = json_out(
+        zkmr(cache.path())
+            .args(["prove", "--keys"])
+            .arg(&keys)
+            .args(["--vector", "examples/vector.json", "--json", "--out"])
+            .arg(dir.path().join("cli.bundle")),
+    );
+    assert_eq!(m["matrix_commitment"], run["matrix_commitment"]);
+    assert_eq!(job["matrix_commitment"], run["matrix_commitment"]);
+    assert_eq!(job["job_root"], run["job_root"]);
+    assert_eq!(floats(&job["y"]), floats(&run["y"]));
+    // And `zkmr run` on the same files (a commit of its own) the same y.
+    let fresh = json_out(zkmr(cache.path()).args([
         "run",
         "--matrix",
         "examples/matrix.parquet",
         "--vector",
         "examples/vector.json",
-        "--dev-srs",
         "--json",
     ]));
-    assert_eq!(run["verified"], true);
-    assert_eq!(m["matrix_commitment"], run["matrix_commitment"]);
-    assert_eq!(job["matrix_commitment"], run["matrix_commitment"]);
-    assert_eq!(job["job_root"], run["job_root"]);
-    assert_eq!(floats(&job["y"]), floats(&run["y"]));
+    assert_eq!(fresh["verified"], true);
+    assert_eq!(floats(&job["y"]), floats(&fresh["y"]));
 
     // The bundle the query wrote is the one `zkmr verify` checks.
     let verified = json_out(
@@ -164,7 +174,6 @@ fn csv_and_json_tables_prove_the_plain_product() {
         );
         let report = json_out(zkmr(cache.path()).args([
             "sql",
-            "--dev-srs",
             "--json",
             "--table",
             &spec,

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::field::from_bytes;
 use crate::fixed_point::FixedPoint;
 use crate::fsio::{read_bytes, write_bytes};
-use crate::statement::MatrixHeader;
+use crate::halo2::statement::MatrixHeader;
 
 pub fn encoding_to_proto(e: FixedPoint) -> zkmr_proto::FixedPoint {
     zkmr_proto::FixedPoint {
@@ -33,6 +33,23 @@ pub fn meta_to_proto(h: &MatrixHeader) -> zkmr_proto::MatrixMeta {
         fold: h.fold,
         k: h.k,
         srs_digest: crate::field::to_bytes(&h.srs_digest).to_vec(),
+    }
+}
+
+/// The matrix a key store holds, as the wire contract describes it (the halo2 fields stay
+/// empty under other schemes).
+pub fn store_meta(manifest: &crate::keystore::Manifest) -> zkmr_proto::MatrixMeta {
+    let halo2 = manifest.halo2.as_ref();
+    zkmr_proto::MatrixMeta {
+        rows: manifest.rows,
+        cols: manifest.cols,
+        encoding: Some(encoding_to_proto(manifest.encoding)),
+        rows_per_partition: manifest.rows_per_partition,
+        fold: halo2.map_or(0, |h| h.fold),
+        k: halo2.map_or(0, |h| h.k),
+        srs_digest: halo2
+            .and_then(|h| hex::decode(&h.srs_digest).ok())
+            .unwrap_or_default(),
     }
 }
 

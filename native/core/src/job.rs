@@ -1,48 +1,107 @@
-//! A job whose partitions are proved by separate tasks: what each task produces and how the
-//! reduce side turns the tasks' results into a verified bundle.
+//! A job: partitions proved where their rows are, combined by a reducer into a verified
+//! bundle, under whichever scheme the key store records.
 //!
-//! Every engine that distributes proving (the SQL aggregates, Spark and Hadoop through JNI)
-//! goes through these functions, so a partition proved anywhere is the same
+//! Every engine goes through [`OpenStore`] (the CLI in one process; the SQL aggregates, Spark
+//! and Hadoop across tasks through JNI), so a partition proved anywhere is the same
 //! [`zkmr_proto::PartitionResult`] and a job committed anywhere is the same bundle and root.
+//! Nothing here depends on the scheme: its [`Prover`] does the scheme's part.
 
 use std::path::Path;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::bundle::encoding_from_proto;
 use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
-use crate::field::{pack_i128, to_bytes, unpack_i128, F};
-use crate::fixed_point::{decode_all, product_scale, FixedPoint, Number};
+use crate::field::{pack_i128, unpack_i128};
+use crate::fixed_point::{check_output_range, decode_all, product_scale, Number};
 use crate::keystore::KeyStore;
 use crate::matrix::encode_row;
-use crate::prove::{assemble, check_vector, prove_partition, PartitionProved};
-use crate::srs::ProverParams;
-use crate::statement::{job_leaf, vector_digest};
+use crate::progress::{Event, Progress};
+use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::verify::{verify, Verified};
 
-/// A key store with its SRS read, ready to prove many partitions.
+/// A key store opened for proving, with its scheme's prover.
 #[derive(Debug)]
 pub struct OpenStore {
     pub store: KeyStore,
-    pub params: ProverParams,
-    /// Where this process proves: engines have no command line, so `ZKMR_DEVICE` decides.
-    pub device: Device,
+    prover: Box<dyn Prover>,
 }
 
 impl OpenStore {
+    /// Opens the store at `dir`. Under halo2 the SRS is read once here, and the device comes
+    /// from `ZKMR_DEVICE` (engines have no command line).
     pub fn open(dir: &Path) -> Result<Self> {
-        let store = KeyStore::open(dir)?;
-        let params = store.params()?;
-        Ok(Self::new(store, params))
+        Self::open_on(dir, Device::select(DeviceChoice::from_env()))
     }
 
-    /// A store whose SRS the caller has read.
-    pub fn new(store: KeyStore, params: ProverParams) -> Self {
-        Self {
-            store,
-            params,
-            device: Device::select(DeviceChoice::from_env()),
+    /// Opens the store at `dir`, proving on `device` where the scheme uses one.
+    pub fn open_on(dir: &Path, device: Device) -> Result<Self> {
+        let store = KeyStore::open(dir)?;
+        let prover: Box<dyn Prover> = match store.manifest.scheme {
+            Scheme::Pedersen => {
+                Box::new(crate::pedersen::store::PedersenProver::new(store.clone())?)
+            }
+            Scheme::Halo2 => {
+                let params = store.params()?;
+                Box::new(crate::halo2::store::Halo2Prover::new(
+                    store.clone(),
+                    params,
+                    device,
+                )?)
+            }
+        };
+        Ok(Self { store, prover })
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.prover.scheme()
+    }
+
+    pub fn prover(&self) -> &dyn Prover {
+        self.prover.as_ref()
+    }
+
+    /// The matrix commitment.
+    pub fn commitment(&self) -> Result<[u8; 32]> {
+        self.store.manifest.commitment()
+    }
+
+    /// Whether outputs made with this store are insecure (the development SRS).
+    pub fn is_unsafe(&self) -> bool {
+        self.prover.is_unsafe()
+    }
+
+    /// Checks vectors against the store's matrix and their declared encoding.
+    pub fn check_vectors(&self, x: &Vectors) -> Result<()> {
+        let cols = self.store.manifest.cols as usize;
+        if x.count == 0 {
+            return Err(Error::Input("no vectors".into()));
         }
+        if x.values.len() != x.count * cols {
+            let what = if x.count == 1 {
+                format!("vector has {} entries", x.values.len())
+            } else {
+                format!("{} vectors hold {} entries in all", x.count, x.values.len())
+            };
+            return Err(Error::Input(format!(
+                "{what} but the matrix has {cols} columns"
+            )));
+        }
+        let bound = 1u64 << x.encoding.value_bits;
+        if let Some(k) = x.values.iter().position(|v| v.unsigned_abs() >= bound) {
+            let at = if x.count == 1 {
+                format!("vector index {k}")
+            } else {
+                format!("vector {}, index {}", k / cols, k % cols)
+            };
+            return Err(Error::Input(format!(
+                "{at}: {} does not fit the declared {} bits",
+                x.values[k], x.encoding.value_bits
+            )));
+        }
+        check_output_range(cols, self.store.manifest.encoding, x.encoding)
     }
 
     /// Encodes the rows one task received as one partition's block: every row of a single
@@ -100,48 +159,97 @@ impl OpenStore {
 
     /// Proves partition `index` for `x`, given the partition's rows as the task received them
     /// (encoded, row-major). Rows that differ from the committed block are reported by row and
-    /// column: the proving key commits to the block, so a proof over other values cannot exist.
+    /// column: a proof over other values than the committed ones cannot verify.
     pub fn prove_block(
         &self,
         index: u32,
         block: &[i64],
-        x: &[i64],
-        x_encoding: FixedPoint,
+        x: &Vectors,
     ) -> Result<zkmr_proto::PartitionResult> {
-        let manifest = &self.store.manifest;
-        check_vector(&self.store, x, x_encoding)?;
-        let key = self.store.partition(index)?;
-        if key.block != block {
-            let cols = manifest.cols as usize;
-            let at = key
-                .block
+        self.check_vectors(x)?;
+        let committed = self.prover.block(index)?;
+        if committed != block {
+            let cols = self.store.manifest.cols as usize;
+            let at = committed
                 .iter()
                 .zip(block)
                 .position(|(a, b)| a != b)
-                .unwrap_or(key.block.len().min(block.len()));
+                .unwrap_or(committed.len().min(block.len()));
+            let row_start = index as usize * self.store.manifest.rows_per_partition as usize;
             return Err(Error::Input(format!(
                 "row {}, column {}: the value differs from the matrix committed in {}",
-                key.row_start as usize + at / cols,
+                row_start + at / cols,
                 at % cols,
                 self.store.dir().display()
             )));
         }
         let started = Instant::now();
-        let proved = prove_partition(self.device, &self.params, manifest.shape()?, key, x)?;
+        let proved = self.prover.prove_partition(index, x)?;
         tracing::info!(
             partition = index,
             seconds = started.elapsed().as_secs_f64(),
             "proved"
         );
-        Ok(zkmr_proto::PartitionResult {
+        Ok(self.result(proved, x))
+    }
+
+    fn result(&self, proved: PartitionProved, x: &Vectors) -> zkmr_proto::PartitionResult {
+        zkmr_proto::PartitionResult {
             proof: Some(zkmr_proto::PartitionProof {
                 y: pack_i128(&proved.y),
                 ..proved.proof
             }),
-            matrix_commitment: to_bytes(&manifest.commitment()?).to_vec(),
-            x: x.to_vec(),
-            x_encoding: Some(crate::bundle::encoding_to_proto(x_encoding)),
+            matrix_commitment: self.commitment().map(|c| c.to_vec()).unwrap_or_default(),
+            x: x.values.clone(),
+            x_encoding: Some(crate::bundle::encoding_to_proto(x.encoding)),
+            scheme: self.scheme().to_proto(),
+            vectors: x.count as u32,
+        }
+    }
+
+    /// Proves every partition for `x` in this process, in parallel, and assembles the bundle.
+    /// The bundle is not verified here: see [`crate::verify::verify`].
+    pub fn prove(&self, x: &Vectors, progress: &dyn Progress) -> Result<Proved> {
+        self.check_vectors(x)?;
+        let started = Instant::now();
+        let count = self.store.manifest.partitions.len();
+        progress.report(Event::Started { total: count });
+        let partitions = (0..count as u32)
+            .into_par_iter()
+            .map(|index| {
+                let proved = self.prover.prove_partition(index, x)?;
+                progress.report(Event::PartitionDone { index });
+                Ok(proved)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let y = self.outputs(&partitions, x.count);
+        let bundle = self.prover.assemble(x, partitions)?;
+        let job_root: [u8; 32] = bundle
+            .job_root
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::Format("the assembled job root is not 32 bytes".into()))?;
+        Ok(Proved {
+            bundle,
+            y,
+            job_root,
+            seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// `y` from partitions in order: one block of all rows per vector.
+    fn outputs(&self, partitions: &[PartitionProved], vectors: usize) -> Vec<i128> {
+        let rows = self.store.manifest.rows as usize;
+        let mut y = vec![0i128; rows * vectors];
+        for p in partitions {
+            let len = p.y.len() / vectors;
+            let start = p.proof.row_start as usize;
+            for b in 0..vectors {
+                y[b * rows + start..b * rows + start + len]
+                    .copy_from_slice(&p.y[b * len..(b + 1) * len]);
+            }
+        }
+        y
     }
 
     /// What a proved partition says, in the terms a user reads: rows, decoded `y`, digests.
@@ -150,51 +258,61 @@ impl OpenStore {
             .proof
             .as_ref()
             .ok_or_else(|| Error::Format("partition result without a proof".into()))?;
-        let ids = self.store.manifest.partition_ids()?;
-        let id = ids.get(proof.index as usize).ok_or_else(|| {
-            Error::Input(format!(
-                "partition {} is not in the key store, which has {} partitions",
-                proof.index,
-                ids.len()
-            ))
-        })?;
-        let x_encoding = encoding_from_proto(result.x_encoding.as_ref(), "x_encoding")?;
+        let x = self.vectors_of(result)?;
         let y = unpack_i128(&proof.y, "y")?;
         Ok(PartitionSummary {
             index: proof.index,
             row_start: proof.row_start,
             row_end: proof.row_end,
-            y: decode_all(&y, product_scale(self.store.manifest.encoding, x_encoding)),
-            key_digest: id.key_digest,
-            leaf: job_leaf(id, vector_digest(&result.x), &y),
+            y: decode_all(&y, product_scale(self.store.manifest.encoding, x.encoding)),
+            key_digest: self.prover.key_digest(proof.index)?,
+            leaf: self.prover.job_leaf(proof.index, &x, &y)?,
             prove_seconds: proof.prove_seconds,
         })
     }
 
+    fn vectors_of(&self, result: &zkmr_proto::PartitionResult) -> Result<Vectors> {
+        Ok(Vectors {
+            values: result.x.clone(),
+            count: result.vectors.max(1) as usize,
+            encoding: encoding_from_proto(result.x_encoding.as_ref(), "x_encoding")?,
+        })
+    }
+
     /// The reduce step: checks that `results` are this store's partitions, each once, proved
-    /// for one `x` and this matrix, assembles the bundle and verifies it against the store's
-    /// commitment. The reducer does not trust the tasks that proved.
+    /// for one `x` and this matrix under its scheme, assembles the bundle and verifies it
+    /// against the store's commitment. The reducer does not trust the tasks that proved: a
+    /// bundle that fails is rejected naming the partition at fault.
     pub fn commit_results(&self, results: Vec<zkmr_proto::PartitionResult>) -> Result<Committed> {
-        let manifest = &self.store.manifest;
-        let commitment = manifest.commitment()?;
-        let commitment_bytes = to_bytes(&commitment);
+        let commitment = self.commitment()?;
         let Some(first) = results.first() else {
             return Err(Error::Input("the job has no partition results".into()));
         };
-        let (x, x_encoding) = (first.x.clone(), first.x_encoding);
+        let x = self.vectors_of(first)?;
+        self.check_vectors(&x)?;
         let first_index = first.proof.as_ref().map_or(0, |p| p.index);
         let mut partitions = Vec::with_capacity(results.len());
         for result in results {
             let proof = result
                 .proof
                 .ok_or_else(|| Error::Format("a partition result has no proof".into()))?;
-            if result.x != x || result.x_encoding != x_encoding {
+            if result.scheme != self.scheme().to_proto() {
+                return Err(Error::Input(format!(
+                    "partition {} was proved under another scheme than the store's {}",
+                    proof.index,
+                    self.scheme()
+                )));
+            }
+            if result.x != x.values
+                || result.vectors.max(1) as usize != x.count
+                || encoding_from_proto(result.x_encoding.as_ref(), "x_encoding")? != x.encoding
+            {
                 return Err(Error::Input(format!(
                     "partition {} was proved for another x than partition {first_index}",
                     proof.index
                 )));
             }
-            if result.matrix_commitment != commitment_bytes {
+            if result.matrix_commitment != commitment {
                 return Err(Error::Input(format!(
                     "partition {} was proved for another matrix than the one in {}",
                     proof.index,
@@ -204,15 +322,118 @@ impl OpenStore {
             let y = unpack_i128(&proof.y, "y")?;
             partitions.push(PartitionProved { y, proof });
         }
-        let x_encoding = encoding_from_proto(x_encoding.as_ref(), "x_encoding")?;
-        let proved = assemble(&self.store, &self.params, &x, x_encoding, partitions)?;
-        let verified = verify(&proved.bundle, commitment)?;
+        order_partitions(&self.store, &mut partitions, x.count)?;
+        let bundle = self.prover.assemble(&x, partitions)?;
+        let verified = verify(&bundle, &commitment).map_err(|e| self.locate(&bundle, e))?;
         Ok(Committed {
-            bundle: proved.bundle,
+            bundle,
             verified,
             commitment,
         })
     }
+
+    /// A failed job check names the partition at fault where the store can tell: each
+    /// partition is checked against its own column commitments.
+    pub fn locate(&self, bundle: &zkmr_proto::Bundle, err: Error) -> Error {
+        if !matches!(
+            err,
+            Error::Rejected {
+                partition: None,
+                ..
+            }
+        ) {
+            return err;
+        }
+        for index in 0..self.store.manifest.partitions.len() as u32 {
+            match self.prover.partition_holds(bundle, index) {
+                Ok(Some(true)) => {}
+                Ok(Some(false)) => {
+                    return Error::rejected(
+                        index,
+                        "its y block does not match its committed columns (the job check failed)",
+                    )
+                }
+                Ok(None) | Err(_) => return err,
+            }
+        }
+        err
+    }
+
+    /// Checks partition `index` of `bundle` alone, against its column commitments in this
+    /// store.
+    pub fn check_partition(&self, bundle: &zkmr_proto::Bundle, index: u32) -> Result<()> {
+        match self.prover.partition_holds(bundle, index)? {
+            Some(true) => Ok(()),
+            Some(false) => Err(Error::rejected(
+                index,
+                "its y block does not match its committed columns",
+            )),
+            None => Err(Error::Usage(format!(
+                "the {} scheme checks partitions with the whole bundle: drop --partition",
+                self.scheme()
+            ))),
+        }
+    }
+}
+
+/// Sorts `partitions` and checks that each partition of the store is there exactly once, over
+/// its rows, with one `y` block per vector.
+pub fn order_partitions(
+    store: &KeyStore,
+    partitions: &mut [PartitionProved],
+    vectors: usize,
+) -> Result<()> {
+    let listed = &store.manifest.partitions;
+    partitions.sort_by_key(|p| p.proof.index);
+    for (position, p) in partitions.iter().enumerate() {
+        let index = p.proof.index;
+        if position > 0 && partitions[position - 1].proof.index == index {
+            return Err(Error::Input(format!("partition {index} appears twice")));
+        }
+        let Some(id) = listed.get(index as usize) else {
+            return Err(Error::Input(format!(
+                "partition {index} is not in the key store, which has {} partitions",
+                listed.len()
+            )));
+        };
+        let rows = id.row_end - id.row_start;
+        if (p.proof.row_start, p.proof.row_end) != (id.row_start, id.row_end)
+            || p.y.len() as u64 != rows * vectors as u64
+        {
+            return Err(Error::Input(format!(
+                "partition {index}: rows {}..{} with {} outputs, the key store has rows {}..{} \
+                 and {vectors} vectors",
+                p.proof.row_start,
+                p.proof.row_end,
+                p.y.len(),
+                id.row_start,
+                id.row_end
+            )));
+        }
+    }
+    if partitions.len() != listed.len() {
+        let have: std::collections::HashSet<u32> =
+            partitions.iter().map(|p| p.proof.index).collect();
+        let missing: Vec<String> = (0..listed.len() as u32)
+            .filter(|i| !have.contains(i))
+            .map(|i| i.to_string())
+            .collect();
+        return Err(Error::Input(format!(
+            "partitions missing from the job: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// A job proved in one process.
+#[derive(Debug)]
+pub struct Proved {
+    pub bundle: zkmr_proto::Bundle,
+    /// `Y = A X`, encoded at scale `s_A + s_x`: one block of all rows per vector.
+    pub y: Vec<i128>,
+    pub job_root: [u8; 32],
+    pub seconds: f64,
 }
 
 /// A proved partition as a user reads it.
@@ -221,12 +442,12 @@ pub struct PartitionSummary {
     pub index: u32,
     pub row_start: u64,
     pub row_end: u64,
-    /// The partition's block of `y`, decoded.
+    /// The partition's blocks of `y`, decoded, one per vector.
     pub y: Vec<f64>,
-    /// The partition's matrix-commitment leaf.
-    pub key_digest: F,
+    /// The partition's key digest (its matrix-commitment leaf's key).
+    pub key_digest: [u8; 32],
     /// The partition's job leaf: index, rows, key, `x` and `y` block.
-    pub leaf: F,
+    pub leaf: [u8; 32],
     pub prove_seconds: f64,
 }
 
@@ -235,11 +456,11 @@ pub struct PartitionSummary {
 pub struct Committed {
     pub bundle: zkmr_proto::Bundle,
     pub verified: Verified,
-    pub commitment: F,
+    pub commitment: [u8; 32],
 }
 
 impl Committed {
-    /// `y = A x`, decoded.
+    /// `Y = A X`, decoded, vector after vector.
     pub fn y(&self) -> Vec<f64> {
         decode_all(&self.verified.y, self.verified.y_scale_bits)
     }

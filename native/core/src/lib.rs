@@ -1,37 +1,37 @@
-//! Proving core of zkmr: proofs that `y = A x` for a committed matrix `A`.
+//! Proving core of zkmr: proofs that `y = A x` (or `Y = A X` for a batch) for a committed
+//! matrix `A`, with the work cut into row partitions.
 //!
-//! A matrix is cut into row partitions. [`setup::commit`] makes one halo2 circuit per
-//! partition with the block of `A` in fixed columns, so each verifying key commits to its
-//! block, and publishes the **matrix commitment**, a Poseidon Merkle root over the keys.
-//! [`prove::prove`] proves every partition for a vector `x` in parallel and assembles a
-//! bundle whose **job root** binds `x`, `y` and the keys. [`verify::verify`] checks a bundle
-//! against a trusted matrix commitment without the prover's key store.
+//! The layers, bottom up:
 //!
-//! The statement, the circuit and the trust model are described in the project README; each
-//! module documents its own piece.
+//! - **Inputs**: [`fixed_point`] encodes real numbers as bounded integers, [`matrix`] holds
+//!   encoded matrices and cuts them into partitions, [`product`] computes exact products.
+//! - **Schemes**, each committing a matrix, proving partitions and verifying a job:
+//!   [`pedersen`] (the default: Pedersen-committed columns and one homomorphic check) and
+//!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
+//!   and holds the one interface the job layer proves through.
+//! - **The job**: [`keystore`] (the prover's store, recording its scheme), [`setup`] and
+//!   [`verify`] (which follow the scheme the store or bundle records), [`job`] (partitions
+//!   proved by separate tasks and combined by a reducer) and [`bundle`] (the proof file).
+//!
+//! Engines (the CLI, SQL, Spark and Hadoop through JNI) only use the job layer, so none of
+//! them knows which scheme a key store uses.
 
 pub mod bundle;
-pub mod circuit;
 pub mod device;
 pub mod error;
 pub mod field;
 pub mod fixed_point;
 pub mod fsio;
-#[cfg(feature = "cuda")]
-mod gpu;
+pub mod halo2;
 pub mod job;
-pub mod keys;
 pub mod keystore;
 pub mod matrix;
-pub mod merkle;
-pub mod poseidon;
+pub mod pedersen;
+pub mod product;
 pub mod progress;
-pub mod prove;
+pub mod scheme;
 pub mod setup;
-pub mod shape;
-pub mod srs;
-pub mod statement;
-mod transcript;
 pub mod verify;
 
 pub use error::{Error, Result};
+pub use scheme::Scheme;

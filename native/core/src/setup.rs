@@ -1,59 +1,29 @@
-//! Setup: cut the matrix into partitions, make each partition's keys and publish the
-//! matrix commitment.
-//!
-//! Partitions are keyed in parallel and written as they finish; at most one partition's key
-//! material per worker thread is in memory at a time.
+//! Setup, once per matrix: commit it under the chosen scheme and write the key store that
+//! every later step follows.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::error::Result;
-use crate::field::F;
+use crate::error::{Error, Result};
 use crate::fixed_point::FixedPoint;
-use crate::keys::{key_digest, vk_to_bytes, KeyMaker};
-use crate::keystore::{manifest, KeyStore, KeyStoreWriter};
+use crate::halo2::setup::SrsChoice;
+use crate::keystore::KeyStore;
 use crate::matrix::{IntMatrix, Partitioning};
-use crate::progress::{Event, Progress};
-use crate::shape::CircuitShape;
-use crate::srs::{self, ProverParams, SrsSource, VerifierSrs};
-use crate::statement::{matrix_commitment, MatrixHeader, PartitionId};
+use crate::pedersen::statement::Header;
+use crate::progress::Progress;
+use crate::scheme::Scheme;
 
 /// Rows per partition when none is asked for.
 pub const DEFAULT_ROWS_PER_PARTITION: usize = 64;
 
-/// Which SRS to make keys with.
+/// How to commit a matrix.
 #[derive(Clone, Debug)]
-pub enum SrsChoice {
-    /// A halo2 `ParamsKZG` file (see [`crate::srs`] for the accepted format).
-    File(PathBuf),
-    /// The insecure development SRS, cached in the given directory.
-    Development { cache_dir: PathBuf },
-}
-
-impl SrsChoice {
-    /// Loads or generates the parameters for circuits of size `2^k`.
-    pub fn params(&self, k: u32) -> Result<(ProverParams, SrsSource)> {
-        match self {
-            SrsChoice::File(path) => Ok((
-                srs::load(path, k)?,
-                SrsSource::File {
-                    path: path.display().to_string(),
-                },
-            )),
-            SrsChoice::Development { cache_dir } => {
-                Ok((srs::development(k, cache_dir)?, SrsSource::Development))
-            }
-        }
-    }
-}
-
-/// How to cut the matrix.
-#[derive(Clone, Copy, Debug)]
 pub struct CommitOptions {
+    pub scheme: Scheme,
     pub rows_per_partition: usize,
-    /// Column fold; chosen automatically when `None`.
+    /// The SRS, which the halo2 scheme needs and the Pedersen scheme refuses.
+    pub srs: Option<SrsChoice>,
+    /// halo2: matrix columns folded into one circuit row; chosen by size when `None`.
     pub fold: Option<usize>,
     /// Replace an existing key store.
     pub replace: bool,
@@ -62,7 +32,9 @@ pub struct CommitOptions {
 impl Default for CommitOptions {
     fn default() -> Self {
         Self {
+            scheme: Scheme::default(),
             rows_per_partition: DEFAULT_ROWS_PER_PARTITION,
+            srs: None,
             fold: None,
             replace: false,
         }
@@ -73,89 +45,73 @@ impl Default for CommitOptions {
 #[derive(Debug)]
 pub struct Committed {
     pub store: KeyStore,
-    pub commitment: F,
+    pub commitment: [u8; 32],
+    /// Loading or generating the SRS (halo2).
     pub srs_seconds: f64,
-    pub keygen_seconds: f64,
+    /// Committing the partitions.
+    pub setup_seconds: f64,
 }
 
 /// Makes the key store for `matrix` in `dest` and returns the matrix commitment.
 pub fn commit(
     matrix: &IntMatrix,
     encoding: FixedPoint,
-    options: CommitOptions,
-    srs: &SrsChoice,
+    options: &CommitOptions,
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<Committed> {
-    // Large partitions are clamped to the matrix so a small matrix gets a small circuit.
-    let rows_per_partition = options.rows_per_partition.min(matrix.rows());
-    let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
-    let shape = match options.fold {
-        Some(fold) => CircuitShape::new(rows_per_partition, matrix.cols(), fold)?,
-        None => CircuitShape::choose(rows_per_partition, matrix.cols())?,
-    };
-    let k = shape.k();
-    tracing::info!(
-        rows = matrix.rows(),
-        cols = matrix.cols(),
-        partitions = partitioning.count(),
-        fold = shape.fold,
-        k,
-        "committing matrix"
-    );
-
-    let started = Instant::now();
-    let (params, source) = srs.params(k)?;
-    let srs_seconds = started.elapsed().as_secs_f64();
-    let header = MatrixHeader {
-        rows: matrix.rows() as u64,
-        cols: matrix.cols() as u64,
-        encoding,
-        rows_per_partition: rows_per_partition as u32,
-        fold: shape.fold as u32,
-        k,
-        srs_digest: VerifierSrs::of(&params).digest(),
-    };
-
-    let keys = KeyMaker::new(&params, shape)?;
-    let writer = KeyStoreWriter::create(dest, options.replace)?;
-    writer.write_srs(&params)?;
-    progress.report(Event::Started {
-        total: partitioning.count(),
-    });
-    let started = Instant::now();
-    let ids = (0..partitioning.count())
-        .into_par_iter()
-        .map(|p| {
-            let index = p as u32;
-            let rows = partitioning.range(p);
-            let block = matrix.block(rows.clone());
-            let vk = keys.verifying_key(block);
-            let id = PartitionId {
-                index,
-                row_start: rows.start as u64,
-                row_end: rows.end as u64,
-                key_digest: key_digest(&vk),
+    match options.scheme {
+        Scheme::Pedersen => {
+            if options.srs.is_some() {
+                return Err(Error::Usage(
+                    "the pedersen scheme takes no SRS (it has no trusted setup); \
+                     --srs and --dev-srs are for --scheme halo2"
+                        .into(),
+                ));
+            }
+            if options.fold.is_some() {
+                return Err(Error::Usage("--fold is for --scheme halo2".into()));
+            }
+            let rows_per_partition = options.rows_per_partition.min(matrix.rows());
+            let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
+            let header = Header {
+                rows: matrix.rows() as u64,
+                cols: matrix.cols() as u64,
+                encoding,
+                rows_per_partition: rows_per_partition as u32,
             };
-            writer.write_partition(&zkmr_proto::PartitionKey {
-                index,
-                row_start: id.row_start,
-                row_end: id.row_end,
-                verifying_key: vk_to_bytes(&vk),
-                block: block.to_vec(),
+            let blocks =
+                (0..partitioning.count()).map(|p| Ok(matrix.block(partitioning.range(p)).to_vec()));
+            let started = Instant::now();
+            let done =
+                crate::pedersen::setup::commit(header, blocks, dest, options.replace, progress)?;
+            Ok(Committed {
+                store: done.store,
+                commitment: done.commitment,
+                srs_seconds: 0.0,
+                setup_seconds: started.elapsed().as_secs_f64(),
+            })
+        }
+        Scheme::Halo2 => {
+            let srs = options.srs.as_ref().ok_or_else(|| {
+                Error::Usage(
+                    "the halo2 scheme needs an SRS: --srs FILE, or --dev-srs for the insecure \
+                     development SRS"
+                        .into(),
+                )
             })?;
-            progress.report(Event::PartitionDone { index });
-            Ok(id)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let keygen_seconds = started.elapsed().as_secs_f64();
-
-    let commitment = matrix_commitment(&header, &ids);
-    let store = writer.finish(&manifest(&header, source, commitment, &ids))?;
-    Ok(Committed {
-        store,
-        commitment,
-        srs_seconds,
-        keygen_seconds,
-    })
+            let halo2 = crate::halo2::setup::CommitOptions {
+                rows_per_partition: options.rows_per_partition,
+                fold: options.fold,
+                replace: options.replace,
+            };
+            let done = crate::halo2::setup::commit(matrix, encoding, halo2, srs, dest, progress)?;
+            Ok(Committed {
+                store: done.store,
+                commitment: crate::field::to_bytes(&done.commitment),
+                srs_seconds: done.srs_seconds,
+                setup_seconds: done.keygen_seconds,
+            })
+        }
+    }
 }

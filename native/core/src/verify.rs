@@ -1,227 +1,78 @@
-//! Verification of a bundle against a trusted matrix commitment.
+//! Verification of a bundle against a trusted matrix commitment, under the scheme the bundle
+//! records.
 //!
-//! The verifier needs the bundle and the commitment, nothing from the prover's key store.
-//! Checks run cheapest first: the partition list must be exactly the partitions the header
-//! implies, in order; the keys in the bundle must rebuild the trusted commitment; every
-//! proof must verify against its key with `x` and its `y` block as public inputs. The job
-//! root is then recomputed from the verified values, never taken from the bundle.
+//! The commitment a verifier trusts binds the scheme too: each scheme's commitment hashes
+//! under its own domain, so a bundle of one scheme cannot pass for a matrix committed under
+//! the other.
 
-use rayon::prelude::*;
-
-use crate::bundle::{encoding_from_proto, meta_from_proto};
 use crate::error::{Error, Result};
-use crate::field::{from_bytes, from_i64, unpack_i128, F};
-use crate::fixed_point::{check_output_range, FixedPoint};
-use crate::keys::{key_digest, vk_from_bytes};
-use crate::matrix::Partitioning;
-use crate::shape::CircuitShape;
-use crate::srs::VerifierSrs;
-use crate::statement::{job_root_of, matrix_commitment, PartitionId};
-use crate::transcript;
+use crate::field::to_bytes;
+use crate::fixed_point::FixedPoint;
+use crate::scheme::Scheme;
 
 /// What a successful verification establishes.
 #[derive(Clone, Debug)]
 pub struct Verified {
-    /// `y = A x`, encoded at scale `s_A + s_x`.
+    pub scheme: Scheme,
+    /// `Y = A X`, encoded at scale `s_A + s_x`: one block of the matrix's rows per vector.
     pub y: Vec<i128>,
+    pub vectors: usize,
     pub y_scale_bits: u32,
-    pub job_root: F,
+    pub job_root: [u8; 32],
     pub partitions: usize,
     pub matrix_encoding: FixedPoint,
     pub x_encoding: FixedPoint,
 }
 
-/// Verifies `bundle` for the matrix behind `trusted_commitment`.
-pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Verified> {
-    let header = meta_from_proto(bundle.matrix.as_ref())?;
-    let srs = VerifierSrs::from_proto(
-        bundle
-            .srs
-            .as_ref()
-            .ok_or_else(|| Error::Format("bundle: missing srs".into()))?,
-    )?;
-    if srs.digest() != header.srs_digest {
-        return Err(Error::rejected_bundle(
-            "the SRS in the bundle is not the one the matrix header names",
-        ));
+impl Verified {
+    /// `y` decoded, one array per vector.
+    pub fn y_decoded(&self) -> Vec<Vec<f64>> {
+        let rows = self.y.len() / self.vectors.max(1);
+        self.y
+            .chunks(rows.max(1))
+            .map(|block| crate::fixed_point::decode_all(block, self.y_scale_bits))
+            .collect()
     }
-    let shape = CircuitShape::new(
-        header.rows_per_partition as usize,
-        header.cols as usize,
-        header.fold as usize,
-    )
-    .map_err(|e| Error::rejected_bundle(format!("matrix header: {e}")))?;
-    if shape.k() != header.k {
-        return Err(Error::rejected_bundle(format!(
-            "matrix header: k = {} but the shape needs k = {}",
-            header.k,
-            shape.k()
-        )));
-    }
-    let x_encoding = encoding_from_proto(bundle.x_encoding.as_ref(), "x_encoding")?;
-    let x = &bundle.x;
-    if x.len() as u64 != header.cols {
-        return Err(Error::rejected_bundle(format!(
-            "x has {} entries, the matrix {} columns",
-            x.len(),
-            header.cols
-        )));
-    }
-    if x.iter()
-        .any(|v| v.unsigned_abs() >= 1u64 << x_encoding.value_bits)
-    {
-        return Err(Error::rejected_bundle("x exceeds its declared bit width"));
-    }
-    check_output_range(x.len(), header.encoding, x_encoding)
-        .map_err(|e| Error::rejected_bundle(e.to_string()))?;
-
-    let partitioning = Partitioning::new(header.rows as usize, shape.rows)
-        .map_err(|e| Error::rejected_bundle(e.to_string()))?;
-    check_partition_list(bundle, partitioning)?;
-
-    // Keys: parse each, and rebuild the matrix commitment from their digests.
-    let keys = bundle
-        .partitions
-        .par_iter()
-        .map(|p| {
-            let vk = vk_from_bytes(&p.verifying_key, shape, p.index)?;
-            let y = unpack_i128(&p.y, &format!("partition {} y", p.index))
-                .map_err(|e| Error::rejected(p.index, e.to_string()))?;
-            if y.len() as u64 != p.row_end - p.row_start {
-                return Err(Error::rejected(
-                    p.index,
-                    format!(
-                        "y block has {} entries for rows {}..{}",
-                        y.len(),
-                        p.row_start,
-                        p.row_end
-                    ),
-                ));
-            }
-            Ok((vk, y))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let ids: Vec<PartitionId> = bundle
-        .partitions
-        .iter()
-        .zip(&keys)
-        .map(|(p, (vk, _))| PartitionId {
-            index: p.index,
-            row_start: p.row_start,
-            row_end: p.row_end,
-            key_digest: key_digest(vk),
-        })
-        .collect();
-    let commitment = matrix_commitment(&header, &ids);
-    if commitment != trusted_commitment {
-        let claimed = from_bytes(&bundle.matrix_commitment, "bundle matrix_commitment").ok();
-        let reason = if claimed == Some(commitment) {
-            "the bundle proves a different matrix than the trusted commitment"
-        } else {
-            "the keys in the bundle do not rebuild the trusted matrix commitment"
-        };
-        return Err(Error::rejected_bundle(reason));
-    }
-
-    // Proofs.
-    let params = srs.params(header.k);
-    let x_field: Vec<F> = x.iter().map(|v| from_i64(*v)).collect();
-    bundle
-        .partitions
-        .par_iter()
-        .zip(&keys)
-        .try_for_each(|(p, (vk, y))| {
-            let instances = shape.instance_columns(&x_field, y);
-            transcript::verify(&params, vk, &instances, &p.proof)
-                .map_err(|reason| Error::rejected(p.index, reason))
-        })?;
-
-    // The job root, from verified values only.
-    let root = job_root_of(
-        commitment,
-        x,
-        x_encoding,
-        &ids,
-        keys.iter().map(|(_, y)| y.as_slice()),
-    );
-    let claimed_root = from_bytes(&bundle.job_root, "bundle job_root")
-        .map_err(|e| Error::rejected_bundle(e.to_string()))?;
-    if claimed_root != root {
-        return Err(Error::rejected_bundle(
-            "the job root in the bundle is not the root of its verified partitions",
-        ));
-    }
-
-    Ok(Verified {
-        y: keys.into_iter().flat_map(|(_, y)| y).collect(),
-        y_scale_bits: header.encoding.scale_bits + x_encoding.scale_bits,
-        job_root: root,
-        partitions: ids.len(),
-        matrix_encoding: header.encoding,
-        x_encoding,
-    })
 }
 
-/// Every partition exactly once, in order, covering the rows the header implies.
-fn check_partition_list(bundle: &zkmr_proto::Bundle, partitioning: Partitioning) -> Result<()> {
-    let expected = partitioning.count();
-    for (position, p) in bundle.partitions.iter().enumerate() {
-        if position >= expected {
-            return Err(Error::rejected(
-                p.index,
-                format!(
-                    "bundle has {} partitions, the matrix {expected}",
-                    bundle.partitions.len()
-                ),
-            ));
-        }
-        if p.index as usize != position {
-            let what = if bundle.partitions[..position]
-                .iter()
-                .any(|q| q.index == p.index)
-            {
-                "duplicated"
-            } else {
-                "out of order"
-            };
-            return Err(Error::rejected(
-                p.index,
-                format!("{what}: found at position {position}"),
-            ));
-        }
-        let rows = partitioning.range(position);
-        if (p.row_start, p.row_end) != (rows.start as u64, rows.end as u64) {
-            return Err(Error::rejected(
-                p.index,
-                format!(
-                    "claims rows {}..{}, the partition holds rows {}..{}",
-                    p.row_start, p.row_end, rows.start, rows.end
-                ),
-            ));
+/// Verifies `bundle` for the matrix behind `trusted_commitment`.
+pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Result<Verified> {
+    let scheme = Scheme::from_proto(bundle.scheme, "bundle")
+        .map_err(|e| Error::rejected_bundle(e.to_string()))?;
+    match scheme {
+        Scheme::Pedersen => crate::pedersen::verify::verify(bundle, trusted_commitment),
+        Scheme::Halo2 => {
+            let trusted = crate::field::from_bytes(trusted_commitment, "the trusted commitment")
+                .map_err(|_| {
+                    Error::rejected_bundle(
+                        "the trusted commitment is not a halo2 matrix commitment",
+                    )
+                })?;
+            let v = crate::halo2::verify::verify(bundle, trusted)?;
+            Ok(Verified {
+                scheme,
+                y: v.y,
+                vectors: 1,
+                y_scale_bits: v.y_scale_bits,
+                job_root: to_bytes(&v.job_root),
+                partitions: v.partitions,
+                matrix_encoding: v.matrix_encoding,
+                x_encoding: v.x_encoding,
+            })
         }
     }
-    if bundle.partitions.len() < expected {
-        return Err(Error::rejected(
-            bundle.partitions.len() as u32,
-            format!(
-                "missing: bundle has {} of {expected} partitions",
-                bundle.partitions.len()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The verdict on untrusted bundle bytes: what verified, and one line saying so —
 /// `verified: N partitions, job root 0x…` or `rejected: …` naming the partition at fault.
 /// Malformed bytes are a rejection, not an error: checking untrusted bundles is the point.
-pub fn verdict(bundle: &[u8], trusted_commitment: F) -> (Option<Verified>, String) {
+pub fn verdict(bundle: &[u8], trusted_commitment: &[u8; 32]) -> (Option<Verified>, String) {
     match crate::bundle::decode(bundle, "bundle").and_then(|b| verify(&b, trusted_commitment)) {
         Ok(v) => {
             let line = format!(
                 "verified: {} partitions, job root {}",
                 v.partitions,
-                crate::field::to_hex(&v.job_root)
+                hex::encode(v.job_root)
             );
             (Some(v), line)
         }

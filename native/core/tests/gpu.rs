@@ -11,10 +11,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{commit, CommitOptions, SrsChoice};
-use zkmr_core::{prove, verify};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{commit, CommitOptions};
+use zkmr_core::{verify, Scheme};
 
 fn gpu() -> Device {
     let device = Device::select(DeviceChoice::Cuda);
@@ -48,28 +51,31 @@ fn cpu_keys_prove_on_the_gpu_and_verify_on_the_cpu() {
     let matrix = IntMatrix::new(rows, cols, data).unwrap();
     let encoding = FixedPoint::new(0, 32).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let committed = commit(
-        &matrix,
-        encoding,
-        CommitOptions {
-            rows_per_partition,
-            ..CommitOptions::default()
-        },
-        &SrsChoice::Development {
+    let options = CommitOptions {
+        scheme: Scheme::Halo2,
+        rows_per_partition,
+        srs: Some(SrsChoice::Development {
             cache_dir: dir.path().join("srs"),
-        },
-        &dir.path().join("keys"),
-        &Silent,
-    )
-    .unwrap();
+        }),
+        ..CommitOptions::default()
+    };
+    let keys = dir.path().join("keys");
+    let committed = commit(&matrix, encoding, &options, &keys, &Silent).unwrap();
+    let x = Vectors::one(x, encoding);
 
-    let on_gpu = prove::prove(gpu(), &committed.store, &x, encoding, &Silent).unwrap();
+    let on_gpu = OpenStore::open_on(&keys, gpu())
+        .unwrap()
+        .prove(&x, &Silent)
+        .unwrap();
     assert!(on_gpu.bundle.partitions.iter().all(|p| p.device == "cuda"));
-    let verified = verify::verify(&on_gpu.bundle, committed.commitment).unwrap();
+    let verified = verify::verify(&on_gpu.bundle, &committed.commitment).unwrap();
     assert_eq!(verified.y, expected);
 
     // The same statement either way: equal job roots and proof sizes from the CPU prover.
-    let on_cpu = prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent).unwrap();
+    let on_cpu = OpenStore::open_on(&keys, Device::Cpu)
+        .unwrap()
+        .prove(&x, &Silent)
+        .unwrap();
     assert_eq!(on_cpu.job_root, on_gpu.job_root);
     for (g, c) in on_gpu
         .bundle
@@ -83,10 +89,10 @@ fn cpu_keys_prove_on_the_gpu_and_verify_on_the_cpu() {
     // A GPU proof with one byte changed, and one cut short, are rejected naming the partition.
     let mut tampered = on_gpu.bundle.clone();
     tampered.partitions[2].proof[40] ^= 1;
-    let err = verify::verify(&tampered, committed.commitment).unwrap_err();
+    let err = verify::verify(&tampered, &committed.commitment).unwrap_err();
     assert!(err.to_string().contains("partition 2"), "{err}");
     let mut short = on_gpu.bundle.clone();
     short.partitions[4].proof.truncate(100);
-    let err = verify::verify(&short, committed.commitment).unwrap_err();
+    let err = verify::verify(&short, &committed.commitment).unwrap_err();
     assert!(err.to_string().contains("partition 4"), "{err}");
 }

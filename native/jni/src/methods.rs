@@ -6,13 +6,15 @@ use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned};
 use prost::Message;
-use zkmr_core::field::from_hex;
 use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs::default_cache_dir;
 use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::digest_from_hex;
 use zkmr_core::matrix::{encode_vector, IntMatrix};
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{commit, CommitOptions, SrsChoice};
-use zkmr_core::srs::default_cache_dir;
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{commit, CommitOptions};
 use zkmr_core::verify::verdict;
 use zkmr_core::Error;
 
@@ -99,15 +101,18 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_storeInfo<'local>(
     })
 }
 
-/// `byte[] commitMatrix(String dir, byte[] matrixIpc, int rowsPerPartition, int scaleBits,
-/// String srsFile, boolean replace)`: makes a key store, returns its `StoreInfo`. A null
-/// `srsFile` means the insecure development SRS; a negative `scaleBits` chooses one.
+/// `byte[] commitMatrix(String dir, byte[] matrixIpc, String scheme, int rowsPerPartition,
+/// int scaleBits, String srsFile, boolean replace)`: makes a key store, returns its
+/// `StoreInfo`. A null `scheme` means the default (pedersen); under halo2 a null `srsFile`
+/// means the insecure development SRS, and under pedersen `srsFile` must be null. A negative
+/// `scaleBits` chooses one.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     dir: JString<'local>,
     matrix: JByteArray<'local>,
+    scheme: JString<'local>,
     rows_per_partition: jint,
     scale_bits: jint,
     srs_file: JString<'local>,
@@ -115,12 +120,17 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let dir = text(env, &dir, "store")?;
-        let srs = if srs_file.is_null() {
-            SrsChoice::Development {
-                cache_dir: default_cache_dir(),
-            }
+        let scheme: zkmr_core::Scheme = if scheme.is_null() {
+            zkmr_core::Scheme::default()
         } else {
-            SrsChoice::File(text(env, &srs_file, "srs file")?.into())
+            text(env, &scheme, "scheme")?.parse()?
+        };
+        let srs = match (scheme, srs_file.is_null()) {
+            (zkmr_core::Scheme::Pedersen, true) => None,
+            (_, false) => Some(SrsChoice::File(text(env, &srs_file, "srs file")?.into())),
+            (zkmr_core::Scheme::Halo2, true) => Some(SrsChoice::Development {
+                cache_dir: default_cache_dir(),
+            }),
         };
         let rows_per_partition = usize::try_from(rows_per_partition)
             .ok()
@@ -135,11 +145,13 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
         let encoding = encoding_for(&rows.concat(), scale_bits)?;
         let encoded = IntMatrix::encode(&rows, encoding)?;
         let options = CommitOptions {
+            scheme,
             rows_per_partition,
+            srs,
             replace,
             ..CommitOptions::default()
         };
-        commit(&encoded, encoding, options, &srs, Path::new(&dir), &Silent)?;
+        commit(&encoded, encoding, &options, Path::new(&dir), &Silent)?;
         let open = OpenStore::open(Path::new(&dir))?;
         message(env, &outputs::store_info(&open)?)
     })
@@ -163,7 +175,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
         let x_encoding = encoding_for(&x, x_scale_bits)?;
         let x = encode_vector(&x, x_encoding)?;
         let (index, block) = open.block_of(rows)?;
-        let result = open.prove_block(index, &block, &x, x_encoding)?;
+        let result = open.prove_block(index, &block, &Vectors::one(x, x_encoding))?;
         message(env, &outputs::partition_output(open, result)?)
     })
 }
@@ -208,8 +220,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_verify<'local>(
     commitment: JString<'local>,
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
-        let trusted = from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
-        let (verified, line) = verdict(&bytes(env, &bundle, "bundle")?, trusted);
+        let trusted = digest_from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
+        let (verified, line) = verdict(&bytes(env, &bundle, "bundle")?, &trusted);
         message(env, &outputs::verification(verified, line))
     })
 }

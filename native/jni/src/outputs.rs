@@ -1,8 +1,8 @@
 //! The protobuf messages the JVM reads, built from the core's results.
 
-use zkmr_core::bundle::meta_to_proto;
-use zkmr_core::field::to_hex;
+use zkmr_core::bundle::store_meta;
 use zkmr_core::job::{Committed, OpenStore};
+use zkmr_core::keystore::digest_to_hex as to_hex;
 use zkmr_core::verify::Verified;
 
 use crate::boundary::Result;
@@ -11,10 +11,11 @@ pub fn store_info(open: &OpenStore) -> Result<zkmr_proto::StoreInfo> {
     let manifest = &open.store.manifest;
     Ok(zkmr_proto::StoreInfo {
         dir: open.store.dir().display().to_string(),
-        matrix: Some(meta_to_proto(&manifest.header()?)),
+        matrix: Some(store_meta(manifest)),
         matrix_commitment: manifest.matrix_commitment.clone(),
         partitions: manifest.partitions.len() as u32,
-        srs_unsafe: manifest.srs.is_unsafe(),
+        srs_unsafe: manifest.is_unsafe(),
+        scheme: manifest.scheme.to_string(),
     })
 }
 

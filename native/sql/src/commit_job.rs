@@ -11,7 +11,7 @@ use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
-use zkmr_core::field::to_hex;
+use zkmr_core::keystore::digest_to_hex;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
@@ -129,8 +129,8 @@ impl JobAccumulator {
         struct_value(
             job_fields(),
             vec![
-                text(to_hex(&committed.commitment)),
-                text(to_hex(&verified.job_root)),
+                text(digest_to_hex(&committed.commitment)),
+                text(digest_to_hex(&verified.job_root)),
                 floats(committed.y()),
                 int(verified.y_scale_bits as i64),
                 int(verified.partitions as i64),

@@ -16,10 +16,10 @@ use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
-use zkmr_core::field::to_hex;
 use zkmr_core::fixed_point::{FixedPoint, Number};
+use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::matrix::IntMatrix;
-use zkmr_core::setup::{commit, CommitOptions, SrsChoice, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::setup::{commit, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
@@ -203,48 +203,37 @@ impl MatrixAccumulator {
         if self.rows.rows.is_empty() {
             return ScalarValue::try_from(DataType::Struct(matrix_fields()));
         }
-        let Some(srs) = self.shared.options().srs.clone() else {
-            return exec_err!(
-                "no SRS for the keys: run zkmr sql with --srs FILE (or --dev-srs for the insecure development SRS)"
-            );
-        };
         let rows = self.matrix()?;
         let encoding =
             FixedPoint::for_values(rows.iter().flatten().copied(), self.rows.scale_bits, None)
                 .map_err(|e| failed(NAME, e))?;
         let matrix = IntMatrix::encode(&rows, encoding).map_err(|e| failed(NAME, e))?;
         drop(rows);
+        let session = self.shared.options();
         let options = CommitOptions {
+            scheme: session.scheme,
             rows_per_partition: self.rows.rows_per_partition as usize,
+            srs: session.srs.clone(),
             fold: None,
-            replace: self.shared.options().replace_stores,
+            replace: session.replace_stores,
         };
         let dest = Path::new(&self.rows.store);
-        let committed = commit(
-            &matrix,
-            encoding,
-            options,
-            &srs,
-            dest,
-            self.shared.progress(),
-        )
-        .map_err(|e| failed(NAME, e))?;
+        let committed = commit(&matrix, encoding, &options, dest, self.shared.progress())
+            .map_err(|e| failed(NAME, e))?;
         let manifest = &committed.store.manifest;
         struct_value(
             matrix_fields(),
             vec![
-                text(to_hex(&committed.commitment)),
+                text(digest_to_hex(&committed.commitment)),
                 text(self.rows.store.clone()),
                 int(manifest.rows as i64),
                 int(manifest.cols as i64),
                 int(manifest.partitions.len() as i64),
                 int(manifest.rows_per_partition as i64),
                 int(manifest.encoding.scale_bits as i64),
-                int(manifest.k as i64),
-                Arc::new(BooleanArray::from(vec![matches!(
-                    srs,
-                    SrsChoice::Development { .. }
-                )])),
+                int(manifest.halo2.as_ref().map_or(0, |h| h.k as i64)),
+                Arc::new(BooleanArray::from(vec![manifest.is_unsafe()])),
+                text(manifest.scheme.to_string()),
             ],
         )
     }

@@ -5,17 +5,20 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::KeyStore;
 use zkmr_core::progress::{Event, Progress, Silent};
-use zkmr_core::setup::SrsChoice;
 use zkmr_core::Result;
+use zkmr_core::Scheme;
 
 /// How a session's functions behave.
 #[derive(Clone, Default)]
 pub struct SessionOptions {
-    /// The SRS `zkCommitMatrix` makes keys with; `None` makes it fail with a message saying
-    /// how to choose one.
+    /// The scheme `zkCommitMatrix` commits under.
+    pub scheme: Scheme,
+    /// The SRS `zkCommitMatrix` makes halo2 keys with; the halo2 scheme fails without one,
+    /// saying how to choose one, and the Pedersen scheme refuses one.
     pub srs: Option<SrsChoice>,
     /// Let `zkCommitMatrix` replace an existing key store.
     pub replace_stores: bool,
@@ -26,6 +29,7 @@ pub struct SessionOptions {
 impl std::fmt::Debug for SessionOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionOptions")
+            .field("scheme", &self.scheme)
             .field("srs", &self.srs)
             .field("replace_stores", &self.replace_stores)
             .field("progress", &self.progress.is_some())
@@ -94,8 +98,7 @@ impl Shared {
                 return Ok(open);
             }
         }
-        let params = store.params()?;
-        let open = Arc::new(OpenStore::new(store, params));
+        let open = Arc::new(OpenStore::open(&path)?);
         self.lock().insert(path, open.clone());
         Ok(open)
     }

@@ -22,7 +22,7 @@ use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::{encode_row, encode_vector};
 use zkmr_core::progress::Event;
-use zkmr_core::prove::check_vector;
+use zkmr_core::scheme::Vectors;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
@@ -152,7 +152,9 @@ impl PartitionAccumulator {
             return Ok(());
         }
         let store = self.shared.store(path).map_err(|e| failed(NAME, e))?;
-        check_vector(&store.store, &x, x_encoding).map_err(|e| failed(NAME, e))?;
+        store
+            .check_vectors(&Vectors::one(x.clone(), x_encoding))
+            .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::Started {
             total: store.store.manifest.partitions.len(),
         });
@@ -249,7 +251,11 @@ impl PartitionAccumulator {
         let job = self.job();
         let result = job
             .store
-            .prove_block(filling.index, &filling.block, &job.x, job.x_encoding)
+            .prove_block(
+                filling.index,
+                &filling.block,
+                &Vectors::one(job.x.clone(), job.x_encoding),
+            )
             .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::PartitionDone {
             index: filling.index,

@@ -8,8 +8,8 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{exec_datafusion_err, Result, ScalarValue};
 use prost::Message;
-use zkmr_core::field::to_hex;
 use zkmr_core::job::PartitionSummary;
+use zkmr_core::keystore::digest_to_hex;
 
 fn float_list() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true)))
@@ -54,6 +54,7 @@ pub(crate) fn matrix_fields() -> Fields {
         Field::new("scale_bits", DataType::Int64, false),
         Field::new("k", DataType::Int64, false),
         Field::new("srs_unsafe", DataType::Boolean, false),
+        Field::new("scheme", DataType::Utf8, false),
     ])
 }
 
@@ -100,8 +101,8 @@ pub(crate) fn partition_value(
             int(summary.row_start as i64),
             int(summary.row_end as i64),
             floats(summary.y.clone()),
-            text(to_hex(&summary.key_digest)),
-            text(to_hex(&summary.leaf)),
+            text(digest_to_hex(&summary.key_digest)),
+            text(digest_to_hex(&summary.leaf)),
             bytes(&proof.proof),
             Arc::new(Float64Array::from(vec![summary.prove_seconds])),
             bytes(&result.encode_to_vec()),

@@ -13,7 +13,7 @@ use datafusion::common::{exec_datafusion_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
-use zkmr_core::field::from_hex;
+use zkmr_core::keystore::digest_from_hex;
 
 use crate::args::{check, Kind};
 
@@ -54,8 +54,9 @@ impl ZkVerify {
 
 /// The verdict on one bundle: verified or not, and the line saying why.
 fn verdict(bundle: &[u8], commitment: &str) -> Result<(bool, String)> {
-    let trusted = from_hex(commitment, "commitment").map_err(|e| exec_datafusion_err!("{e}"))?;
-    let (verified, line) = zkmr_core::verify::verdict(bundle, trusted);
+    let trusted =
+        digest_from_hex(commitment, "commitment").map_err(|e| exec_datafusion_err!("{e}"))?;
+    let (verified, line) = zkmr_core::verify::verdict(bundle, &trusted);
     Ok((verified.is_some(), line))
 }
 

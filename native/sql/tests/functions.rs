@@ -14,12 +14,13 @@ use datafusion::execution::context::{SessionConfig, SessionContext};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::Device;
-use zkmr_core::field::to_hex;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::keystore::KeyStore;
-use zkmr_core::matrix::IntMatrix;
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{commit, CommitOptions, SrsChoice};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::Scheme;
 use zkmr_sql::SessionOptions;
 
 const ROWS: usize = 150;
@@ -94,7 +95,8 @@ fn full_rows(a: &[Vec<i64>]) -> Vec<(i64, Option<Vec<Option<i64>>>)> {
         .collect()
 }
 
-fn session() -> SessionContext {
+/// A session committing under `scheme` (halo2 with the development SRS).
+fn session(scheme: Scheme) -> SessionContext {
     let ctx = SessionContext::new_with_config(
         SessionConfig::new()
             .with_batch_size(7)
@@ -103,7 +105,8 @@ fn session() -> SessionContext {
     zkmr_sql::register(
         &ctx,
         SessionOptions {
-            srs: Some(dev_srs()),
+            scheme,
+            srs: (scheme == Scheme::Halo2).then(dev_srs),
             replace_stores: true,
             progress: None,
         },
@@ -152,35 +155,34 @@ fn job_sql(store: &str, x: &str, from: &str) -> String {
     )
 }
 
-/// The key store and job made by the core directly, the reference for the SQL ones.
-fn core_job(a: &[Vec<i64>], x: &[i64], dir: &Path) -> (String, String) {
-    let matrix = IntMatrix::new(ROWS, COLS, a.concat()).unwrap();
-    let committed = commit(
-        &matrix,
-        FixedPoint::new(0, 32).unwrap(),
-        CommitOptions::default(),
-        &dev_srs(),
-        &dir.join("core-keys"),
-        &Silent,
+/// The job the core proves in one process from the store SQL made: the reference for the SQL
+/// job (the commitment and the job root; `y` is checked against integer matmul).
+fn core_job(store: &str, x: &[i64]) -> (String, String) {
+    let open = OpenStore::open_on(Path::new(store), Device::Cpu).unwrap();
+    let proved = open
+        .prove(
+            &Vectors::one(x.to_vec(), FixedPoint::new(0, 32).unwrap()),
+            &Silent,
+        )
+        .unwrap();
+    (
+        digest_to_hex(&open.commitment().unwrap()),
+        digest_to_hex(&proved.job_root),
     )
-    .unwrap();
-    let proved = zkmr_core::prove::prove(
-        Device::Cpu,
-        &KeyStore::open(&dir.join("core-keys")).unwrap(),
-        x,
-        FixedPoint::new(0, 32).unwrap(),
-        &Silent,
-    )
-    .unwrap();
-    (to_hex(&committed.commitment), to_hex(&proved.job_root))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sql_job_equals_the_core_and_integer_matmul() {
+    for scheme in [Scheme::Pedersen, Scheme::Halo2] {
+        sql_job_under(scheme).await;
+    }
+}
+
+async fn sql_job_under(scheme: Scheme) {
     let dir = tempfile::tempdir().unwrap();
     let a = random_matrix(1);
     let x: Vec<i64> = (0..COLS as i64).map(|j| 3 * j - 17).collect();
-    let ctx = session();
+    let ctx = session(scheme);
     register_rows(&ctx, "m", full_rows(&a));
     let store = store(dir.path());
 
@@ -190,7 +192,8 @@ async fn sql_job_equals_the_core_and_integer_matmul() {
     )
     .await
     .unwrap();
-    let (core_commitment, core_root) = core_job(&a, &x, dir.path());
+    let (core_commitment, core_root) = core_job(&store, &x);
+    assert_eq!(text(&committed, "scheme"), scheme.name());
     assert_eq!(text(&committed, "matrix_commitment"), core_commitment);
     assert_eq!(
         field(&committed, "partitions")
@@ -255,7 +258,9 @@ async fn sql_job_equals_the_core_and_integer_matmul() {
     let mut bundle =
         zkmr_core::bundle::decode(field(&job, "bundle").as_binary::<i32>().value(0), "bundle")
             .unwrap();
-    bundle.partitions[1].proof[100] ^= 1;
+    let mut y = zkmr_core::field::unpack_i128(&bundle.partitions[1].y, "y").unwrap();
+    y[3] += 1;
+    bundle.partitions[1].y = zkmr_core::field::pack_i128(&y);
     let bundle = prost::Message::encode_to_vec(&bundle);
     let hex: String = bundle.iter().map(|b| format!("{b:02x}")).collect();
     let tampered = query(
@@ -268,14 +273,18 @@ async fn sql_job_equals_the_core_and_integer_matmul() {
     .unwrap();
     assert!(!tampered[0].column(0).as_boolean().value(0));
     let why = tampered[0].column(1).as_string::<i32>().value(0);
-    assert!(why.starts_with("rejected: partition 1"), "{why}");
+    match scheme {
+        // One check over the whole job; the key store names the partition (zkCommit does).
+        Scheme::Pedersen => assert!(why.contains("do not match the committed matrix"), "{why}"),
+        Scheme::Halo2 => assert!(why.starts_with("rejected: partition 1"), "{why}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_tables_and_calls_fail_with_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let a = random_matrix(2);
-    let ctx = session();
+    let ctx = session(Scheme::default());
     register_rows(&ctx, "m", full_rows(&a));
     let store = store(dir.path());
     query(
@@ -372,11 +381,35 @@ async fn bad_tables_and_calls_fail_with_clear_errors() {
     let e = error(&ctx, "SELECT zkVerify(X'00', 'not hex')").await;
     assert!(e.contains("zkVerify"), "{e}");
 
-    // A store that is not there; setup without an SRS.
+    // A store that is not there; halo2 setup without an SRS, pedersen setup with one.
     let e = error(&ctx, &job_sql("/nonexistent/keys", &x, "m")).await;
     assert!(e.contains("/nonexistent/keys"), "{e}");
+    let with_srs = SessionContext::new();
+    zkmr_sql::register(
+        &with_srs,
+        SessionOptions {
+            srs: Some(dev_srs()),
+            ..SessionOptions::default()
+        },
+    );
+    register_rows(&with_srs, "m", full_rows(&a));
+    let e = error(
+        &with_srs,
+        &format!(
+            "SELECT zkCommitMatrix(row, values, '{}') FROM m",
+            dir.path().join("k2").display()
+        ),
+    )
+    .await;
+    assert!(e.contains("takes no SRS"), "{e}");
     let bare = SessionContext::new();
-    zkmr_sql::register(&bare, SessionOptions::default());
+    zkmr_sql::register(
+        &bare,
+        SessionOptions {
+            scheme: Scheme::Halo2,
+            ..SessionOptions::default()
+        },
+    );
     register_rows(&bare, "m", full_rows(&a));
     let e = error(
         &bare,

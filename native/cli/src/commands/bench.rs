@@ -1,5 +1,6 @@
-//! `zkmr bench`: setup, proving and verification per size, each size in a fresh process so
-//! its peak memory is its own, against a plain f64 matvec of the same data in the same run.
+//! `zkmr bench`: setup, proving and verification per scheme and size, each in a fresh process
+//! so its peak memory is its own, against a plain f64 product of the same data in the same
+//! run (a matvec for one vector, an f64 GEMM for a batch).
 
 use std::hint::black_box;
 use std::process::{Command, ExitCode};
@@ -10,10 +11,14 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, QuantizationError};
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs;
+use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{self, CommitOptions, SrsChoice, DEFAULT_ROWS_PER_PARTITION};
-use zkmr_core::{srs, Error, Result};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::{Error, Result, Scheme};
 
 use crate::device::DeviceArg;
 use crate::output;
@@ -21,12 +26,17 @@ use crate::output;
 const DEFAULT_SIZES: &str = "256x256,1024x1024,4096x1024,4096x4096";
 /// Encoding of the benchmark data: floats in [-1, 1) at 16 fractional bits.
 const SCALE_BITS: u32 = 16;
+/// Verification is timed as the median of this many checks (fewer when one takes seconds).
+const VERIFY_RUNS: usize = 21;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Comma-separated ROWSxCOLS sizes.
+    /// Comma-separated ROWSxCOLS sizes, or ROWSxCOLSxVECTORS for a batch.
     #[arg(long, default_value = DEFAULT_SIZES)]
     pub sizes: String,
+    /// Comma-separated schemes, each measured on every size.
+    #[arg(long, default_value = "pedersen,halo2")]
+    pub scheme: String,
     #[arg(long, default_value_t = DEFAULT_ROWS_PER_PARTITION)]
     pub rows_per_partition: usize,
     /// On the GPU, every size is also measured on the CPU for the ratio.
@@ -44,6 +54,10 @@ pub struct OneArgs {
     #[arg(long)]
     pub cols: usize,
     #[arg(long)]
+    pub vectors: usize,
+    #[arg(long, value_parser = str::parse::<Scheme>)]
+    pub scheme: Scheme,
+    #[arg(long)]
     pub rows_per_partition: usize,
     #[arg(long, value_parser = str::parse::<DeviceChoice>)]
     pub device: DeviceChoice,
@@ -52,18 +66,26 @@ pub struct OneArgs {
 /// One size's measurements.
 #[derive(Serialize, Deserialize)]
 struct Row {
+    scheme: String,
     rows: usize,
     cols: usize,
+    vectors: usize,
     device: String,
     partitions: usize,
-    k: u32,
+    /// halo2: circuit size.
+    k: Option<u32>,
     setup_s: f64,
+    /// Proving with the key store open (its blocks read): the cost per job of a prover that
+    /// stays up.
     prove_s: f64,
+    /// The first proof after opening the store, reading it included.
+    prove_cold_s: f64,
+    /// Median over up to 21 checks in this process.
     verify_ms: f64,
     macs_per_s: f64,
-    proof_bytes: usize,
     bundle_bytes: usize,
     peak_rss_mib: f64,
+    /// The plain f64 product of the same data: a matvec, or a GEMM for a batch.
     matvec_f64_s: f64,
     prove_over_matvec: f64,
     max_abs_error: f64,
@@ -72,26 +94,25 @@ struct Row {
 #[derive(Serialize)]
 struct Report {
     threads: usize,
-    srs: &'static str,
     rows_per_partition: usize,
     results: Vec<Row>,
 }
 
-fn parse_sizes(sizes: &str) -> Result<Vec<(usize, usize)>> {
+fn parse_sizes(sizes: &str) -> Result<Vec<(usize, usize, usize)>> {
     sizes
         .split(',')
         .map(|s| {
-            let (m, n) = s
+            let bad = || Error::Usage(format!("--sizes: \"{s}\" is not ROWSxCOLS[xVECTORS]"));
+            let parts: Vec<usize> = s
                 .trim()
-                .split_once(['x', 'X'])
-                .ok_or_else(|| Error::Usage(format!("--sizes: \"{s}\" is not ROWSxCOLS")))?;
-            let parse = |v: &str| {
-                v.parse::<usize>()
-                    .ok()
-                    .filter(|v| *v > 0)
-                    .ok_or_else(|| Error::Usage(format!("--sizes: \"{s}\" is not ROWSxCOLS")))
-            };
-            Ok((parse(m)?, parse(n)?))
+                .split(['x', 'X'])
+                .map(|v| v.parse::<usize>().ok().filter(|v| *v > 0).ok_or_else(bad))
+                .collect::<Result<_>>()?;
+            match parts[..] {
+                [m, n] => Ok((m, n, 1)),
+                [m, n, b] => Ok((m, n, b)),
+                _ => Err(bad()),
+            }
         })
         .collect()
 }
@@ -115,36 +136,53 @@ pub fn in_fresh_process<T: serde::de::DeserializeOwned>(args: &[String], what: &
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let sizes = parse_sizes(&args.sizes)?;
+    let schemes: Vec<Scheme> = args
+        .scheme
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_>>()?;
     let devices = match args.device.select() {
         Device::Cuda => vec![Device::Cuda, Device::Cpu],
         Device::Cpu => vec![Device::Cpu],
     };
     let mut results = Vec::new();
-    for (rows, cols) in sizes {
-        for device in &devices {
-            if !args.json {
-                eprintln!("bench {rows}x{cols} on the {device} ...");
+    for (rows, cols, vectors) in sizes {
+        for scheme in &schemes {
+            if *scheme == Scheme::Halo2 && vectors > 1 {
+                eprintln!(
+                    "bench: halo2 proves one vector at a time; skipping {rows}x{cols}x{vectors}"
+                );
+                continue;
             }
-            let row: Row = in_fresh_process(
-                &[
-                    "bench-one".into(),
-                    "--rows".into(),
-                    rows.to_string(),
-                    "--cols".into(),
-                    cols.to_string(),
-                    "--rows-per-partition".into(),
-                    args.rows_per_partition.to_string(),
-                    "--device".into(),
-                    device.name().into(),
-                ],
-                &format!("bench {rows}x{cols} on the {device}"),
-            )?;
-            results.push(row);
+            for device in &devices {
+                let what = format!("bench {scheme} {rows}x{cols}x{vectors} on the {device}");
+                if !args.json {
+                    eprintln!("{what} ...");
+                }
+                let row: Row = in_fresh_process(
+                    &[
+                        "bench-one".into(),
+                        "--rows".into(),
+                        rows.to_string(),
+                        "--cols".into(),
+                        cols.to_string(),
+                        "--vectors".into(),
+                        vectors.to_string(),
+                        "--scheme".into(),
+                        scheme.to_string(),
+                        "--rows-per-partition".into(),
+                        args.rows_per_partition.to_string(),
+                        "--device".into(),
+                        device.name().into(),
+                    ],
+                    &what,
+                )?;
+                results.push(row);
+            }
         }
     }
     let report = Report {
         threads: rayon::current_num_threads(),
-        srs: "development (unsafe)",
         rows_per_partition: args.rows_per_partition,
         results,
     };
@@ -158,39 +196,42 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn print_table(report: &Report) {
     println!(
-        "| A (rows×cols) | device | partitions | k | setup s | prove s | verify ms | MACs/s | proof bytes | peak RSS MiB | f64 matvec ms | prove / matvec |"
+        "| scheme | A (rows×cols) | vectors | device | partitions | setup s | prove s | prove (cold) s | verify ms | bundle bytes | peak RSS MiB | f64 product ms | prove / product |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.results {
         println!(
-            "| {}×{} | {} | {} | {} | {:.2} | {:.2} | {:.1} | {:.0} k | {} | {:.0} | {:.3} | {:.0}× |",
+            "| {} | {}×{} | {} | {} | {} | {:.2} | {:.4} | {:.4} | {:.1} | {} | {:.0} | {:.3} | {:.2}× |",
+            r.scheme,
             r.rows,
             r.cols,
+            r.vectors,
             r.device,
             r.partitions,
-            r.k,
             r.setup_s,
             r.prove_s,
+            r.prove_cold_s,
             r.verify_ms,
-            r.macs_per_s / 1e3,
-            r.proof_bytes,
+            r.bundle_bytes,
             r.peak_rss_mib,
             r.matvec_f64_s * 1e3,
             r.prove_over_matvec
         );
     }
     println!(
-        "({} threads, {} SRS, {} rows per partition)",
-        report.threads, report.srs, report.rows_per_partition
+        "({} threads, {} rows per partition; halo2 under the development SRS)",
+        report.threads, report.rows_per_partition
     );
     for gpu in report.results.iter().filter(|r| r.device == "cuda") {
-        let cpu = report
-            .results
-            .iter()
-            .find(|r| r.device == "cpu" && (r.rows, r.cols) == (gpu.rows, gpu.cols));
+        let cpu = report.results.iter().find(|r| {
+            r.device == "cpu"
+                && r.scheme == gpu.scheme
+                && (r.rows, r.cols, r.vectors) == (gpu.rows, gpu.cols, gpu.vectors)
+        });
         if let Some(cpu) = cpu {
             println!(
-                "{}×{}: proving on the GPU {:.2} s vs the CPU {:.2} s: {:.1}× faster",
+                "{} {}×{}: proving on the GPU {:.2} s vs the CPU {:.2} s: {:.1}× faster",
+                gpu.scheme,
                 gpu.rows,
                 gpu.cols,
                 gpu.prove_s,
@@ -201,16 +242,41 @@ fn print_table(report: &Report) {
     }
 }
 
-/// Seconds per plain f64 matvec, timed over enough repetitions to be measurable.
-fn time_matvec(a: &[f64], x: &[f64], cols: usize) -> f64 {
+/// Seconds per plain f64 product, timed over enough repetitions to be measurable: a matvec
+/// for one vector, an f64 GEMM (the `matrixmultiply` crate) for a batch.
+fn time_product(a: &[f64], xs: &[f64], rows: usize, cols: usize, vectors: usize) -> f64 {
     let mut reps = 0u32;
     let started = Instant::now();
     while reps < 3 || started.elapsed().as_secs_f64() < 0.2 {
-        let y: Vec<f64> = a
-            .chunks(cols)
-            .map(|row| row.iter().zip(x).map(|(a, x)| a * x).sum())
-            .collect();
-        black_box(y);
+        if vectors == 1 {
+            let y: Vec<f64> = a
+                .chunks(cols)
+                .map(|row| row.iter().zip(xs).map(|(a, x)| a * x).sum())
+                .collect();
+            black_box(y);
+        } else {
+            let mut y = vec![0f64; vectors * rows];
+            // SAFETY: the slices hold vectors×cols, rows×cols and vectors×rows values.
+            unsafe {
+                matrixmultiply::dgemm(
+                    vectors,
+                    cols,
+                    rows,
+                    1.0,
+                    xs.as_ptr(),
+                    cols as isize,
+                    1,
+                    a.as_ptr(),
+                    1,
+                    cols as isize,
+                    0.0,
+                    y.as_mut_ptr(),
+                    rows as isize,
+                    1,
+                )
+            };
+            black_box(y);
+        }
         reps += 1;
     }
     started.elapsed().as_secs_f64() / reps as f64
@@ -225,12 +291,19 @@ pub fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 pub fn run_one(args: OneArgs) -> Result<ExitCode> {
-    let (rows, cols) = (args.rows, args.cols);
+    let (rows, cols, vectors) = (args.rows, args.cols, args.vectors);
     let device = Device::select(args.device);
     let mut rng = ChaCha8Rng::seed_from_u64((rows * 1_000_003 + cols) as u64);
     let a: Vec<f64> = (0..rows * cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let x: Vec<f64> = (0..cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let xs: Vec<f64> = (0..vectors * cols)
+        .map(|_| rng.gen_range(-1.0..1.0))
+        .collect();
     let encoding = FixedPoint::new(SCALE_BITS, 32)?;
     let encode = |v: &[f64]| -> Vec<i64> {
         v.iter()
@@ -238,52 +311,87 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
             .collect()
     };
     let matrix = IntMatrix::new(rows, cols, encode(&a))?;
-    let x_encoded = encode(&x);
-    let matvec_f64_s = time_matvec(&a, &x, cols);
+    let x = Vectors {
+        values: encode(&xs),
+        count: vectors,
+        encoding,
+    };
+    let matvec_f64_s = time_product(&a, &xs, rows, cols, vectors);
 
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let srs = SrsChoice::Development {
-        cache_dir: srs::default_cache_dir(),
-    };
     let options = CommitOptions {
+        scheme: args.scheme,
         rows_per_partition: args.rows_per_partition,
+        srs: (args.scheme == Scheme::Halo2).then(|| SrsChoice::Development {
+            cache_dir: srs::default_cache_dir(),
+        }),
         ..CommitOptions::default()
     };
-    let committed = setup::commit(
-        &matrix,
-        encoding,
-        options,
-        &srs,
-        &dir.path().join("keys"),
-        &Silent,
-    )?;
-    let proved = zkmr_core::prove::prove(device, &committed.store, &x_encoded, encoding, &Silent)?;
+    let keys = dir.path().join("keys");
+    let committed = setup::commit(&matrix, encoding, &options, &keys, &Silent)?;
+    drop(matrix);
+    let store = OpenStore::open_on(&keys, device)?;
+    let cold = store.prove(&x, &Silent)?;
+    // A proof with the store's blocks in memory, as a prover that stays up has them. The
+    // halo2 scheme rebuilds its keys per proof, so its two figures are the same work.
+    let proved = if args.scheme == Scheme::Pedersen {
+        store.prove(&x, &Silent)?
+    } else {
+        cold
+    };
+    let mut times = Vec::new();
     let started = Instant::now();
-    let verified = zkmr_core::verify::verify(&proved.bundle, committed.commitment)?;
-    let verify_ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut verified = None;
+    while times.len() < VERIFY_RUNS && (times.len() < 3 || started.elapsed().as_secs_f64() < 10.0) {
+        let t = Instant::now();
+        verified = Some(zkmr_core::verify::verify(
+            &proved.bundle,
+            &committed.commitment,
+        )?);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let verified = verified.expect("verified at least once");
 
-    let reference: Vec<f64> = a
+    let reference: Vec<f64> = xs
         .chunks(cols)
-        .map(|row| row.iter().zip(&x).map(|(a, x)| a * x).sum())
+        .flat_map(|x| {
+            a.chunks(cols)
+                .map(move |row| row.iter().zip(x).map(|(a, x)| a * x).sum::<f64>())
+        })
         .collect();
     let y = zkmr_core::fixed_point::decode_all(&verified.y, verified.y_scale_bits);
+    let prove_s = proved.seconds;
     let row = Row {
+        scheme: args.scheme.to_string(),
         rows,
         cols,
+        vectors,
         device: device.name().into(),
         partitions: verified.partitions,
-        k: committed.store.manifest.k,
-        setup_s: committed.keygen_seconds,
-        prove_s: proved.seconds,
-        verify_ms,
-        macs_per_s: (rows * cols) as f64 / proved.seconds,
-        proof_bytes: proved.bundle.partitions.iter().map(|p| p.proof.len()).sum(),
+        k: store.store.manifest.halo2.as_ref().map(|h| h.k),
+        setup_s: committed.setup_seconds,
+        prove_s,
+        prove_cold_s: if args.scheme == Scheme::Pedersen {
+            cold_seconds(&store, &x)?
+        } else {
+            prove_s
+        },
+        verify_ms: median(times),
+        macs_per_s: (rows * cols * vectors) as f64 / prove_s,
         bundle_bytes: prost::Message::encoded_len(&proved.bundle),
         peak_rss_mib: peak_rss_mib(),
         matvec_f64_s,
-        prove_over_matvec: proved.seconds / matvec_f64_s,
+        prove_over_matvec: prove_s / matvec_f64_s,
         max_abs_error: QuantizationError::measure(&y, &reference).max_abs_error,
     };
     println!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// A proof from a freshly opened store: reading its blocks included.
+fn cold_seconds(store: &OpenStore, x: &Vectors) -> Result<f64> {
+    let started = Instant::now();
+    let fresh = OpenStore::open(store.store.dir())?;
+    fresh.prove(x, &Silent)?;
+    Ok(started.elapsed().as_secs_f64())
 }

@@ -14,12 +14,17 @@ use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Aggregated, Settings
 use zkmr_core::device::Device;
 use zkmr_core::field::{from_hex, to_hex, F};
 use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs;
+use zkmr_core::halo2::srs::ProverParams;
+use zkmr_core::halo2::statement::{outputs_digest, vector_digest};
+use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::{IntMatrix, Partitioning};
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{self, CommitOptions, SrsChoice};
-use zkmr_core::srs::ProverParams;
-use zkmr_core::statement::{outputs_digest, vector_digest};
-use zkmr_core::{srs, Error, Result};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{self, CommitOptions};
+use zkmr_core::Scheme;
+use zkmr_core::{Error, Result};
 
 use super::bench::{in_fresh_process, peak_rss_mib};
 use crate::output;
@@ -245,7 +250,7 @@ fn time_verification(
             Ok(())
         })?,
         bundle_verify_ms: median_ms(5, || {
-            zkmr_core::verify::verify(bundle, commitment).map(|_| ())
+            zkmr_core::halo2::verify::verify(bundle, commitment).map(|_| ())
         })?,
         proof_bytes: aggregated.proof.len(),
     })
@@ -291,20 +296,18 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let cache = srs::default_cache_dir();
     let options = CommitOptions {
+        scheme: Scheme::Halo2,
         rows_per_partition: args.rows_per_partition,
+        srs: Some(SrsChoice::Development {
+            cache_dir: cache.clone(),
+        }),
         ..CommitOptions::default()
     };
-    let committed = setup::commit(
-        &matrix,
-        encoding,
-        options,
-        &SrsChoice::Development {
-            cache_dir: cache.clone(),
-        },
-        &dir.path().join("keys"),
-        &Silent,
-    )?;
-    let proved = zkmr_core::prove::prove(Device::Cpu, &committed.store, &x, encoding, &Silent)?;
+    let keys = dir.path().join("keys");
+    let committed = setup::commit(&matrix, encoding, &options, &keys, &Silent)?;
+    let commitment = zkmr_core::field::from_bytes(&committed.commitment, "commitment")?;
+    let store = OpenStore::open_on(&keys, Device::Cpu)?;
+    let proved = store.prove(&Vectors::one(x, encoding), &Silent)?;
     let params = srs::development(args.k, &cache)?;
     let settings = Settings {
         fan_in: args.fan_in,
@@ -318,7 +321,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let peak = peak_rss_mib();
 
     if let Some(keep) = &args.keep {
-        keep_job(keep, &proved.bundle, &aggregated, committed.commitment)?;
+        keep_job(keep, &proved.bundle, &aggregated, commitment)?;
     }
     let row = Row {
         nodes: plan.nodes(),
@@ -326,12 +329,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         k: args.k,
         aggregate_s,
         peak_rss_mib: peak,
-        verification: time_verification(
-            &proved.bundle,
-            &aggregated,
-            committed.commitment,
-            &params,
-        )?,
+        verification: time_verification(&proved.bundle, &aggregated, commitment, &params)?,
     };
     println!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
+use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
 use zkmr_core::Result;
 
-use crate::inputs::{self, SrsArgs};
+use crate::inputs::{self, SchemeArgs};
 use crate::output;
 use crate::progress::Bar;
 
@@ -22,7 +23,7 @@ pub struct Args {
     #[command(flatten)]
     pub partitioning: PartitionArgs,
     #[command(flatten)]
-    pub srs: SrsArgs,
+    pub scheme: SchemeArgs,
     /// Replace an existing key store.
     #[arg(long)]
     pub force: bool,
@@ -43,15 +44,17 @@ pub struct PartitionArgs {
     /// Bound on encoded matrix magnitudes, in bits (default 32).
     #[arg(long, value_name = "BITS")]
     pub value_bits: Option<u32>,
-    /// Matrix columns folded into one circuit row (default: chosen by size).
+    /// halo2: matrix columns folded into one circuit row (default: chosen by size).
     #[arg(long, hide = true)]
     pub fold: Option<usize>,
 }
 
 impl PartitionArgs {
-    pub fn options(&self, replace: bool) -> CommitOptions {
+    pub fn options(&self, scheme: &SchemeArgs, replace: bool) -> CommitOptions {
         CommitOptions {
+            scheme: scheme.scheme,
             rows_per_partition: self.rows_per_partition,
+            srs: scheme.srs(),
             fold: self.fold,
             replace,
         }
@@ -60,6 +63,7 @@ impl PartitionArgs {
 
 #[derive(Serialize)]
 pub struct CommitReport {
+    pub scheme: String,
     pub matrix_commitment: String,
     pub keys: String,
     pub rows: u64,
@@ -68,8 +72,9 @@ pub struct CommitReport {
     pub rows_per_partition: u32,
     pub scale_bits: u32,
     pub value_bits: u32,
-    pub k: u32,
-    pub fold: u32,
+    /// halo2: circuit size and fold; absent under pedersen.
+    pub k: Option<u32>,
+    pub fold: Option<u32>,
     pub srs_unsafe: bool,
     pub srs_seconds: f64,
     pub keygen_seconds: f64,
@@ -78,7 +83,7 @@ pub struct CommitReport {
 pub fn commit(
     matrix: &inputs::Matrix,
     args: PartitionArgs,
-    srs: &SrsArgs,
+    scheme: &SchemeArgs,
     keys: &std::path::Path,
     replace: bool,
     quiet: bool,
@@ -87,15 +92,15 @@ pub fn commit(
     let done = setup::commit(
         &matrix.encoded,
         matrix.encoding,
-        args.options(replace),
-        &srs.choice(),
+        &args.options(scheme, replace),
         keys,
         &bar,
     )?;
     bar.finish();
     let m = &done.store.manifest;
     Ok(CommitReport {
-        matrix_commitment: m.matrix_commitment.clone(),
+        scheme: m.scheme.to_string(),
+        matrix_commitment: digest_to_hex(&done.commitment),
         keys: keys.display().to_string(),
         rows: m.rows,
         cols: m.cols,
@@ -103,11 +108,11 @@ pub fn commit(
         rows_per_partition: m.rows_per_partition,
         scale_bits: m.encoding.scale_bits,
         value_bits: m.encoding.value_bits,
-        k: m.k,
-        fold: m.fold,
-        srs_unsafe: m.srs.is_unsafe(),
+        k: m.halo2.as_ref().map(|h| h.k),
+        fold: m.halo2.as_ref().map(|h| h.fold),
+        srs_unsafe: m.is_unsafe(),
         srs_seconds: done.srs_seconds,
-        keygen_seconds: done.keygen_seconds,
+        keygen_seconds: done.setup_seconds,
     })
 }
 
@@ -120,7 +125,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let report = commit(
         &matrix,
         args.partitioning,
-        &args.srs,
+        &args.scheme,
         &args.keys,
         args.force,
         args.json,
@@ -132,11 +137,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("{}", output::UNSAFE_SRS);
         }
         println!(
-            "committed {}x{} matrix in {} partitions (k = {}, keygen {:.2} s) to {}",
+            "committed {}x{} matrix in {} partitions under {} ({:.2} s) to {}",
             report.rows,
             report.cols,
             report.partitions,
-            report.k,
+            report.scheme,
             report.keygen_seconds,
             report.keys
         );

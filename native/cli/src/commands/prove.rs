@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
+use serde_json::Value;
 use zkmr_core::device::Device;
-use zkmr_core::keystore::KeyStore;
-use zkmr_core::{bundle, field, Result};
+use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::{bundle, Result};
 
 use crate::device::DeviceArg;
 use crate::inputs;
@@ -19,8 +21,17 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub keys: PathBuf,
     /// Vector file: JSON (array or {"vector": [...]}), Parquet or Arrow IPC.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "vectors",
+        conflicts_with = "vectors"
+    )]
+    pub vector: Option<PathBuf>,
+    /// A batch of vectors proved as one job: a JSON array of vectors, or Parquet or Arrow IPC
+    /// with one vector per row (`row`, `values`). Needs a pedersen key store.
     #[arg(long, value_name = "FILE")]
-    pub vector: PathBuf,
+    pub vectors: Option<PathBuf>,
     /// Bundle file to write.
     #[arg(long, value_name = "BUNDLE")]
     pub out: PathBuf,
@@ -42,69 +53,97 @@ pub struct Args {
 
 #[derive(Serialize)]
 pub struct ProveReport {
+    pub scheme: String,
     pub bundle: String,
     pub job_root: String,
     pub matrix_commitment: String,
     pub partitions: usize,
+    pub vectors: usize,
     /// Where the partitions were proved.
     pub device: &'static str,
-    pub y: Vec<f64>,
+    /// `y`: one array, or one array per vector for a batch.
+    pub y: Value,
     pub y_scale_bits: u32,
     pub prove_seconds: f64,
-    pub proof_bytes: usize,
+    pub bundle_bytes: usize,
 }
 
 /// y as written by `--y-out`: decoded values and the exact encoded integers.
 #[derive(Serialize)]
 struct YFile<'a> {
-    y: &'a [f64],
+    y: &'a Value,
     y_encoded: Vec<String>,
     scale_bits: u32,
 }
 
+/// `y` decoded, as a batch (one array per vector) or a single vector.
+pub fn y_value(y: &[f64], rows: usize, batch: bool) -> Value {
+    if batch {
+        Value::from(
+            y.chunks(rows.max(1))
+                .map(|c| c.to_vec())
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        Value::from(y.to_vec())
+    }
+}
+
 pub fn prove(
     device: Device,
-    store: &KeyStore,
+    store: &OpenStore,
     vector: &inputs::Vector,
+    batch: bool,
     out: &Path,
     y_out: Option<&Path>,
     quiet: bool,
 ) -> Result<ProveReport> {
     let bar = Bar::new("prove", quiet);
-    let proved = zkmr_core::prove::prove(device, store, &vector.encoded, vector.encoding, &bar)?;
+    let proved = store.prove(&vector.x, &bar)?;
     bar.finish();
-    bundle::write(&proved.bundle, out)?;
-    let y_scale_bits = store.manifest.encoding.scale_bits + vector.encoding.scale_bits;
-    let y = zkmr_core::fixed_point::decode_all(&proved.y, y_scale_bits);
-    if let Some(path) = y_out {
+    let y_scale_bits = store.store.manifest.encoding.scale_bits + vector.x.encoding.scale_bits;
+    let decoded = zkmr_core::fixed_point::decode_all(&proved.y, y_scale_bits);
+    let y = y_value(&decoded, store.store.manifest.rows as usize, batch);
+    let y_file = y_out.map(|_| {
         let file = YFile {
             y: &y,
             y_encoded: proved.y.iter().map(i128::to_string).collect(),
             scale_bits: y_scale_bits,
         };
-        let bytes = serde_json::to_vec_pretty(&file).expect("y serialises");
+        serde_json::to_vec_pretty(&file).expect("y serialises")
+    });
+    bundle::write(&proved.bundle, out)?;
+    if let (Some(path), Some(bytes)) = (y_out, y_file) {
         zkmr_core::fsio::write_bytes(path, &bytes)?;
     }
     Ok(ProveReport {
+        scheme: store.scheme().to_string(),
         bundle: out.display().to_string(),
-        job_root: field::to_hex(&proved.job_root),
-        matrix_commitment: store.manifest.matrix_commitment.clone(),
+        job_root: digest_to_hex(&proved.job_root),
+        matrix_commitment: store.store.manifest.matrix_commitment.clone(),
         partitions: proved.bundle.partitions.len(),
+        vectors: vector.x.count,
         device: device.name(),
         y,
         y_scale_bits,
         prove_seconds: proved.seconds,
-        proof_bytes: proved.bundle.partitions.iter().map(|p| p.proof.len()).sum(),
+        bundle_bytes: prost::Message::encoded_len(&proved.bundle),
     })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = KeyStore::open(&args.keys)?;
-    let vector = inputs::vector(&args.vector, args.scale, args.value_bits)?;
+    let device = args.device.select();
+    let store = OpenStore::open_on(&args.keys, device)?;
+    let (vector, batch) = match (&args.vector, &args.vectors) {
+        (Some(path), _) => (inputs::vector(path, args.scale, args.value_bits)?, false),
+        (None, Some(path)) => (inputs::vectors(path, args.scale, args.value_bits)?, true),
+        (None, None) => unreachable!("clap requires --vector or --vectors"),
+    };
     let report = prove(
-        args.device.select(),
+        device,
         &store,
         &vector,
+        batch,
         &args.out,
         args.y_out.as_deref(),
         args.json,
@@ -112,17 +151,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.json {
         output::json(&report);
     } else {
-        if store.manifest.srs.is_unsafe() {
+        if store.is_unsafe() {
             eprintln!("{}", output::UNSAFE_SRS);
         }
         println!(
-            "proved {} partitions on the {} in {:.2} s; bundle {}",
-            report.partitions,
-            report.device.to_uppercase(),
-            report.prove_seconds,
-            report.bundle
+            "proved {} vector(s) over {} partitions ({}) in {:.3} s; bundle {}",
+            report.vectors, report.partitions, report.scheme, report.prove_seconds, report.bundle
         );
-        println!("y = {}", output::preview(&report.y));
+        println!("y = {}", output::preview_value(&report.y));
         println!("job root: {}", report.job_root);
     }
     Ok(ExitCode::SUCCESS)

@@ -5,26 +5,38 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde::Serialize;
+use serde_json::Value;
 use zkmr_core::fixed_point::QuantizationError;
-use zkmr_core::{bundle, field, Result};
+use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::{bundle, Result};
 
 use super::commit::{self, PartitionArgs};
 use super::prove;
 use crate::device::DeviceArg;
-use crate::inputs::{self, SrsArgs};
+use crate::inputs::{self, SchemeArgs};
 use crate::output;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Input with both operands: {"matrix": [[...]], "vector": [...]}.
-    #[arg(long, value_name = "FILE", required_unless_present = "matrix", conflicts_with_all = ["matrix", "vector"])]
+    #[arg(long, value_name = "FILE", required_unless_present = "matrix", conflicts_with_all = ["matrix", "vector", "vectors"])]
     pub input: Option<PathBuf>,
     /// The matrix alone: JSON, Parquet or Arrow IPC (with --vector).
     #[arg(long, value_name = "FILE", requires = "vector")]
     pub matrix: Option<PathBuf>,
     /// The vector alone: JSON, Parquet or Arrow IPC (with --matrix).
-    #[arg(long, value_name = "FILE", requires = "matrix")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "matrix",
+        conflicts_with = "vectors"
+    )]
     pub vector: Option<PathBuf>,
+    /// A batch of vectors (with --matrix): a JSON array of vectors, or Parquet or Arrow IPC
+    /// with one vector per row. `y` is printed as one array per vector.
+    #[arg(long, value_name = "FILE", requires = "matrix")]
+    pub vectors: Option<PathBuf>,
     /// Keep the key store (DIR/keys), bundle (DIR/job.bundle) and y (DIR/y.json) here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -34,7 +46,7 @@ pub struct Args {
     #[arg(long, value_name = "BITS")]
     pub vector_scale: Option<u32>,
     #[command(flatten)]
-    pub srs: SrsArgs,
+    pub scheme: SchemeArgs,
     #[command(flatten)]
     pub device: DeviceArg,
     /// Print one JSON object.
@@ -54,7 +66,9 @@ struct Seconds {
 
 #[derive(Serialize)]
 struct RunReport {
-    y: Vec<f64>,
+    scheme: String,
+    y: Value,
+    vectors: usize,
     y_scale_bits: u32,
     matrix_commitment: String,
     job_root: String,
@@ -64,24 +78,34 @@ struct RunReport {
     max_abs_error: f64,
     mean_abs_error: f64,
     srs_unsafe: bool,
-    proof_bytes: usize,
+    bundle_bytes: usize,
     seconds: Seconds,
     out: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let (matrix_path, vector_path) = match (&args.input, &args.matrix, &args.vector) {
-        (Some(input), _, _) => (input, input),
-        (None, Some(matrix), Some(vector)) => (matrix, vector),
-        _ => unreachable!("clap requires --input or --matrix with --vector"),
-    };
+    let (matrix_path, vector_path, batch) =
+        match (&args.input, &args.matrix, &args.vector, &args.vectors) {
+            (Some(input), _, _, _) => (input, input, false),
+            (None, Some(matrix), Some(vector), _) => (matrix, vector, false),
+            (None, Some(matrix), None, Some(vectors)) => (matrix, vectors, true),
+            _ => {
+                return Err(zkmr_core::Error::Usage(
+                    "--matrix needs --vector or --vectors".into(),
+                ))
+            }
+        };
     let matrix = inputs::matrix(
         matrix_path,
         args.partitioning.scale,
         args.partitioning.value_bits,
     )?;
-    let vector = inputs::vector(vector_path, args.vector_scale, None)?;
+    let vector = if batch {
+        inputs::vectors(vector_path, args.vector_scale, None)?
+    } else {
+        inputs::vector(vector_path, args.vector_scale, None)?
+    };
     let read = started.elapsed().as_secs_f64();
 
     let tmp;
@@ -100,27 +124,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let committed = commit::commit(
         &matrix,
         args.partitioning,
-        &args.srs,
+        &args.scheme,
         &keys,
         true,
         args.json,
     )?;
     let commit_seconds = t.elapsed().as_secs_f64() - committed.srs_seconds;
 
-    let store = zkmr_core::keystore::KeyStore::open(&keys)?;
+    let device = args.device.select();
+    let store = OpenStore::open_on(&keys, device)?;
     let bundle_path = dir.join("job.bundle");
     let proved = prove::prove(
-        args.device.select(),
+        device,
         &store,
         &vector,
+        batch,
         &bundle_path,
         Some(&dir.join("y.json")),
         args.json,
     )?;
 
     let t = Instant::now();
-    let verified =
-        zkmr_core::verify::verify(&bundle::read(&bundle_path)?, store.manifest.commitment()?)?;
+    let verified = zkmr_core::verify::verify(&bundle::read(&bundle_path)?, &store.commitment()?)?;
     let verify_seconds = t.elapsed().as_secs_f64();
 
     let y = zkmr_core::fixed_point::decode_all(&verified.y, verified.y_scale_bits);
@@ -129,17 +154,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &inputs::reference_product(&matrix.numbers, &vector.numbers),
     );
     let report = RunReport {
+        scheme: committed.scheme,
         matrix_commitment: committed.matrix_commitment,
-        job_root: field::to_hex(&verified.job_root),
+        job_root: digest_to_hex(&verified.job_root),
         partitions: verified.partitions,
+        vectors: verified.vectors,
         device: proved.device,
         verified: true,
         max_abs_error: error.max_abs_error,
         mean_abs_error: error.mean_abs_error,
         srs_unsafe: committed.srs_unsafe,
-        proof_bytes: proved.proof_bytes,
+        bundle_bytes: proved.bundle_bytes,
         y_scale_bits: verified.y_scale_bits,
-        y,
+        y: prove::y_value(&y, matrix.encoded.rows(), batch),
         seconds: Seconds {
             read,
             srs: committed.srs_seconds,
@@ -156,10 +183,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if report.srs_unsafe {
             eprintln!("{}", output::UNSAFE_SRS);
         }
-        println!("y = {}", output::preview(&report.y));
+        println!("y = {}", output::preview_value(&report.y));
         println!(
-            "verified: {} partitions, proved on the {}",
+            "verified: {} partitions under {}, proved on the {}",
             report.partitions,
+            report.scheme,
             report.device.to_uppercase()
         );
         println!("matrix commitment: {}", report.matrix_commitment);

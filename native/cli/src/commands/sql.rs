@@ -13,8 +13,9 @@ use datafusion::datasource::file_format::options::{
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::sql::parser::DFParser;
 use zkmr_core::fixed_point::Number;
-use zkmr_core::setup::SrsChoice;
-use zkmr_core::{srs, Error, Result};
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs;
+use zkmr_core::{Error, Result};
 use zkmr_sql::SessionOptions;
 
 use crate::output;
@@ -41,10 +42,14 @@ pub struct Args {
     /// NAME=@FILE (a vector file: JSON, Parquet or Arrow IPC).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// KZG parameters file for zkCommitMatrix.
+    /// The scheme zkCommitMatrix commits under: pedersen (default) or halo2 (with --srs or
+    /// --dev-srs).
+    #[arg(long, default_value = "pedersen", value_parser = str::parse::<zkmr_core::Scheme>)]
+    pub scheme: zkmr_core::Scheme,
+    /// halo2: KZG parameters file for zkCommitMatrix.
     #[arg(long, value_name = "FILE", conflicts_with = "dev_srs")]
     pub srs: Option<PathBuf>,
-    /// Let zkCommitMatrix use the insecure, deterministic development SRS.
+    /// halo2: let zkCommitMatrix use the insecure, deterministic development SRS.
     #[arg(long)]
     pub dev_srs: bool,
     /// Let zkCommitMatrix replace an existing key store.
@@ -90,6 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let bar = Arc::new(Bar::new("sql", args.json));
     let options = SessionOptions {
+        scheme: args.scheme,
         srs,
         replace_stores: args.force,
         progress: Some(bar.clone()),

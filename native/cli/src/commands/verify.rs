@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde::Serialize;
+use serde_json::Value;
+use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::{digest_from_hex, digest_to_hex};
 use zkmr_core::{bundle, field, Error, Result};
 
 use crate::inputs::SrsArgs;
@@ -12,9 +15,10 @@ use crate::output;
 
 /// What either kind of proof established.
 struct Outcome {
-    job_root: field::F,
+    job_root: [u8; 32],
     partitions: usize,
     y: Vec<i128>,
+    vectors: usize,
     y_scale_bits: u32,
     aggregated: bool,
 }
@@ -22,9 +26,17 @@ struct Outcome {
 /// Checks an aggregated proof; the time excludes rebuilding the aggregation key.
 fn verify_aggregated(
     path: &std::path::Path,
-    commitment: field::F,
+    commitment: &[u8; 32],
     srs: &SrsArgs,
 ) -> Result<(Result<Outcome>, f64)> {
+    let Ok(commitment) = field::from_bytes(commitment, "--commitment") else {
+        return Ok((
+            Err(Error::rejected_bundle(
+                "the trusted commitment is not a halo2 matrix commitment",
+            )),
+            0.0,
+        ));
+    };
     use zkmr_aggregate::{aggregator::partition_params, keys, plan::Plan, verifier, Aggregated};
     let agg = match Aggregated::read(path) {
         Ok(agg) => agg,
@@ -32,7 +44,7 @@ fn verify_aggregated(
         Err(other) => return Err(other),
     };
     let (params, _) = srs.choice().params(agg.settings.k)?;
-    if zkmr_core::srs::VerifierSrs::of(&params) != agg.srs {
+    if zkmr_core::halo2::srs::VerifierSrs::of(&params) != agg.srs {
         return Ok((
             Err(Error::rejected_bundle(
                 "the aggregated proof was made under another SRS than the one given",
@@ -44,7 +56,7 @@ fn verify_aggregated(
     let plan = Plan::new(agg.partitions, agg.settings.fan_in).map_err(Error::Usage)?;
     let small = partition_params(&params, agg.header.k)?;
     let vk = keys::cached_root_verifying_key(
-        &zkmr_core::srs::default_cache_dir(),
+        &zkmr_core::halo2::srs::default_cache_dir(),
         &params,
         &small,
         &context,
@@ -52,9 +64,10 @@ fn verify_aggregated(
     )?;
     let started = Instant::now();
     let result = verifier::verify(&agg, commitment, &vk).map(|v| Outcome {
-        job_root: v.job_root,
+        job_root: field::to_bytes(&v.job_root),
         partitions: v.partitions,
         y: v.y,
+        vectors: 1,
         y_scale_bits: v.y_scale_bits,
         aggregated: true,
     });
@@ -80,6 +93,13 @@ pub struct Args {
     /// Also require this job root (64 hex digits).
     #[arg(long, value_name = "HEX")]
     pub job_root: Option<String>,
+    /// The key store the bundle was proved from: when the job check fails, each partition is
+    /// checked against its own column commitments to name the one at fault (pedersen).
+    #[arg(long, value_name = "DIR", conflicts_with = "aggregated")]
+    pub keys: Option<PathBuf>,
+    /// With --keys: check this partition alone, against its column commitments.
+    #[arg(long, value_name = "P", requires = "keys")]
+    pub partition: Option<u32>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -101,34 +121,65 @@ pub struct Args {
 #[derive(Serialize)]
 struct VerifyReport {
     verified: bool,
+    scheme: Option<String>,
     job_root: Option<String>,
     partitions: Option<usize>,
-    y: Option<Vec<f64>>,
+    vectors: Option<usize>,
+    y: Option<Value>,
     error: Option<String>,
     rejected_partition: Option<u32>,
     verify_ms: f64,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let commitment = field::from_hex(&args.commitment, "--commitment")
+    let commitment = digest_from_hex(&args.commitment, "--commitment")
         .map_err(|e| Error::Usage(e.to_string()))?;
     let expected_root = args
         .job_root
         .as_deref()
-        .map(|h| field::from_hex(h, "--job-root"))
+        .map(|h| digest_from_hex(h, "--job-root"))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
+    let scheme;
     let (result, verify_ms) = match (&args.bundle, &args.aggregated) {
         (Some(path), _) => {
             let bundle = bundle::read(path)?;
+            scheme = zkmr_core::Scheme::from_proto(bundle.scheme, "bundle").ok();
+            let store = args.keys.as_deref().map(OpenStore::open).transpose()?;
+            if let Some(store) = &store {
+                if store.commitment()? != commitment {
+                    return Err(Error::Usage(format!(
+                        "--keys {}: the store's matrix commitment is not --commitment",
+                        store.store.dir().display()
+                    )));
+                }
+            }
             let started = Instant::now();
-            let result = zkmr_core::verify::verify(&bundle, commitment).map(|v| Outcome {
-                job_root: v.job_root,
-                partitions: v.partitions,
-                y: v.y,
-                y_scale_bits: v.y_scale_bits,
-                aggregated: false,
-            });
+            let result = match (&store, args.partition) {
+                (Some(store), Some(index)) => {
+                    store.check_partition(&bundle, index).map(|()| Outcome {
+                        job_root: [0; 32],
+                        partitions: 1,
+                        y: Vec::new(),
+                        vectors: bundle.vectors.max(1) as usize,
+                        y_scale_bits: 0,
+                        aggregated: false,
+                    })
+                }
+                _ => zkmr_core::verify::verify(&bundle, &commitment)
+                    .map_err(|e| match &store {
+                        Some(store) => store.locate(&bundle, e),
+                        None => e,
+                    })
+                    .map(|v| Outcome {
+                        job_root: v.job_root,
+                        partitions: v.partitions,
+                        y: v.y,
+                        vectors: v.vectors,
+                        y_scale_bits: v.y_scale_bits,
+                        aggregated: false,
+                    }),
+            };
             (result, started.elapsed().as_secs_f64() * 1e3)
         }
         (None, Some(path)) => {
@@ -141,24 +192,50 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 srs: args.srs.clone(),
                 dev_srs: args.dev_srs,
             };
-            verify_aggregated(path, commitment, &srs)?
+            scheme = Some(zkmr_core::Scheme::Halo2);
+            verify_aggregated(path, &commitment, &srs)?
         }
         (None, None) => unreachable!("clap requires --bundle or --aggregated"),
     };
     let result = result.and_then(|v| match expected_root {
-        Some(root) if root != v.job_root => Err(Error::rejected_bundle(
-            "the job root is not the one given with --job-root",
-        )),
+        Some(root) if root != v.job_root && args.partition.is_none() => Err(
+            Error::rejected_bundle("the job root is not the one given with --job-root"),
+        ),
         _ => Ok(v),
     });
     match result {
-        Ok(v) => {
-            let y = zkmr_core::fixed_point::decode_all(&v.y, v.y_scale_bits);
+        Ok(v) if args.partition.is_some() => {
+            let index = args.partition.unwrap_or_default();
             if args.json {
                 output::json(&VerifyReport {
                     verified: true,
-                    job_root: Some(field::to_hex(&v.job_root)),
+                    scheme: scheme.map(|s| s.to_string()),
+                    job_root: None,
                     partitions: Some(v.partitions),
+                    vectors: Some(v.vectors),
+                    y: None,
+                    error: None,
+                    rejected_partition: None,
+                    verify_ms,
+                });
+            } else {
+                println!(
+                    "verified: partition {index} matches its committed columns ({verify_ms:.1} ms)"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(v) => {
+            let y = zkmr_core::fixed_point::decode_all(&v.y, v.y_scale_bits);
+            let rows = y.len() / v.vectors.max(1);
+            let y = super::prove::y_value(&y, rows, v.vectors > 1);
+            if args.json {
+                output::json(&VerifyReport {
+                    verified: true,
+                    scheme: scheme.map(|s| s.to_string()),
+                    job_root: Some(digest_to_hex(&v.job_root)),
+                    partitions: Some(v.partitions),
+                    vectors: Some(v.vectors),
                     y: Some(y),
                     error: None,
                     rejected_partition: None,
@@ -173,9 +250,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         ""
                     },
                     v.partitions,
-                    field::to_hex(&v.job_root)
+                    digest_to_hex(&v.job_root)
                 );
-                println!("y = {}", output::preview(&y));
+                println!("y = {}", output::preview_value(&y));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -187,8 +264,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 };
                 output::json(&VerifyReport {
                     verified: false,
+                    scheme: scheme.map(|s| s.to_string()),
                     job_root: None,
                     partitions: None,
+                    vectors: None,
                     y: None,
                     error: Some(err.to_string()),
                     rejected_partition: partition,

@@ -19,7 +19,13 @@ final class NativeBridge {
   static native byte[] storeInfo(long handle);
 
   static native byte[] commitMatrix(
-      String dir, byte[] matrixIpc, int rowsPerPartition, int scaleBits, String srsFile, boolean replace);
+      String dir,
+      byte[] matrixIpc,
+      String scheme,
+      int rowsPerPartition,
+      int scaleBits,
+      String srsFile,
+      boolean replace);
 
   static native byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
 

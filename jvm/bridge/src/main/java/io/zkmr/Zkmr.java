@@ -8,26 +8,36 @@ import java.nio.file.Path;
 public final class Zkmr {
   private Zkmr() {}
 
-  /** How {@link #commitMatrix} cuts and encodes the matrix, and which SRS it keys under. */
-  public record CommitSettings(int rowsPerPartition, int scaleBits, Path srsFile, boolean replace) {
-    /** 64 rows per partition, the encoding chosen from the values, the development SRS. */
-    public static CommitSettings development() {
-      return new CommitSettings(64, -1, null, false);
+  /**
+   * How {@link #commitMatrix} commits the matrix: the scheme ({@code "pedersen"}, the default, or
+   * {@code "halo2"}), how it cuts and encodes the matrix, and, under halo2, which SRS it keys
+   * under (a null {@code srsFile} is the insecure development SRS; pedersen takes none).
+   */
+  public record CommitSettings(
+      String scheme, int rowsPerPartition, int scaleBits, Path srsFile, boolean replace) {
+    /** The pedersen scheme, 64 rows per partition, the encoding chosen from the values. */
+    public static CommitSettings defaults() {
+      return new CommitSettings("pedersen", 64, -1, null, false);
+    }
+
+    /** The halo2 scheme under the insecure development SRS; otherwise as {@link #defaults}. */
+    public static CommitSettings halo2Development() {
+      return new CommitSettings("halo2", 64, -1, null, false);
     }
 
     public CommitSettings withRowsPerPartition(int rows) {
-      return new CommitSettings(rows, scaleBits, srsFile, replace);
+      return new CommitSettings(scheme, rows, scaleBits, srsFile, replace);
     }
 
     public CommitSettings replacing() {
-      return new CommitSettings(rowsPerPartition, scaleBits, srsFile, true);
+      return new CommitSettings(scheme, rowsPerPartition, scaleBits, srsFile, true);
     }
   }
 
   /**
    * Setup, once per matrix: makes the key store in {@code dir} for the matrix in {@code
    * matrixIpc} ({@code row: int64, values: list<number>}, every row once) and returns it with
-   * its matrix commitment. A null {@code srsFile} keys under the insecure development SRS.
+   * its matrix commitment, under the settings' scheme.
    */
   public static StoreInfo commitMatrix(Path dir, byte[] matrixIpc, CommitSettings settings) {
     return ZkStore.decode(
@@ -36,6 +46,7 @@ public final class Zkmr {
                 NativeBridge.commitMatrix(
                     dir.toString(),
                     matrixIpc,
+                    settings.scheme(),
                     settings.rowsPerPartition(),
                     settings.scaleBits(),
                     settings.srsFile() == null ? null : settings.srsFile().toString(),

@@ -49,7 +49,7 @@ class ZkStoreTest {
         Zkmr.commitMatrix(
             dir.resolve("keys"),
             ArrowBatches.rows(rows, matrix),
-            Zkmr.CommitSettings.development().withRowsPerPartition(PER));
+            Zkmr.CommitSettings.defaults().withRowsPerPartition(PER));
   }
 
   static byte[] partitionRows(int p) {
@@ -78,7 +78,8 @@ class ZkStoreTest {
   @Test
   void provesEveryPartitionAndCommitsTheJob() {
     assertEquals(3, info.getPartitions());
-    assertTrue(info.getSrsUnsafe());
+    assertEquals("pedersen", info.getScheme());
+    assertFalse(info.getSrsUnsafe());
     try (ZkStore store = ZkStore.open(dir.resolve("keys"))) {
       List<byte[]> results = new ArrayList<>();
       for (int p = 2; p >= 0; p--) {
@@ -109,6 +110,33 @@ class ZkStoreTest {
       ZkmrException missing =
           assertThrows(ZkmrException.class, () -> store.commitJob(results.subList(0, 2)));
       assertTrue(missing.getMessage().contains("missing"), missing.getMessage());
+    }
+  }
+
+  @Test
+  void halo2StoresProveTheSameProduct() {
+    long[] rows = new long[ROWS];
+    Arrays.setAll(rows, i -> i);
+    StoreInfo halo2 =
+        Zkmr.commitMatrix(
+            dir.resolve("halo2-keys"),
+            ArrowBatches.rows(rows, matrix),
+            Zkmr.CommitSettings.halo2Development().withRowsPerPartition(PER));
+    assertEquals("halo2", halo2.getScheme());
+    assertTrue(halo2.getSrsUnsafe());
+    try (ZkStore store = ZkStore.open(dir.resolve("halo2-keys"))) {
+      List<byte[]> results = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        results.add(
+            store.provePartition(partitionRows(p), ArrowBatches.vector(x), -1).getResult().toByteArray());
+      }
+      JobOutput job = store.commitJob(results);
+      double[] y = job.getYList().stream().mapToDouble(Double::doubleValue).toArray();
+      assertArrayEquals(expectedY(), y);
+      Verification ok = Zkmr.verify(job.getBundle().toByteArray(), halo2.getMatrixCommitment());
+      assertTrue(ok.getVerified(), ok.getMessage());
+      // A halo2 bundle is no proof for the pedersen commitment of the same matrix.
+      assertFalse(Zkmr.verify(job.getBundle().toByteArray(), info.getMatrixCommitment()).getVerified());
     }
   }
 

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * zkmr's functions in an embedded Spark ({@code local[2,2]}: two worker threads, a failed task
- * tried once more), on a 256×300 float matrix read from Parquet, against {@code zkmr run} on
- * the same data and a plain double-precision product.
+ * tried once more), on a 256×300 float matrix read from Parquet, against {@code zkmr prove} over
+ * the same key store and a plain double-precision product.
  */
 class SparkJobTest {
   static final StructType MATRIX =
@@ -71,13 +71,13 @@ class SparkJobTest {
             });
     ZkmrFunctions.register(spark);
     fixture = Fixture.random(256, 300, 7);
-    reference = fixture.zkmrRun(dir);
     StoreInfo info =
         Zkmr.commitMatrix(
             dir.resolve("keys"),
             ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
-            Zkmr.CommitSettings.development());
+            Zkmr.CommitSettings.defaults());
     store = info.getDir();
+    reference = fixture.zkmrProve(dir, dir.resolve("keys"));
     assertEquals(reference.matrixCommitment(), info.getMatrixCommitment());
 
     List<Row> rows = new ArrayList<>();

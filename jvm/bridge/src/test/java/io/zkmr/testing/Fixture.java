@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * A random float matrix and vector, the plain double-precision product to check against, and
- * the reference run: the {@code zkmr} CLI proving the same data in one process.
+ * the reference run: the {@code zkmr} CLI proving the same vector over the same key store in one
+ * process.
  */
 public final class Fixture {
   public final double[][] matrix;
@@ -77,16 +78,6 @@ public final class Fixture {
     return Files.writeString(file, array(x));
   }
 
-  /** {@code {"matrix": [[...]], "vector": [...]}}, the CLI's input. */
-  public Path writeJson(Path file) throws IOException {
-    StringBuilder json = new StringBuilder("{\"matrix\": [");
-    for (int i = 0; i < matrix.length; i++) {
-      json.append(i == 0 ? "" : ",").append(array(matrix[i]));
-    }
-    json.append("], \"vector\": ").append(array(x)).append('}');
-    return Files.writeString(file, json);
-  }
-
   private static String array(double[] values) {
     StringBuilder s = new StringBuilder("[");
     for (int i = 0; i < values.length; i++) {
@@ -95,24 +86,34 @@ public final class Fixture {
     return s.append(']').toString();
   }
 
-  /** What {@code zkmr run} printed. */
-  public record Run(String matrixCommitment, String jobRoot, double[] y, Path store) {}
+  /** What {@code zkmr prove} printed. */
+  public record Run(String matrixCommitment, String jobRoot, double[] y) {}
 
-  /** Runs {@code zkmr run --input ... --dev-srs --json} from the repository's release build. */
-  public Run zkmrRun(Path dir) throws IOException, InterruptedException {
-    Path input = writeJson(dir.resolve("input.json"));
-    Path out = dir.resolve("run");
+  /**
+   * Runs {@code zkmr prove --keys STORE --vector ... --json} from the repository's release build:
+   * the same key store, so the same commitment, and the same job root an engine must produce.
+   */
+  public Run zkmrProve(Path dir, Path store) throws IOException, InterruptedException {
+    Path vector = writeVector(dir.resolve("reference-x.json"));
     Path zkmr = Path.of(System.getProperty("zkmr.native.dir", "target/release"), "zkmr");
     Process process =
         new ProcessBuilder(
-                zkmr.toString(), "run", "--input", input.toString(), "--dev-srs", "--json", "--out", out.toString())
+                zkmr.toString(),
+                "prove",
+                "--keys",
+                store.toString(),
+                "--vector",
+                vector.toString(),
+                "--json",
+                "--out",
+                dir.resolve("reference.bundle").toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     String json = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      throw new IllegalStateException("zkmr run failed: " + json);
+      throw new IllegalStateException("zkmr prove failed: " + json);
     }
-    return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"), out.resolve("keys"));
+    return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"));
   }
 
   /** The string field {@code name} of a flat JSON object. */

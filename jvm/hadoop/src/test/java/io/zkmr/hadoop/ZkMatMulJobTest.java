@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The MapReduce job on Hadoop's LocalJobRunner, against {@code zkmr run} on the same data. */
+/** The MapReduce job on Hadoop's LocalJobRunner, against {@code zkmr prove} on the same store. */
 class ZkMatMulJobTest {
   @TempDir static Path dir;
   static Fixture fixture;
@@ -28,12 +28,12 @@ class ZkMatMulJobTest {
   @BeforeAll
   static void setUp() throws Exception {
     fixture = Fixture.random(256, 300, 9);
-    reference = fixture.zkmrRun(dir);
     info =
         Zkmr.commitMatrix(
             dir.resolve("keys"),
             ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
-            Zkmr.CommitSettings.development());
+            Zkmr.CommitSettings.defaults());
+    reference = fixture.zkmrProve(dir, dir.resolve("keys"));
     assertEquals(reference.matrixCommitment(), info.getMatrixCommitment());
     fixture.writeCsv(dir.resolve("matrix.csv"));
     fixture.writeVector(dir.resolve("x.json"));

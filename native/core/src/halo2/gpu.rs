@@ -1,4 +1,4 @@
-//! The CUDA backend of [`crate::transcript::prove`]: `halo2-axiom-gpu`'s `create_proof` over
+//! The CUDA backend of [`crate::halo2::transcript::prove`]: `halo2-axiom-gpu`'s `create_proof` over
 //! the same circuit, proving key and transcript as the CPU prover.
 //!
 //! Only the SRS needs translating: the GPU crate keeps its own `ParamsKZG` (with device
@@ -16,11 +16,11 @@ use halo2_axiom_gpu::SerdeFormat;
 use halo2_proofs::halo2curves::bn256::{Bn256, G2Affine};
 use rand::rngs::OsRng;
 
-use crate::circuit::MatVecCircuit;
 use crate::field::F;
-use crate::keys::Pk;
-use crate::srs::ProverParams;
-use crate::transcript::Transcript;
+use crate::halo2::circuit::MatVecCircuit;
+use crate::halo2::keys::Pk;
+use crate::halo2::srs::ProverParams;
+use crate::halo2::transcript::Transcript;
 
 type GpuParams = ParamsKZG<Bn256>;
 

@@ -1,5 +1,6 @@
-//! Whole jobs through the real prover and verifier: results against plain integer and f64
-//! matmul, and every tampering of a bundle rejected with the partition named.
+//! Whole jobs under the halo2 scheme through the real prover and verifier: results against
+//! plain integer and f64 matmul, and every tampering of a bundle rejected with the partition
+//! named.
 
 use std::sync::OnceLock;
 
@@ -8,10 +9,13 @@ use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::Device;
 use zkmr_core::field::{pack_i128, to_bytes, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number, QuantizationError};
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::job::{OpenStore, Proved};
 use zkmr_core::matrix::{encode_vector, IntMatrix};
 use zkmr_core::progress::Silent;
-use zkmr_core::setup::{commit, CommitOptions, Committed, SrsChoice};
-use zkmr_core::{prove, verify, Error};
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{commit, CommitOptions, Committed};
+use zkmr_core::{verify, Error, Scheme};
 
 fn dev_srs() -> SrsChoice {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -21,6 +25,20 @@ fn dev_srs() -> SrsChoice {
             .path()
             .to_path_buf(),
     }
+}
+
+fn halo2(rows_per_partition: usize) -> CommitOptions {
+    CommitOptions {
+        scheme: Scheme::Halo2,
+        rows_per_partition,
+        srs: Some(dev_srs()),
+        ..CommitOptions::default()
+    }
+}
+
+fn prove(committed: &Committed, x: &[i64], encoding: FixedPoint) -> zkmr_core::Result<Proved> {
+    OpenStore::open_on(committed.store.dir(), Device::Cpu)?
+        .prove(&Vectors::one(x.to_vec(), encoding), &Silent)
 }
 
 struct Job {
@@ -40,15 +58,10 @@ fn job(rows: usize, cols: usize, rows_per_partition: usize, seed: u64) -> Job {
     let matrix = IntMatrix::new(rows, cols, data).unwrap();
     let x = (0..cols).map(|_| rng.gen_range(-1000..1000)).collect();
     let dir = tempfile::tempdir().unwrap();
-    let options = CommitOptions {
-        rows_per_partition,
-        ..CommitOptions::default()
-    };
     let committed = commit(
         &matrix,
         encoding,
-        options,
-        &dev_srs(),
+        &halo2(rows_per_partition),
         &dir.path().join("k"),
         &Silent,
     )
@@ -63,15 +76,8 @@ fn job(rows: usize, cols: usize, rows_per_partition: usize, seed: u64) -> Job {
 }
 
 impl Job {
-    fn prove(&self) -> prove::Proved {
-        prove::prove(
-            Device::Cpu,
-            &self.committed.store,
-            &self.x,
-            self.encoding,
-            &Silent,
-        )
-        .unwrap()
+    fn prove(&self) -> Proved {
+        prove(&self.committed, &self.x, self.encoding).unwrap()
     }
 }
 
@@ -93,7 +99,7 @@ fn random_shapes_match_integer_matmul() {
         let proved = job.prove();
         let expected = job.matrix.mul_vec(&job.x);
         assert_eq!(proved.y, expected, "{rows}x{cols}");
-        let verified = verify::verify(&proved.bundle, job.committed.commitment).unwrap();
+        let verified = verify::verify(&proved.bundle, &job.committed.commitment).unwrap();
         assert_eq!(verified.y, expected);
         assert_eq!(verified.job_root, proved.job_root);
         assert_eq!(verified.partitions, rows.div_ceil(rpp.min(rows)));
@@ -118,17 +124,9 @@ fn float_matrix_300x517_is_within_the_reported_error() {
     let matrix = IntMatrix::encode(&a, enc_a).unwrap();
     let x_enc = encode_vector(&x, enc_x).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let committed = commit(
-        &matrix,
-        enc_a,
-        CommitOptions::default(),
-        &dev_srs(),
-        &dir.path().join("k"),
-        &Silent,
-    )
-    .unwrap();
-    let proved = prove::prove(Device::Cpu, &committed.store, &x_enc, enc_x, &Silent).unwrap();
-    let verified = verify::verify(&proved.bundle, committed.commitment).unwrap();
+    let committed = commit(&matrix, enc_a, &halo2(64), &dir.path().join("k"), &Silent).unwrap();
+    let proved = prove(&committed, &x_enc, enc_x).unwrap();
+    let verified = verify::verify(&proved.bundle, &committed.commitment).unwrap();
 
     let scale = ((enc_a.scale_bits + enc_x.scale_bits) as f64).exp2();
     let y: Vec<f64> = verified.y.iter().map(|v| *v as f64 / scale).collect();
@@ -157,8 +155,8 @@ fn float_matrix_300x517_is_within_the_reported_error() {
 }
 
 /// Shared proved job for the tamper tests: 10 rows in 4 partitions of 3 (last one short).
-fn proved_job() -> &'static (Job, prove::Proved) {
-    static JOB: OnceLock<(Job, prove::Proved)> = OnceLock::new();
+fn proved_job() -> &'static (Job, Proved) {
+    static JOB: OnceLock<(Job, Proved)> = OnceLock::new();
     JOB.get_or_init(|| {
         let job = job(10, 7, 3, 42);
         let proved = job.prove();
@@ -168,7 +166,7 @@ fn proved_job() -> &'static (Job, prove::Proved) {
 
 fn reject(bundle: &zkmr_proto::Bundle) -> (Option<u32>, String) {
     let (job, _) = proved_job();
-    match verify::verify(bundle, job.committed.commitment) {
+    match verify::verify(bundle, &job.committed.commitment) {
         Err(Error::Rejected { partition, reason }) => (partition, reason),
         other => panic!("expected a rejection, got {other:?}"),
     }
@@ -184,7 +182,7 @@ fn tampered(f: impl FnOnce(&mut zkmr_proto::Bundle)) -> zkmr_proto::Bundle {
 fn honest_bundle_verifies() {
     let (job, proved) = proved_job();
     assert_eq!(proved.bundle.partitions.len(), 4);
-    verify::verify(&proved.bundle, job.committed.commitment).unwrap();
+    verify::verify(&proved.bundle, &job.committed.commitment).unwrap();
 }
 
 #[test]
@@ -274,13 +272,13 @@ fn another_x_is_rejected() {
 fn another_commitment_is_rejected() {
     let (job, proved) = proved_job();
     let other = job_with_other_matrix();
-    let err = verify::verify(&proved.bundle, other).unwrap_err();
+    let err = verify::verify(&proved.bundle, &other).unwrap_err();
     assert!(matches!(err, Error::Rejected { .. }), "{err}");
     // A bundle for another matrix under that matrix's own commitment still verifies.
-    verify::verify(&proved.bundle, job.committed.commitment).unwrap();
+    verify::verify(&proved.bundle, &job.committed.commitment).unwrap();
 }
 
-fn job_with_other_matrix() -> zkmr_core::field::F {
+fn job_with_other_matrix() -> [u8; 32] {
     job(10, 7, 3, 43).committed.commitment
 }
 
@@ -333,25 +331,11 @@ fn swapped_srs_is_rejected() {
 #[test]
 fn wrong_vector_length_and_range_are_input_errors() {
     let (job, _) = proved_job();
-    let short = prove::prove(
-        Device::Cpu,
-        &job.committed.store,
-        &job.x[1..],
-        job.encoding,
-        &Silent,
-    )
-    .unwrap_err();
+    let short = prove(&job.committed, &job.x[1..], job.encoding).unwrap_err();
     assert!(short.to_string().contains("7 columns"), "{short}");
     let mut big = job.x.clone();
     big[4] = 1 << 40;
-    let err = prove::prove(
-        Device::Cpu,
-        &job.committed.store,
-        &big,
-        job.encoding,
-        &Silent,
-    )
-    .unwrap_err();
+    let err = prove(&job.committed, &big, job.encoding).unwrap_err();
     assert!(err.to_string().contains("vector index 4"), "{err}");
 }
 

@@ -3,7 +3,7 @@
 //! drift.
 //!
 //! The transcript is snark-verifier's Poseidon transcript with the same sponge as
-//! [`crate::poseidon`] (width 3, rate 2): a circuit can replay it cheaply, which is what
+//! [`crate::halo2::poseidon`] (width 3, rate 2): a circuit can replay it cheaply, which is what
 //! lets the aggregation circuit verify partition proofs in-circuit. A Blake2b transcript
 //! would be as sound natively but far too costly to recompute there.
 
@@ -23,12 +23,12 @@ use snark_verifier::{
     loader::native::NativeLoader, system::halo2::transcript::halo2::PoseidonTranscript,
 };
 
-use crate::circuit::MatVecCircuit;
 use crate::device::Device;
 use crate::field::F;
-use crate::keys::{Pk, Vk};
-use crate::poseidon::{RATE, R_F, R_P, T};
-use crate::srs::ProverParams;
+use crate::halo2::circuit::MatVecCircuit;
+use crate::halo2::keys::{Pk, Vk};
+use crate::halo2::poseidon::{RATE, R_F, R_P, T};
+use crate::halo2::srs::ProverParams;
 
 /// The partition transcript over a byte stream `S`.
 pub type Transcript<S> = PoseidonTranscript<G1Affine, NativeLoader, S, T, RATE, R_F, R_P>;
@@ -54,7 +54,7 @@ pub fn prove(
         >(params, pk, &[circuit], &[&columns], OsRng, &mut transcript)
         .map_err(|e| e.to_string())?,
         #[cfg(feature = "cuda")]
-        Device::Cuda => crate::gpu::prove(params, pk, circuit, &columns, &mut transcript)?,
+        Device::Cuda => crate::halo2::gpu::prove(params, pk, circuit, &columns, &mut transcript)?,
         #[cfg(not(feature = "cuda"))]
         Device::Cuda => return Err("this build of zkmr has no CUDA prover".into()),
     }

@@ -25,11 +25,11 @@ use halo2_proofs::{
 };
 use snark_verifier::util::arithmetic::fe_to_limbs;
 
-use crate::circuit::{MatVecCircuit, MatVecConfig};
 use crate::error::{Error, Result};
 use crate::field::F;
-use crate::shape::CircuitShape;
-use crate::srs::ProverParams;
+use crate::halo2::circuit::{MatVecCircuit, MatVecConfig};
+use crate::halo2::shape::CircuitShape;
+use crate::halo2::srs::ProverParams;
 
 pub type Vk = VerifyingKey<G1Affine>;
 pub type Pk = ProvingKey<G1Affine>;
@@ -137,7 +137,7 @@ pub fn key_digest(vk: &Vk) -> F {
         .fixed_commitments()
         .iter()
         .chain(vk.permutation().commitments());
-    let mut input = vec![F::from(crate::statement::KEY_TAG)];
+    let mut input = vec![F::from(crate::halo2::statement::KEY_TAG)];
     for point in points {
         let coordinates = point
             .coordinates()
@@ -147,7 +147,7 @@ pub fn key_digest(vk: &Vk) -> F {
         }
     }
     input.push(vk.transcript_repr());
-    crate::poseidon::hash(&input)
+    crate::halo2::poseidon::hash(&input)
 }
 
 pub fn vk_to_bytes(vk: &Vk) -> Vec<u8> {
@@ -179,7 +179,7 @@ mod tests {
             [(4, 4, 9, 1), (4, 3, 9, 2), (5, 5, 30, 3), (2, 1, 1, 1)]
         {
             let shape = CircuitShape::new(rows, cols, fold).unwrap();
-            let params = crate::srs::development(shape.k(), dir.path()).unwrap();
+            let params = crate::halo2::srs::development(shape.k(), dir.path()).unwrap();
             let block: Vec<i64> = (0..real_rows * cols)
                 .map(|i| match i % 4 {
                     0 => 0,

@@ -28,7 +28,7 @@ use halo2_proofs::{
 };
 
 use crate::field::{from_i128, from_i64, F};
-use crate::shape::CircuitShape;
+use crate::halo2::shape::CircuitShape;
 
 /// Columns, challenge and selectors of the matrix-vector gate.
 #[derive(Clone, Debug)]

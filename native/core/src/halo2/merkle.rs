@@ -1,10 +1,10 @@
 //! Binary Poseidon Merkle trees with inclusion proofs.
 //!
 //! Leaves are padded to a power of two with zero; callers bind the real leaf count in the
-//! value they publish (see [`crate::statement`]), so padding cannot pass for a leaf.
+//! value they publish (see [`crate::halo2::statement`]), so padding cannot pass for a leaf.
 
 use crate::field::F;
-use crate::poseidon;
+use crate::halo2::poseidon;
 
 /// The parent of two nodes.
 pub fn parent(left: F, right: F) -> F {

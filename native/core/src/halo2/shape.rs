@@ -10,9 +10,9 @@
 
 use halo2_proofs::plonk::ConstraintSystem;
 
-use crate::circuit::MatVecConfig;
 use crate::error::{Error, Result};
 use crate::field::{from_i128, F};
+use crate::halo2::circuit::MatVecConfig;
 
 /// The most fixed columns a partition circuit may have: each costs the verifier a
 /// commitment and the proof an evaluation.

@@ -2,7 +2,7 @@
 //!
 //! - The **matrix commitment** binds the matrix: a Merkle root over one leaf per partition,
 //!   `H(MATRIX_LEAF, index, row_start, row_end, key_digest)`, hashed with the SRS digest and
-//!   every dimension and encoding parameter. The key digest ([`crate::keys::key_digest`])
+//!   every dimension and encoding parameter. The key digest ([`crate::halo2::keys::key_digest`])
 //!   hashes the verifying key, whose fixed commitments commit to the partition's block of `A`.
 //! - The **job root** binds one computation: a Merkle root over
 //!   `H(JOB_LEAF, index, row_start, row_end, key_digest, digest(x), digest(y_block))`, hashed
@@ -17,8 +17,8 @@ use rayon::prelude::*;
 
 use crate::field::{from_i128, from_i64, F};
 use crate::fixed_point::FixedPoint;
-use crate::merkle::MerkleTree;
-use crate::poseidon::hash;
+use crate::halo2::merkle::MerkleTree;
+use crate::halo2::poseidon::hash;
 
 pub const MATRIX_LEAF: u64 = 1;
 pub const MATRIX_COMMITMENT: u64 = 2;
@@ -26,7 +26,7 @@ pub const JOB_LEAF: u64 = 3;
 pub const JOB_ROOT: u64 = 4;
 pub const VECTOR: u64 = 5;
 pub const OUTPUT: u64 = 6;
-/// Tag of a partition's key digest ([`crate::keys::key_digest`]).
+/// Tag of a partition's key digest ([`crate::halo2::keys::key_digest`]).
 pub const KEY_TAG: u64 = 7;
 pub const OUTPUTS: u64 = 8;
 

@@ -1,0 +1,178 @@
+//! Setup: cut the matrix into partitions, make each partition's keys and publish the
+//! matrix commitment.
+//!
+//! Partitions are keyed in parallel and written as they finish; at most one partition's key
+//! material per worker thread is in memory at a time.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::field::to_bytes;
+use crate::field::F;
+use crate::fixed_point::FixedPoint;
+use crate::halo2::keys::{key_digest, vk_to_bytes, KeyMaker};
+use crate::halo2::shape::CircuitShape;
+use crate::halo2::srs::{self, ProverParams, SrsSource, VerifierSrs};
+use crate::halo2::statement::{matrix_commitment, MatrixHeader, PartitionId};
+use crate::keystore::{manifest, Halo2Setup, KeyStore, KeyStoreWriter};
+use crate::matrix::{IntMatrix, Partitioning};
+use crate::progress::{Event, Progress};
+use crate::scheme::Scheme;
+
+/// Which SRS to make keys with.
+#[derive(Clone, Debug)]
+pub enum SrsChoice {
+    /// A halo2 `ParamsKZG` file (see [`crate::halo2::srs`] for the accepted format).
+    File(PathBuf),
+    /// The insecure development SRS, cached in the given directory.
+    Development { cache_dir: PathBuf },
+}
+
+impl SrsChoice {
+    /// Loads or generates the parameters for circuits of size `2^k`.
+    pub fn params(&self, k: u32) -> Result<(ProverParams, SrsSource)> {
+        match self {
+            SrsChoice::File(path) => Ok((
+                srs::load(path, k)?,
+                SrsSource::File {
+                    path: path.display().to_string(),
+                },
+            )),
+            SrsChoice::Development { cache_dir } => {
+                Ok((srs::development(k, cache_dir)?, SrsSource::Development))
+            }
+        }
+    }
+}
+
+/// How to cut the matrix.
+#[derive(Clone, Copy, Debug)]
+pub struct CommitOptions {
+    pub rows_per_partition: usize,
+    /// Column fold; chosen automatically when `None`.
+    pub fold: Option<usize>,
+    /// Replace an existing key store.
+    pub replace: bool,
+}
+
+impl Default for CommitOptions {
+    fn default() -> Self {
+        Self {
+            rows_per_partition: crate::setup::DEFAULT_ROWS_PER_PARTITION,
+            fold: None,
+            replace: false,
+        }
+    }
+}
+
+/// What `commit` made.
+#[derive(Debug)]
+pub struct Committed {
+    pub store: KeyStore,
+    pub commitment: F,
+    pub srs_seconds: f64,
+    pub keygen_seconds: f64,
+}
+
+/// Makes the key store for `matrix` in `dest` and returns the matrix commitment.
+pub fn commit(
+    matrix: &IntMatrix,
+    encoding: FixedPoint,
+    options: CommitOptions,
+    srs: &SrsChoice,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Committed> {
+    // Large partitions are clamped to the matrix so a small matrix gets a small circuit.
+    let rows_per_partition = options.rows_per_partition.min(matrix.rows());
+    let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
+    let shape = match options.fold {
+        Some(fold) => CircuitShape::new(rows_per_partition, matrix.cols(), fold)?,
+        None => CircuitShape::choose(rows_per_partition, matrix.cols())?,
+    };
+    let k = shape.k();
+    tracing::info!(
+        rows = matrix.rows(),
+        cols = matrix.cols(),
+        partitions = partitioning.count(),
+        fold = shape.fold,
+        k,
+        "committing matrix"
+    );
+
+    let started = Instant::now();
+    let (params, source) = srs.params(k)?;
+    let srs_seconds = started.elapsed().as_secs_f64();
+    let header = MatrixHeader {
+        rows: matrix.rows() as u64,
+        cols: matrix.cols() as u64,
+        encoding,
+        rows_per_partition: rows_per_partition as u32,
+        fold: shape.fold as u32,
+        k,
+        srs_digest: VerifierSrs::of(&params).digest(),
+    };
+
+    let keys = KeyMaker::new(&params, shape)?;
+    let writer = KeyStoreWriter::create(dest, options.replace)?;
+    writer.write_srs(&params)?;
+    progress.report(Event::Started {
+        total: partitioning.count(),
+    });
+    let started = Instant::now();
+    let ids = (0..partitioning.count())
+        .into_par_iter()
+        .map(|p| {
+            let index = p as u32;
+            let rows = partitioning.range(p);
+            let block = matrix.block(rows.clone());
+            let vk = keys.verifying_key(block);
+            let id = PartitionId {
+                index,
+                row_start: rows.start as u64,
+                row_end: rows.end as u64,
+                key_digest: key_digest(&vk),
+            };
+            writer.write_partition(&zkmr_proto::PartitionKey {
+                index,
+                row_start: id.row_start,
+                row_end: id.row_end,
+                verifying_key: vk_to_bytes(&vk),
+                block: block.to_vec(),
+            })?;
+            progress.report(Event::PartitionDone { index });
+            Ok(id)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let keygen_seconds = started.elapsed().as_secs_f64();
+
+    let commitment = matrix_commitment(&header, &ids);
+    let halo2 = Halo2Setup {
+        fold: header.fold,
+        k,
+        srs: source,
+        srs_digest: crate::field::to_hex(&header.srs_digest),
+    };
+    let store = writer.finish(&manifest(
+        Scheme::Halo2,
+        (
+            header.rows,
+            header.cols,
+            header.encoding,
+            header.rows_per_partition,
+        ),
+        Some(halo2),
+        &to_bytes(&commitment),
+        ids.iter()
+            .map(|p| (p.index, p.row_start, p.row_end, to_bytes(&p.key_digest))),
+    ))?;
+    Ok(Committed {
+        store,
+        commitment,
+        srs_seconds,
+        keygen_seconds,
+    })
+}

@@ -1,0 +1,260 @@
+//! Setup: commit every column of every partition and write the key store.
+//!
+//! `C_{p,j} = Σ_{i ∈ rows(p)} A_ij·G_i + ρ_{p,j}·H` and the matrix key `C_j = Σ_p C_{p,j}`.
+//! The blindings `ρ_{p,j}` come from a fresh secret seed through a keyed BLAKE3 stream whose
+//! input names the partition and its rows, so two commits of one matrix share nothing and a
+//! re-partitioned matrix never reuses a blinding.
+//!
+//! Partitions are committed in parallel as they arrive from the source, so a matrix streamed
+//! from a file needs memory for the partitions in flight, not for the whole matrix.
+
+use std::time::Instant;
+
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
+use halo2_proofs::halo2curves::ff::{Field, FromUniformBytes};
+use halo2_proofs::halo2curves::group::Group;
+use prost::Message;
+use rand::RngCore;
+use rayon::prelude::*;
+
+use super::encoding::{points_to_bytes, scalar_to_bytes};
+use super::generators::{self, TAG};
+use super::msm::{h_table, normalize, window_for, Multiples};
+use super::statement::{matrix_commitment, partition_key_digest, Header, PartitionKeyId};
+use super::store::{partition_file, MATRIX_KEY, SECRET};
+use crate::error::{Error, Result};
+use crate::keystore::{manifest, KeyStore, KeyStoreWriter};
+use crate::matrix::Partitioning;
+use crate::product::magnitude_bits;
+use crate::progress::{Event, Progress};
+use crate::scheme::Scheme;
+
+/// The blindings `ρ_{p,0} .. ρ_{p,cols-1}` of one partition.
+pub fn partition_blindings(
+    seed: &[u8; 32],
+    index: u32,
+    row_start: u64,
+    row_end: u64,
+    cols: usize,
+) -> Vec<Fr> {
+    let mut h = blake3::Hasher::new_keyed(seed);
+    h.update(TAG.as_bytes());
+    h.update(b"/blinding");
+    for v in [index as u64, row_start, row_end, cols as u64] {
+        h.update(&v.to_le_bytes());
+    }
+    let mut stream = h.finalize_xof();
+    (0..cols)
+        .map(|_| {
+            let mut wide = [0u8; 64];
+            stream.fill(&mut wide);
+            Fr::from_uniform_bytes(&wide)
+        })
+        .collect()
+}
+
+/// The column commitments of one partition: `block` is its rows, row-major, and `bases` their
+/// generators.
+pub fn commit_columns(
+    block: &[i64],
+    cols: usize,
+    bases: &[G1Affine],
+    blindings: &[Fr],
+) -> Vec<G1Affine> {
+    let bits = magnitude_bits(block).max(1);
+    let window = window_for(bits, cols);
+    // Positive and negative entries accumulate apart, so every table lookup adds a multiple.
+    let mut positive = vec![G1::identity(); cols];
+    let mut negative = vec![G1::identity(); cols];
+    for (row, base) in block.chunks(cols).zip(bases) {
+        let table = Multiples::new(base, bits, window);
+        for ((v, pos), neg) in row.iter().zip(&mut positive).zip(&mut negative) {
+            if *v > 0 {
+                table.add_multiple(pos, v.unsigned_abs());
+            } else if *v < 0 {
+                table.add_multiple(neg, v.unsigned_abs());
+            }
+        }
+    }
+    let h = h_table();
+    for ((pos, neg), rho) in positive.iter_mut().zip(&negative).zip(blindings) {
+        *pos -= neg;
+        h.add_scalar(pos, rho);
+    }
+    normalize(&positive)
+}
+
+/// What `commit` made.
+#[derive(Debug)]
+pub struct Committed {
+    pub store: KeyStore,
+    pub commitment: [u8; 32],
+    pub seconds: f64,
+}
+
+/// One committed partition, on its way into the sums.
+struct Part {
+    id: PartitionKeyId,
+    columns: Vec<G1Affine>,
+    blindings: Vec<Fr>,
+}
+
+/// Running sums over committed partitions: the matrix key and the column blindings.
+struct Sums {
+    ids: Vec<PartitionKeyId>,
+    columns: Vec<G1>,
+    blindings: Vec<Fr>,
+}
+
+impl Sums {
+    fn new(cols: usize) -> Self {
+        Self {
+            ids: Vec::new(),
+            columns: vec![G1::identity(); cols],
+            blindings: vec![Fr::ZERO; cols],
+        }
+    }
+
+    fn add(mut self, part: Part) -> Self {
+        self.ids.push(part.id);
+        for (sum, c) in self.columns.iter_mut().zip(&part.columns) {
+            *sum += c;
+        }
+        for (sum, r) in self.blindings.iter_mut().zip(&part.blindings) {
+            *sum += r;
+        }
+        self
+    }
+
+    fn merge(mut self, other: Sums) -> Self {
+        self.ids.extend(other.ids);
+        for (sum, c) in self.columns.iter_mut().zip(&other.columns) {
+            *sum += c;
+        }
+        for (sum, r) in self.blindings.iter_mut().zip(&other.blindings) {
+            *sum += r;
+        }
+        self
+    }
+}
+
+/// Commits a matrix of `header.rows × header.cols` whose partitions `blocks` yields in
+/// order (row-major, encoded with `header.encoding`), and writes the key store at `dest`.
+pub fn commit(
+    header: Header,
+    blocks: impl Iterator<Item = Result<Vec<i64>>> + Send,
+    dest: &std::path::Path,
+    replace: bool,
+    progress: &dyn Progress,
+) -> Result<Committed> {
+    let started = Instant::now();
+    let cols = header.cols as usize;
+    let partitioning = Partitioning::new(header.rows as usize, header.rows_per_partition as usize)?;
+    let count = partitioning.count();
+    tracing::info!(
+        rows = header.rows,
+        cols,
+        partitions = count,
+        "committing matrix (pedersen)"
+    );
+    let mut seed = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut seed);
+    let generators = generators::rows(header.rows as usize);
+    h_table();
+    let writer = KeyStoreWriter::create(dest, replace)?;
+    progress.report(Event::Started { total: count });
+
+    let sums = blocks
+        .enumerate()
+        .par_bridge()
+        .map(|(p, block)| {
+            let block = block?;
+            let rows = partitioning.range(p);
+            if block.len() != rows.len() * cols {
+                return Err(Error::Input(format!(
+                    "partition {p} has {} values, expected {} rows of {cols}",
+                    block.len(),
+                    rows.len()
+                )));
+            }
+            let (start, end) = (rows.start as u64, rows.end as u64);
+            let blindings = partition_blindings(&seed, p as u32, start, end, cols);
+            let columns = commit_columns(&block, cols, &generators[rows], &blindings);
+            let column_bytes = points_to_bytes(&columns);
+            let id = PartitionKeyId {
+                index: p as u32,
+                row_start: start,
+                row_end: end,
+                key_digest: partition_key_digest(p as u32, start, end, &column_bytes),
+            };
+            let narrow = magnitude_bits(&block) < 32;
+            let file = zkmr_proto::PedersenPartition {
+                index: p as u32,
+                row_start: start,
+                row_end: end,
+                entry_bytes: if narrow { 4 } else { 8 },
+                block: if narrow {
+                    block
+                        .iter()
+                        .flat_map(|v| (*v as i32).to_le_bytes())
+                        .collect()
+                } else {
+                    block.iter().flat_map(|v| v.to_le_bytes()).collect()
+                },
+                columns: column_bytes,
+            };
+            writer.write_file(&partition_file(p as u32), &file.encode_to_vec(), true)?;
+            progress.report(Event::PartitionDone { index: p as u32 });
+            Ok(Part {
+                id,
+                columns,
+                blindings,
+            })
+        })
+        .try_fold(|| Sums::new(cols), |sums, part| Ok(sums.add(part?)))
+        .try_reduce(|| Sums::new(cols), |a, b| Ok(a.merge(b)))?;
+    let Sums {
+        mut ids,
+        columns,
+        blindings,
+    } = sums;
+    ids.sort_by_key(|id| id.index);
+    if ids.len() != count {
+        return Err(Error::Input(format!(
+            "the matrix source gave {} partitions, the shape has {count}",
+            ids.len()
+        )));
+    }
+
+    let columns = points_to_bytes(&normalize(&columns));
+    let commitment = matrix_commitment(&header, &columns, &ids);
+    let key = zkmr_proto::PedersenMatrixKey {
+        generators: TAG.into(),
+        columns,
+    };
+    writer.write_file(MATRIX_KEY, &key.encode_to_vec(), false)?;
+    let secret = zkmr_proto::PedersenSecret {
+        seed: seed.to_vec(),
+        column_blindings: blindings.iter().flat_map(scalar_to_bytes).collect(),
+    };
+    writer.write_file(SECRET, &secret.encode_to_vec(), true)?;
+    let manifest = manifest(
+        Scheme::Pedersen,
+        (
+            header.rows,
+            header.cols,
+            header.encoding,
+            header.rows_per_partition,
+        ),
+        None,
+        &commitment,
+        ids.iter()
+            .map(|id| (id.index, id.row_start, id.row_end, id.key_digest)),
+    );
+    let store = writer.finish(&manifest)?;
+    Ok(Committed {
+        store,
+        commitment,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,555 @@
+//! The Pedersen scheme through the real prover and verifier: results against plain integer
+//! matmul, and forgeries and tampered artifacts of every kind rejected.
+
+use std::sync::OnceLock;
+
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
+use halo2_proofs::halo2curves::ff::Field;
+use halo2_proofs::halo2curves::group::Curve;
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use zkmr_core::device::Device;
+use zkmr_core::field::{from_i64, pack_i128, unpack_i128};
+use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::job::{OpenStore, Proved};
+use zkmr_core::matrix::IntMatrix;
+use zkmr_core::pedersen::encoding::{point_from_bytes, point_to_bytes, scalar_to_bytes};
+use zkmr_core::pedersen::generators;
+use zkmr_core::pedersen::msm::{mul_h, signed_msm};
+use zkmr_core::pedersen::statement::{matrix_commitment, Header, PartitionKeyId};
+use zkmr_core::pedersen::store::PedersenProver;
+use zkmr_core::pedersen::transcript::Transcript;
+use zkmr_core::progress::Silent;
+use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{commit, CommitOptions};
+use zkmr_core::verify::verify;
+use zkmr_core::{Error, Scheme};
+
+struct Job {
+    _dir: tempfile::TempDir,
+    matrix: IntMatrix,
+    store: OpenStore,
+    commitment: [u8; 32],
+    x: Vectors,
+}
+
+fn encoding() -> FixedPoint {
+    FixedPoint::new(0, 32).unwrap()
+}
+
+fn job(rows: usize, cols: usize, per: usize, vectors: usize, seed: u64) -> Job {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let data = (0..rows * cols)
+        .map(|_| rng.gen_range(-1000..1000))
+        .collect();
+    let matrix = IntMatrix::new(rows, cols, data).unwrap();
+    let values = (0..vectors * cols)
+        .map(|_| rng.gen_range(-1000..1000))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let options = CommitOptions {
+        rows_per_partition: per,
+        ..CommitOptions::default()
+    };
+    let keys = dir.path().join("k");
+    let committed = commit(&matrix, encoding(), &options, &keys, &Silent).unwrap();
+    assert_eq!(committed.store.manifest.scheme, Scheme::Pedersen);
+    Job {
+        _dir: dir,
+        matrix,
+        store: OpenStore::open_on(&keys, Device::Cpu).unwrap(),
+        commitment: committed.commitment,
+        x: Vectors {
+            values,
+            count: vectors,
+            encoding: encoding(),
+        },
+    }
+}
+
+impl Job {
+    fn prove(&self) -> Proved {
+        self.store.prove(&self.x, &Silent).unwrap()
+    }
+
+    /// `Y = A X` over the integers, one block per vector.
+    fn expected(&self) -> Vec<i128> {
+        let cols = self.matrix.cols();
+        (0..self.x.count)
+            .flat_map(|b| self.matrix.mul_vec(self.x.get(b, cols)))
+            .collect()
+    }
+}
+
+#[test]
+fn jobs_match_integer_matmul() {
+    for (i, (rows, cols, per, vectors)) in [
+        (1, 1, 4, 1),
+        (1, 9, 4, 1),
+        (7, 1, 3, 1),
+        (10, 13, 4, 1),
+        (17, 6, 5, 3),
+        (9, 4, 9, 8),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let job = job(rows, cols, per, vectors, i as u64);
+        let proved = job.prove();
+        assert_eq!(proved.y, job.expected(), "{rows}x{cols}x{vectors}");
+        let verified = verify(&proved.bundle, &job.commitment).unwrap();
+        assert_eq!(verified.y, job.expected());
+        assert_eq!(verified.vectors, vectors);
+        assert_eq!(verified.job_root, proved.job_root);
+        assert_eq!(verified.partitions, rows.div_ceil(per.min(rows)));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn random_shapes_and_partitions_match_integer_matmul(
+        rows in 1usize..12, cols in 1usize..10, per in 1usize..7, vectors in 1usize..4,
+        seed in any::<u64>(),
+    ) {
+        let job = job(rows, cols, per, vectors, seed);
+        let proved = job.prove();
+        prop_assert_eq!(&proved.y, &job.expected());
+        let verified = verify(&proved.bundle, &job.commitment).unwrap();
+        prop_assert_eq!(verified.y, job.expected());
+    }
+}
+
+/// Shared job for the tamper tests: 10 rows in 4 partitions of 3 (the last one short).
+fn proved_job() -> &'static (Job, Proved) {
+    static JOB: OnceLock<(Job, Proved)> = OnceLock::new();
+    JOB.get_or_init(|| {
+        let job = job(10, 7, 3, 1, 42);
+        let proved = job.prove();
+        (job, proved)
+    })
+}
+
+fn batch_job() -> &'static (Job, Proved) {
+    static JOB: OnceLock<(Job, Proved)> = OnceLock::new();
+    JOB.get_or_init(|| {
+        let job = job(10, 7, 3, 4, 43);
+        let proved = job.prove();
+        (job, proved)
+    })
+}
+
+fn rejected(bundle: &zkmr_proto::Bundle, commitment: &[u8; 32]) -> String {
+    match verify(bundle, commitment) {
+        Err(e @ Error::Rejected { .. }) => e.to_string(),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+fn tampered(f: impl FnOnce(&mut zkmr_proto::Bundle)) -> zkmr_proto::Bundle {
+    let mut bundle = proved_job().1.bundle.clone();
+    f(&mut bundle);
+    bundle
+}
+
+#[test]
+fn honest_bundle_verifies() {
+    let (job, proved) = proved_job();
+    verify(&proved.bundle, &job.commitment).unwrap();
+}
+
+#[test]
+fn every_y_entry_off_by_one_is_rejected() {
+    let (job, proved) = proved_job();
+    for p in 0..proved.bundle.partitions.len() {
+        let entries = unpack_i128(&proved.bundle.partitions[p].y, "y")
+            .unwrap()
+            .len();
+        for i in 0..entries {
+            for delta in [1, -1] {
+                let bundle = tampered(|b| {
+                    let mut y = unpack_i128(&b.partitions[p].y, "y").unwrap();
+                    y[i] += delta;
+                    b.partitions[p].y = pack_i128(&y);
+                });
+                let reason = rejected(&bundle, &job.commitment);
+                assert!(reason.contains("homomorphic check"), "{reason}");
+            }
+        }
+    }
+}
+
+#[test]
+fn another_x_is_rejected() {
+    let (job, _) = proved_job();
+    for j in 0..7 {
+        let bundle = tampered(|b| b.x[j] += 1);
+        rejected(&bundle, &job.commitment);
+    }
+}
+
+#[test]
+fn another_matrix_is_rejected() {
+    let (first, proved) = proved_job();
+    let other = job_of_other_matrix();
+    // Its commitment, and its key in place of this one's.
+    rejected(&proved.bundle, &other.commitment);
+    let other_proved = other.prove();
+    let bundle = tampered(|b| b.pedersen = other_proved.bundle.pedersen.clone());
+    rejected(&bundle, &first.commitment);
+    rejected(&bundle, &other.commitment);
+    // The same matrix committed again: hiding, so another commitment, and this bundle is
+    // not a proof for it.
+    let again = job(10, 7, 3, 1, 42);
+    assert_eq!(again.matrix, first.matrix);
+    assert_ne!(again.commitment, first.commitment);
+    assert_ne!(
+        again.prove().bundle.pedersen.unwrap().columns,
+        proved.bundle.pedersen.as_ref().unwrap().columns
+    );
+    rejected(&proved.bundle, &again.commitment);
+}
+
+fn job_of_other_matrix() -> Job {
+    job(10, 7, 3, 1, 44)
+}
+
+/// The matrix commitment of a bundle's header, key and partitions, as a forger publishing
+/// its own commitment would compute it.
+fn commitment_of(bundle: &zkmr_proto::Bundle) -> [u8; 32] {
+    let m = bundle.matrix.as_ref().unwrap();
+    let header = Header {
+        rows: m.rows,
+        cols: m.cols,
+        encoding: encoding(),
+        rows_per_partition: m.rows_per_partition,
+    };
+    let ids: Vec<PartitionKeyId> = bundle
+        .partitions
+        .iter()
+        .map(|p| PartitionKeyId {
+            index: p.index,
+            row_start: p.row_start,
+            row_end: p.row_end,
+            key_digest: p.key_digest.as_slice().try_into().unwrap(),
+        })
+        .collect();
+    matrix_commitment(&header, &bundle.pedersen.as_ref().unwrap().columns, &ids)
+}
+
+#[test]
+fn swapped_column_commitments_are_rejected() {
+    let (job, _) = proved_job();
+    let bundle = tampered(|b| {
+        let columns = &mut b.pedersen.as_mut().unwrap().columns;
+        let (first, second) = columns.split_at_mut(64);
+        first.swap_with_slice(&mut second[..64]);
+    });
+    let reason = rejected(&bundle, &job.commitment);
+    assert!(reason.contains("commitment"), "{reason}");
+    // Under a commitment published for the swapped key, the check itself fails.
+    let reason = rejected(&bundle, &commitment_of(&bundle));
+    assert!(reason.contains("homomorphic check"), "{reason}");
+    assert_eq!(commitment_of(&proved_job().1.bundle), job.commitment);
+}
+
+#[test]
+fn changed_t_or_s_is_rejected() {
+    let (job, _) = proved_job();
+    let other_t = point_to_bytes(&(G1::generator() * Fr::from(5)).to_affine()).to_vec();
+    let bundle = tampered(|b| b.pedersen.as_mut().unwrap().t = other_t);
+    rejected(&bundle, &job.commitment);
+    let bundle = tampered(|b| {
+        let s = &mut b.pedersen.as_mut().unwrap().s;
+        s[0] = s[0].wrapping_add(1);
+    });
+    rejected(&bundle, &job.commitment);
+    // A non-canonical s (at or above the group order) and a point off the curve.
+    let bundle = tampered(|b| b.pedersen.as_mut().unwrap().s = vec![0xff; 32]);
+    assert!(rejected(&bundle, &job.commitment).contains("canonical"));
+    let bundle = tampered(|b| b.pedersen.as_mut().unwrap().t[5] ^= 1);
+    rejected(&bundle, &job.commitment);
+}
+
+/// The fields the job transcript binds after its domain tag, in order.
+const FIELDS: [&str; 11] = [
+    "statement",
+    "matrix commitment",
+    "rows",
+    "cols",
+    "vectors",
+    "x scale bits",
+    "x value bits",
+    "x",
+    "y scale bits",
+    "y",
+    "T",
+];
+
+/// The job transcript as [`proof::transcript`] builds it for one vector, but without `omit`
+/// (a statement kind left out reads as another kind's label).
+fn weak_transcript(job: &Job, y: &[i128], omit: &str) -> Transcript {
+    let mut t = Transcript::new(if omit == "statement" { "" } else { "job" });
+    let m = &job.store.store.manifest;
+    let items: [(&str, Vec<u8>); 9] = [
+        ("matrix commitment", job.commitment.to_vec()),
+        ("rows", m.rows.to_le_bytes().to_vec()),
+        ("cols", m.cols.to_le_bytes().to_vec()),
+        ("vectors", 1u64.to_le_bytes().to_vec()),
+        ("x scale bits", 0u64.to_le_bytes().to_vec()),
+        ("x value bits", 32u64.to_le_bytes().to_vec()),
+        (
+            "x",
+            job.x.values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ),
+        ("y scale bits", 0u64.to_le_bytes().to_vec()),
+        ("y", y.iter().flat_map(|v| v.to_le_bytes()).collect()),
+    ];
+    for (label, bytes) in items.iter().filter(|(l, _)| *l != omit) {
+        t.absorb(label, bytes);
+    }
+    t
+}
+
+/// An honest Schnorr proof of the job's blinding, made with the store's secret over a
+/// transcript that leaves `omit` out.
+fn weak_proof(job: &Job, omit: &str) -> (G1Affine, Fr) {
+    let prover = PedersenProver::new(job.store.store.clone()).unwrap();
+    let rho: Fr = job
+        .x
+        .values
+        .iter()
+        .zip(&prover.secret().unwrap().column_blindings)
+        .map(|(x, r)| from_i64(*x) * r)
+        .sum();
+    let k = Fr::random(rand::rngs::OsRng);
+    let t = mul_h(&k).to_affine();
+    let mut transcript = weak_transcript(job, &job.expected(), omit);
+    if omit != "T" {
+        transcript.absorb("T", &point_to_bytes(&t));
+    }
+    let c = transcript.challenge("c");
+    (t, k + c * rho)
+}
+
+fn with_proof(t: &G1Affine, s: &Fr) -> zkmr_proto::Bundle {
+    tampered(|b| {
+        let p = b.pedersen.as_mut().unwrap();
+        p.t = point_to_bytes(t).to_vec();
+        p.s = scalar_to_bytes(s).to_vec();
+    })
+}
+
+#[test]
+fn a_transcript_missing_any_bound_field_is_rejected() {
+    let (job, _) = proved_job();
+    // The same prover with every field bound is accepted: the weak transcripts differ from
+    // the verifier's only in the field they leave out.
+    let (t, s) = weak_proof(job, "none");
+    verify(&with_proof(&t, &s), &job.commitment).unwrap();
+    for omit in FIELDS {
+        let (t, s) = weak_proof(job, omit);
+        let reason = rejected(&with_proof(&t, &s), &job.commitment);
+        assert!(reason.contains("homomorphic check"), "{omit}: {reason}");
+    }
+}
+
+/// `Σ_j x_j·C_j − Σ_i y_i·G_i` for the bundle's key.
+fn check_point(bundle: &zkmr_proto::Bundle, x: &[i64], y: &[i128]) -> G1 {
+    let columns: Vec<G1Affine> = bundle
+        .pedersen
+        .as_ref()
+        .unwrap()
+        .columns
+        .chunks(64)
+        .map(|c| point_from_bytes(c, "column").unwrap())
+        .collect();
+    let g = generators::rows(y.len());
+    let x: Vec<i128> = x.iter().map(|v| *v as i128).collect();
+    signed_msm(&x, &columns) - signed_msm(y, &g[..y.len()])
+}
+
+#[test]
+fn a_challenge_drawn_before_t_forges_a_wrong_y_and_the_verifier_rejects_it() {
+    let (job, proved) = proved_job();
+    let mut y = proved.y.clone();
+    y[4] += 1;
+    let wrong = check_point(&proved.bundle, &job.x.values, &y);
+    // The weak Fiat–Shamir forger: c from everything but T, then T = s·H − c·P.
+    let c = weak_transcript(job, &y, "T").challenge("c");
+    let s = Fr::random(rand::rngs::OsRng);
+    let forged_t = (mul_h(&s) - wrong * c).to_affine();
+    // The forgery satisfies the equation a verifier without T in its transcript would check.
+    assert_eq!(mul_h(&s), wrong * c + forged_t);
+    let bundle = tampered(|b| {
+        let rows = 3;
+        for (p, part) in b.partitions.iter_mut().enumerate() {
+            let start = p * rows;
+            part.y = pack_i128(&y[start..(start + rows).min(y.len())]);
+        }
+        let p = b.pedersen.as_mut().unwrap();
+        p.t = point_to_bytes(&forged_t).to_vec();
+        p.s = scalar_to_bytes(&s).to_vec();
+    });
+    let reason = rejected(&bundle, &job.commitment);
+    assert!(reason.contains("homomorphic check"), "{reason}");
+}
+
+#[test]
+fn a_batch_with_one_wrong_output_column_is_rejected() {
+    let (job, proved) = batch_job();
+    assert_eq!(proved.y, job.expected());
+    verify(&proved.bundle, &job.commitment).unwrap();
+    for vector in 0..4 {
+        let mut bundle = proved.bundle.clone();
+        // Partition 1 holds rows 3..6: vector `vector`'s block starts at vector·3.
+        let mut y = unpack_i128(&bundle.partitions[1].y, "y").unwrap();
+        y[vector * 3 + 1] -= 1;
+        bundle.partitions[1].y = pack_i128(&y);
+        let reason = rejected(&bundle, &job.commitment);
+        assert!(reason.contains("homomorphic check"), "{reason}");
+    }
+    // Swapping two vectors' outputs is a wrong answer too.
+    let mut bundle = proved.bundle.clone();
+    let y = unpack_i128(&bundle.partitions[0].y, "y").unwrap();
+    let mut swapped = y[3..6].to_vec();
+    swapped.extend_from_slice(&y[0..3]);
+    swapped.extend_from_slice(&y[6..]);
+    bundle.partitions[0].y = pack_i128(&swapped);
+    rejected(&bundle, &job.commitment);
+    // One vector fewer claimed.
+    let mut bundle = proved.bundle.clone();
+    bundle.vectors = 3;
+    rejected(&bundle, &job.commitment);
+}
+
+/// A change to a bundle.
+type Change = Box<dyn Fn(&mut zkmr_proto::Bundle)>;
+
+#[test]
+fn partition_list_tampering_is_rejected_naming_the_partition() {
+    let (job, _) = proved_job();
+    let cases: Vec<(Change, Option<u32>)> = vec![
+        (Box::new(|b| b.partitions.swap(0, 1)), Some(1)),
+        (
+            Box::new(|b| {
+                b.partitions.pop();
+            }),
+            Some(3),
+        ),
+        (
+            Box::new(|b| {
+                let copy = b.partitions[1].clone();
+                b.partitions[2] = copy;
+            }),
+            Some(1),
+        ),
+        (Box::new(|b| b.partitions[2].row_end += 1), Some(2)),
+        (Box::new(|b| b.partitions[3].key_digest[0] ^= 1), None),
+        (Box::new(|b| b.job_root[0] ^= 1), None),
+    ];
+    for (i, (change, partition)) in cases.iter().enumerate() {
+        let bundle = tampered(|b| change(b));
+        match verify(&bundle, &job.commitment) {
+            Err(Error::Rejected { partition: p, .. }) => assert_eq!(p, *partition, "case {i}"),
+            other => panic!("case {i}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_reducer_names_the_partition_whose_task_lied() {
+    let (job, proved) = proved_job();
+    let results: Vec<zkmr_proto::PartitionResult> = (0..4u32)
+        .map(|index| {
+            let block = job.store.prover().block(index).unwrap();
+            job.store.prove_block(index, &block, &job.x).unwrap()
+        })
+        .collect();
+    let committed = job.store.commit_results(results.clone()).unwrap();
+    assert_eq!(committed.verified.y, job.expected());
+    assert_eq!(committed.verified.job_root, proved.job_root);
+
+    let mut lying = results;
+    let proof = lying[2].proof.as_mut().unwrap();
+    let mut y = unpack_i128(&proof.y, "y").unwrap();
+    y[0] += 7;
+    proof.y = pack_i128(&y);
+    match job.store.commit_results(lying) {
+        Err(Error::Rejected {
+            partition: Some(2), ..
+        }) => {}
+        other => panic!("expected partition 2 named, got {other:?}"),
+    }
+}
+
+#[test]
+fn one_partition_checks_alone_against_the_store() {
+    let (job, proved) = proved_job();
+    for index in 0..4 {
+        job.store.check_partition(&proved.bundle, index).unwrap();
+    }
+    let bundle = tampered(|b| {
+        let mut y = unpack_i128(&b.partitions[1].y, "y").unwrap();
+        y[2] -= 1;
+        b.partitions[1].y = pack_i128(&y);
+    });
+    job.store.check_partition(&bundle, 0).unwrap();
+    assert!(job.store.check_partition(&bundle, 1).is_err());
+    let (batch, batch_proved) = batch_job();
+    for index in 0..4 {
+        batch
+            .store
+            .check_partition(&batch_proved.bundle, index)
+            .unwrap();
+    }
+    assert!(job.store.check_partition(&batch_proved.bundle, 0).is_err());
+}
+
+#[test]
+fn wrong_vectors_are_input_errors() {
+    let (job, _) = proved_job();
+    let short = Vectors::one(job.x.values[1..].to_vec(), encoding());
+    let err = job.store.prove(&short, &Silent).unwrap_err();
+    assert!(err.to_string().contains("7 columns"), "{err}");
+    let mut big = job.x.clone();
+    big.values[4] = 1 << 40;
+    let err = job.store.prove(&big, &Silent).unwrap_err();
+    assert!(err.to_string().contains("vector index 4"), "{err}");
+    let ragged = Vectors {
+        values: vec![1; 13],
+        count: 2,
+        encoding: encoding(),
+    };
+    let err = job.store.prove(&ragged, &Silent).unwrap_err();
+    assert!(
+        err.to_string().contains("2 vectors hold 13 entries"),
+        "{err}"
+    );
+}
+
+#[test]
+fn proofs_are_randomised_and_roots_are_not() {
+    let (job, proved) = proved_job();
+    let again = job.prove();
+    assert_eq!(again.job_root, proved.job_root);
+    assert_ne!(
+        again.bundle.pedersen.as_ref().unwrap().t,
+        proved.bundle.pedersen.as_ref().unwrap().t
+    );
+}
+
+#[test]
+fn store_files_holding_secrets_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (job, _) = proved_job();
+    let dir = job.store.store.dir();
+    for file in ["secret.key", "partitions/000000.part"] {
+        let mode = std::fs::metadata(dir.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
+    }
+}
