@@ -5,14 +5,8 @@ set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 
-if ! command -v cargo >/dev/null 2>&1; then
-  if ! command -v curl >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq curl ca-certificates build-essential
-  fi
-  curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
-  # shellcheck disable=SC1091
-  source "$HOME/.cargo/env"
-fi
+# shellcheck source=scripts/rust.sh
+source scripts/rust.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 # The JVM side: Java 17 and Maven from Debian; Spark's distribution (for spark-submit) from PyPI.
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
@@ -40,8 +34,9 @@ echo "== cargo clippy (release profile, warnings are errors)"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== cargo test (release profile)"
 # Building every target first gives the JNI library and the CLI the features the tests unify,
-# so the test run reuses them instead of compiling the dependency tree a second time.
-cargo build --release --workspace --all-targets
+# so the test run reuses them instead of compiling the dependency tree a second time; the
+# README's scripts/zkmr builds the same way.
+zkmr_build
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
 echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"

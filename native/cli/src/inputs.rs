@@ -67,7 +67,7 @@ pub struct Matrix {
     pub encoding: FixedPoint,
 }
 
-fn with_file(path: &Path, err: Error) -> Error {
+pub fn with_file(path: &Path, err: Error) -> Error {
     match err {
         Error::Input(msg) if !msg.starts_with(&path.display().to_string()) => {
             Error::Input(format!("{}: {msg}", path.display()))

@@ -81,9 +81,20 @@ impl FixedPoint {
         scale_bits: Option<u32>,
         value_bits: Option<u32>,
     ) -> Result<Self> {
+        let integral = scale_bits.is_some() || values.into_iter().all(Number::is_integral);
+        Self::for_integrality(integral, scale_bits, value_bits)
+    }
+
+    /// The encoding for values known to be all integers (`integral`) or not: the requested
+    /// scale, or 0 for integers and [`DEFAULT_FLOAT_SCALE_BITS`] otherwise.
+    pub fn for_integrality(
+        integral: bool,
+        scale_bits: Option<u32>,
+        value_bits: Option<u32>,
+    ) -> Result<Self> {
         let scale = match scale_bits {
             Some(s) => s,
-            None if values.into_iter().all(Number::is_integral) => 0,
+            None if integral => 0,
             None => DEFAULT_FLOAT_SCALE_BITS,
         };
         Self::new(scale, value_bits.unwrap_or(DEFAULT_VALUE_BITS))

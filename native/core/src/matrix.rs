@@ -125,6 +125,90 @@ impl Partitioning {
     }
 }
 
+/// Gathers encoded rows arriving in any order into whole partitions, handing each one out as
+/// soon as its last row arrives, so a matrix streamed in row order is held one partition at a
+/// time.
+pub struct PartitionAssembler {
+    partitioning: Partitioning,
+    cols: usize,
+    pending: std::collections::HashMap<usize, Pending>,
+    done: Vec<bool>,
+}
+
+struct Pending {
+    block: Vec<i64>,
+    received: Vec<bool>,
+    count: usize,
+}
+
+impl PartitionAssembler {
+    pub fn new(partitioning: Partitioning, cols: usize) -> Self {
+        Self {
+            partitioning,
+            cols,
+            pending: std::collections::HashMap::new(),
+            done: vec![false; partitioning.count()],
+        }
+    }
+
+    /// Adds row `row`; returns its partition's index and block when it is whole.
+    pub fn add(&mut self, row: u64, values: Vec<i64>) -> Result<Option<(usize, Vec<i64>)>> {
+        let rows = self.partitioning.rows;
+        if row >= rows as u64 {
+            return Err(Error::Input(format!(
+                "row {row} is outside the matrix of {rows} rows"
+            )));
+        }
+        if values.len() != self.cols {
+            return Err(Error::Input(format!(
+                "row {row} has {} values but row 0 has {}",
+                values.len(),
+                self.cols
+            )));
+        }
+        let row = row as usize;
+        let p = row / self.partitioning.rows_per_partition;
+        if self.done[p] {
+            return Err(Error::Input(format!("row {row} appears more than once")));
+        }
+        let range = self.partitioning.range(p);
+        let cols = self.cols;
+        let pending = self.pending.entry(p).or_insert_with(|| Pending {
+            block: vec![0; range.len() * cols],
+            received: vec![false; range.len()],
+            count: 0,
+        });
+        let local = row - range.start;
+        if std::mem::replace(&mut pending.received[local], true) {
+            return Err(Error::Input(format!("row {row} appears more than once")));
+        }
+        pending.block[local * cols..(local + 1) * cols].copy_from_slice(&values);
+        pending.count += 1;
+        if pending.count < range.len() {
+            return Ok(None);
+        }
+        self.done[p] = true;
+        let whole = self.pending.remove(&p).expect("the partition being filled");
+        Ok(Some((p, whole.block)))
+    }
+
+    /// Checks that every row came.
+    pub fn finish(&self) -> Result<()> {
+        match self.done.iter().position(|d| !d) {
+            None => Ok(()),
+            Some(p) => {
+                let range = self.partitioning.range(p);
+                let missing = self
+                    .pending
+                    .get(&p)
+                    .and_then(|f| f.received.iter().position(|r| !r))
+                    .map_or(range.start, |local| range.start + local);
+                Err(Error::Input(format!("row {missing} is missing")))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +226,35 @@ mod tests {
         assert_eq!(p.count(), 3);
         let ranges: Vec<_> = (0..p.count()).map(|i| p.range(i)).collect();
         assert_eq!(ranges, vec![0..4, 4..8, 8..10]);
+    }
+
+    #[test]
+    fn assembler_hands_out_whole_partitions_and_names_bad_rows() {
+        let mut a = PartitionAssembler::new(Partitioning::new(5, 2).unwrap(), 2);
+        assert_eq!(a.add(1, vec![3, 4]).unwrap(), None);
+        assert_eq!(a.add(4, vec![9, 9]).unwrap(), Some((2, vec![9, 9])));
+        assert_eq!(a.add(0, vec![1, 2]).unwrap(), Some((0, vec![1, 2, 3, 4])));
+        assert!(a
+            .add(0, vec![1, 2])
+            .unwrap_err()
+            .to_string()
+            .contains("row 0 appears"));
+        assert!(a
+            .add(7, vec![1, 2])
+            .unwrap_err()
+            .to_string()
+            .contains("outside"));
+        assert!(a
+            .add(2, vec![1])
+            .unwrap_err()
+            .to_string()
+            .contains("row 2 has 1 values"));
+        assert_eq!(a.add(2, vec![5, 6]).unwrap(), None);
+        assert!(a
+            .finish()
+            .unwrap_err()
+            .to_string()
+            .contains("row 3 is missing"));
     }
 
     #[test]

@@ -80,8 +80,8 @@ pub fn commit(
                 encoding,
                 rows_per_partition: rows_per_partition as u32,
             };
-            let blocks =
-                (0..partitioning.count()).map(|p| Ok(matrix.block(partitioning.range(p)).to_vec()));
+            let blocks = (0..partitioning.count())
+                .map(|p| Ok((p, matrix.block(partitioning.range(p)).to_vec())));
             let started = Instant::now();
             let done =
                 crate::pedersen::setup::commit(header, blocks, dest, options.replace, progress)?;

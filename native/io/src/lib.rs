@@ -16,6 +16,7 @@
 mod arrow_table;
 mod format;
 mod json;
+mod stream;
 mod write;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
 pub use format::InputFormat;
+pub use stream::{ParquetRows, Survey};
 pub use write::write_matrix_parquet;
 
 /// Reads a matrix as rows of numbers.

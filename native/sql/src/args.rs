@@ -5,13 +5,15 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{exec_datafusion_err, exec_err, plan_err, DataFusionError, Result};
 
-use crate::numbers::is_number_list;
+use crate::numbers::{is_number_list, is_vector_list};
 
 /// What an argument must be, for signature checks at planning time.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Kind {
     Integer,
     NumberList,
+    /// One vector (a number list) or a batch (a list of number lists).
+    Vectors,
     Text,
     TextOrInteger,
     Binary,
@@ -23,6 +25,7 @@ impl Kind {
         match self {
             Kind::Integer => t.is_integer() || t.is_null(),
             Kind::NumberList => is_number_list(t) || t.is_null(),
+            Kind::Vectors => is_number_list(t) || is_vector_list(t) || t.is_null(),
             Kind::Text => matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
             Kind::TextOrInteger => Kind::Text.accepts(t) || t.is_integer(),
             Kind::Binary => matches!(
@@ -37,6 +40,7 @@ impl Kind {
         match self {
             Kind::Integer => "an integer",
             Kind::NumberList => "a list of numbers",
+            Kind::Vectors => "a list of numbers or a list of such lists",
             Kind::Text => "a string",
             Kind::TextOrInteger => "a string or an integer",
             Kind::Binary => "bytes",

@@ -135,6 +135,7 @@ impl JobAccumulator {
                 int(verified.y_scale_bits as i64),
                 int(verified.partitions as i64),
                 bytes(&committed.bundle.encode_to_vec()),
+                int(verified.vectors as i64),
             ],
         )
     }

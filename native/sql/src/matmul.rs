@@ -1,4 +1,5 @@
-//! `zkMatMul(row, values, x, store [, x_scale_bits])`: proves one partition of `A x`.
+//! `zkMatMul(row, values, x, store [, x_scale_bits])`: proves one partition of `A x`, or of
+//! `A X` when `x` is a list of vectors (a batch, one job).
 //!
 //! An aggregate grouped by partition (`GROUP BY zkPartition(row, store)`). Each group
 //! collects its rows, encoded with the store's matrix encoding, and proves as soon as it
@@ -26,7 +27,7 @@ use zkmr_core::scheme::Vectors;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
-use crate::numbers::NumberLists;
+use crate::numbers::{NumberLists, VectorArg};
 use crate::result::{partition_fields, partition_value};
 use crate::state;
 
@@ -71,7 +72,7 @@ impl AggregateUDFImpl for ZkMatMul {
             &[
                 Kind::Integer,
                 Kind::NumberList,
-                Kind::NumberList,
+                Kind::Vectors,
                 Kind::Text,
                 Kind::Integer,
             ],
@@ -116,8 +117,20 @@ fn proved_index(result: &zkmr_proto::PartitionResult) -> u32 {
 struct Job {
     path: String,
     store: Arc<OpenStore>,
+    /// The vectors, one after another.
     x: Vec<i64>,
+    vectors: usize,
     x_encoding: FixedPoint,
+}
+
+impl Job {
+    fn vectors(&self) -> Vectors {
+        Vectors {
+            values: self.x.clone(),
+            count: self.vectors,
+            encoding: self.x_encoding,
+        }
+    }
 }
 
 /// A partition's block as its rows arrive.
@@ -141,19 +154,29 @@ impl PartitionAccumulator {
     }
 
     /// Sets the job from the first row, or checks a later row's against it.
-    fn join(&mut self, path: &str, x: Vec<i64>, x_encoding: FixedPoint) -> Result<()> {
+    fn join(
+        &mut self,
+        path: &str,
+        x: Vec<i64>,
+        vectors: usize,
+        x_encoding: FixedPoint,
+    ) -> Result<()> {
         if let Some(job) = &self.job {
             if job.path != path {
                 return exec_err!("store differs between rows of one group");
             }
-            if job.x != x || job.x_encoding != x_encoding {
+            if job.x != x || job.vectors != vectors || job.x_encoding != x_encoding {
                 return exec_err!("x differs between rows of one partition");
             }
             return Ok(());
         }
         let store = self.shared.store(path).map_err(|e| failed(NAME, e))?;
         store
-            .check_vectors(&Vectors::one(x.clone(), x_encoding))
+            .check_vectors(&Vectors {
+                values: x.clone(),
+                count: vectors,
+                encoding: x_encoding,
+            })
             .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::Started {
             total: store.store.manifest.partitions.len(),
@@ -162,6 +185,7 @@ impl PartitionAccumulator {
             path: path.to_string(),
             store,
             x,
+            vectors,
             x_encoding,
         });
         Ok(())
@@ -251,11 +275,7 @@ impl PartitionAccumulator {
         let job = self.job();
         let result = job
             .store
-            .prove_block(
-                filling.index,
-                &filling.block,
-                &Vectors::one(job.x.clone(), job.x_encoding),
-            )
+            .prove_block(filling.index, &filling.block, &job.vectors())
             .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::PartitionDone {
             index: filling.index,
@@ -276,19 +296,33 @@ impl PartitionAccumulator {
             .transpose()?;
         let rows = args::row_indices(&values[0])?;
         let lists = NumberLists::new(&values[1], "values")?;
-        let xs = NumberLists::new(&values[2], "x")?;
-        let mut first_x: Option<Vec<Number>> = None;
+        let xs = VectorArg::new(&values[2], "x")?;
+        let mut first_x: Option<Vec<Vec<Number>>> = None;
         for (i, row) in rows.iter().enumerate() {
             if xs.is_null(i) {
                 return exec_err!("x is null at row {row}");
             }
-            let x = xs.numbers(i, &|j| format!("x index {j}"))?;
+            let x = xs.vectors(i, &|b, j| match xs {
+                VectorArg::One(_) => format!("x index {j}"),
+                VectorArg::Batch { .. } => format!("x vector {b}, index {j}"),
+            })?;
             match &first_x {
                 None => {
-                    let encoding = FixedPoint::for_values(x.iter().copied(), x_scale, None)
-                        .map_err(|e| failed(NAME, e))?;
-                    let encoded = encode_vector(&x, encoding).map_err(|e| failed(NAME, e))?;
-                    self.join(&path, encoded, encoding)?;
+                    let encoding =
+                        FixedPoint::for_values(x.iter().flatten().copied(), x_scale, None)
+                            .map_err(|e| failed(NAME, e))?;
+                    let mut encoded = Vec::new();
+                    for (b, v) in x.iter().enumerate() {
+                        encoded.extend(encode_vector(v, encoding).map_err(|e| {
+                            let e = failed(NAME, e);
+                            if x.len() > 1 {
+                                exec_datafusion_err!("x vector {b}: {e}")
+                            } else {
+                                e
+                            }
+                        })?);
+                    }
+                    self.join(&path, encoded, x.len(), encoding)?;
                     first_x = Some(x);
                 }
                 Some(first) if *first != x => {
@@ -310,7 +344,12 @@ impl PartitionAccumulator {
     fn merge(&mut self, state: zkmr_proto::PartitionRows) -> Result<()> {
         let x_encoding = encoding_from_proto(state.x_encoding.as_ref(), "x_encoding")
             .map_err(|e| failed(NAME, e))?;
-        self.join(&state.store, state.x, x_encoding)?;
+        self.join(
+            &state.store,
+            state.x,
+            state.vectors.max(1) as usize,
+            x_encoding,
+        )?;
         if let Some(result) = state.result {
             if self.partition.is_some() {
                 return exec_err!(
@@ -338,6 +377,7 @@ impl PartitionAccumulator {
             store: job.path.clone(),
             x: job.x.clone(),
             x_encoding: Some(encoding_to_proto(job.x_encoding)),
+            vectors: job.vectors as u32,
             ..Default::default()
         };
         match &self.partition {

@@ -21,6 +21,76 @@ pub(crate) fn is_number_list(t: &DataType) -> bool {
     }
 }
 
+/// Whether `t` is a list of number lists: a batch of vectors.
+pub(crate) fn is_vector_list(t: &DataType) -> bool {
+    match t {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            is_number_list(f.data_type())
+        }
+        _ => false,
+    }
+}
+
+/// A column of vectors per row: one (`NUMBER[]`) or a batch (`NUMBER[][]`).
+pub(crate) enum VectorArg {
+    One(NumberLists),
+    /// The rows' batches: offsets into `vectors`, one entry per vector.
+    Batch {
+        outer: ListArray,
+        vectors: NumberLists,
+    },
+}
+
+impl VectorArg {
+    pub fn new(array: &ArrayRef, what: &str) -> Result<Self> {
+        if !is_vector_list(array.data_type()) {
+            return Ok(Self::One(NumberLists::new(array, what)?));
+        }
+        let inner = match array.data_type() {
+            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => f.clone(),
+            _ => unreachable!("checked above"),
+        };
+        let outer = cast(array, &DataType::List(inner))
+            .map_err(|e| exec_datafusion_err!("{what}: cannot read as vectors: {e}"))?;
+        let outer = outer.as_list::<i32>().clone();
+        let vectors = NumberLists::new(outer.values(), what)?;
+        Ok(Self::Batch { outer, vectors })
+    }
+
+    pub fn is_null(&self, i: usize) -> bool {
+        match self {
+            Self::One(lists) => lists.is_null(i),
+            Self::Batch { outer, .. } => outer.is_null(i),
+        }
+    }
+
+    /// The vectors of row `i`; `at(b, j)` names entry `j` of vector `b` in errors.
+    pub fn vectors(
+        &self,
+        i: usize,
+        at: &dyn Fn(usize, usize) -> String,
+    ) -> Result<Vec<Vec<Number>>> {
+        match self {
+            Self::One(lists) => Ok(vec![lists.numbers(i, &|j| at(0, j))?]),
+            Self::Batch { outer, vectors } => {
+                let offsets = outer.value_offsets();
+                let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+                if start == end {
+                    return exec_err!("{}: an empty batch of vectors", at(0, 0));
+                }
+                (start..end)
+                    .map(|k| {
+                        if vectors.is_null(k) {
+                            return exec_err!("{}: null vector", at(k - start, 0));
+                        }
+                        vectors.numbers(k, &|j| at(k - start, j))
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
 /// A column of number lists, normalised.
 pub(crate) struct NumberLists {
     list: ListArray,

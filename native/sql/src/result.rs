@@ -39,6 +39,7 @@ pub(crate) fn job_fields() -> Fields {
         Field::new("y_scale_bits", DataType::Int64, false),
         Field::new("partitions", DataType::Int64, false),
         Field::new("bundle", DataType::Binary, false),
+        Field::new("vectors", DataType::Int64, false),
     ])
 }
 

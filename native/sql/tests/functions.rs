@@ -438,3 +438,45 @@ async fn bad_tables_and_calls_fail_with_clear_errors() {
     .await;
     assert!(e.contains("row 8 appears twice"), "{e}");
 }
+
+/// A batch: `x` as a list of vectors proves `A X` as one job; `y` holds each vector's outputs
+/// one after another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_vectors_is_one_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = random_matrix(3);
+    let ctx = session(Scheme::default());
+    register_rows(&ctx, "m", full_rows(&a));
+    let store = store(dir.path());
+    query(
+        &ctx,
+        &format!("SELECT zkCommitMatrix(row, values, '{store}') FROM m"),
+    )
+    .await
+    .unwrap();
+    let xs: Vec<Vec<i64>> = (0..3)
+        .map(|b| (0..COLS as i64).map(|j| (b * 5 + j) % 7 - 3).collect())
+        .collect();
+    let job = query(&ctx, &job_sql(&store, &format!("{xs:?}"), "m"))
+        .await
+        .unwrap();
+    let expected: Vec<f64> = xs.iter().flat_map(|x| matvec(&a, x)).collect();
+    assert_eq!(floats(&field(&job, "y")), expected);
+    assert_eq!(
+        field(&job, "vectors")
+            .as_primitive::<arrow::datatypes::Int64Type>()
+            .value(0),
+        3
+    );
+    let bundle = field(&job, "bundle").as_binary::<i32>().value(0).to_vec();
+    let commitment = text(&job, "matrix_commitment");
+    let (verified, line) = zkmr_core::verify::verdict(
+        &bundle,
+        &zkmr_core::keystore::digest_from_hex(&commitment, "c").unwrap(),
+    );
+    assert_eq!(verified.unwrap().vectors, 3, "{line}");
+
+    // Vectors of different lengths in one batch name the vector.
+    let e = error(&ctx, &job_sql(&store, "[[1, 2], [3]]", "m")).await;
+    assert!(e.contains("vector"), "{e}");
+}

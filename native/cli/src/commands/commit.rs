@@ -4,9 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
+use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::matrix::{encode_row, PartitionAssembler, Partitioning};
+use zkmr_core::pedersen::statement::Header;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
-use zkmr_core::Result;
+use zkmr_core::{Result, Scheme};
+use zkmr_io::InputFormat;
 
 use crate::inputs::{self, SchemeArgs};
 use crate::output;
@@ -116,20 +120,96 @@ pub fn commit(
     })
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
-    let matrix = inputs::matrix(
-        &args.matrix,
+/// Commits a Parquet matrix under the pedersen scheme partition by partition as it is read:
+/// memory holds the partitions in flight, not the matrix. A first pass over the file finds
+/// the shape and, unless `--scale` is given, whether every value is an integer.
+fn commit_streamed(args: &Args) -> Result<CommitReport> {
+    let path = &args.matrix;
+    let survey = zkmr_io::ParquetRows::survey(path)?;
+    let encoding = FixedPoint::for_integrality(
+        survey.integral,
         args.partitioning.scale,
         args.partitioning.value_bits,
     )?;
-    let report = commit(
-        &matrix,
-        args.partitioning,
-        &args.scheme,
-        &args.keys,
-        args.force,
-        args.json,
-    )?;
+    let rows_per_partition = (args.partitioning.rows_per_partition as u64).min(survey.rows);
+    let partitioning = Partitioning::new(survey.rows as usize, rows_per_partition as usize)?;
+    let header = Header {
+        rows: survey.rows,
+        cols: survey.cols as u64,
+        encoding,
+        rows_per_partition: rows_per_partition as u32,
+    };
+    let mut assembler = PartitionAssembler::new(partitioning, survey.cols);
+    let mut rows = zkmr_io::ParquetRows::open(path)?;
+    let mut ended = false;
+    let blocks = std::iter::from_fn(move || loop {
+        if ended {
+            return None;
+        }
+        let Some(row) = rows.next() else {
+            ended = true;
+            return assembler
+                .finish()
+                .err()
+                .map(|e| Err(inputs::with_file(path, e)));
+        };
+        let whole = row.and_then(|(i, numbers)| {
+            let encoded = encode_row(&numbers, i, encoding)?;
+            assembler.add(i, encoded)
+        });
+        match whole {
+            Ok(None) => continue,
+            Ok(Some(block)) => return Some(Ok(block)),
+            Err(e) => {
+                ended = true;
+                return Some(Err(inputs::with_file(path, e)));
+            }
+        }
+    });
+    let bar = Bar::new("commit", args.json);
+    let done = zkmr_core::pedersen::setup::commit(header, blocks, &args.keys, args.force, &bar)?;
+    bar.finish();
+    let m = &done.store.manifest;
+    Ok(CommitReport {
+        scheme: m.scheme.to_string(),
+        matrix_commitment: digest_to_hex(&done.commitment),
+        keys: args.keys.display().to_string(),
+        rows: m.rows,
+        cols: m.cols,
+        partitions: m.partitions.len(),
+        rows_per_partition: m.rows_per_partition,
+        scale_bits: m.encoding.scale_bits,
+        value_bits: m.encoding.value_bits,
+        k: None,
+        fold: None,
+        srs_unsafe: false,
+        srs_seconds: 0.0,
+        keygen_seconds: done.seconds,
+    })
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let streamed = args.scheme.scheme == Scheme::Pedersen
+        && args.scheme.srs().is_none()
+        && args.partitioning.fold.is_none()
+        && InputFormat::detect(&args.matrix)? == InputFormat::Parquet;
+    let report = if streamed {
+        commit_streamed(&args)?
+    } else {
+        let matrix = inputs::matrix(
+            &args.matrix,
+            args.partitioning.scale,
+            args.partitioning.value_bits,
+        )?;
+        commit(
+            &matrix,
+            args.partitioning,
+            &args.scheme,
+            &args.keys,
+            args.force,
+            args.json,
+        )?
+    };
     if args.json {
         output::json(&report);
     } else {

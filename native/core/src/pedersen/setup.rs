@@ -138,11 +138,12 @@ impl Sums {
     }
 }
 
-/// Commits a matrix of `header.rows × header.cols` whose partitions `blocks` yields in
-/// order (row-major, encoded with `header.encoding`), and writes the key store at `dest`.
+/// Commits a matrix of `header.rows × header.cols` whose partitions `blocks` yields, each
+/// once in any order as `(index, block)` (row-major, encoded with `header.encoding`), and
+/// writes the key store at `dest`.
 pub fn commit(
     header: Header,
-    blocks: impl Iterator<Item = Result<Vec<i64>>> + Send,
+    blocks: impl Iterator<Item = Result<(usize, Vec<i64>)>> + Send,
     dest: &std::path::Path,
     replace: bool,
     progress: &dyn Progress,
@@ -165,10 +166,14 @@ pub fn commit(
     progress.report(Event::Started { total: count });
 
     let sums = blocks
-        .enumerate()
         .par_bridge()
-        .map(|(p, block)| {
-            let block = block?;
+        .map(|block| {
+            let (p, block) = block?;
+            if p >= count {
+                return Err(Error::Input(format!(
+                    "partition {p} is outside the {count} partitions of the matrix"
+                )));
+            }
             let rows = partitioning.range(p);
             if block.len() != rows.len() * cols {
                 return Err(Error::Input(format!(
@@ -219,9 +224,10 @@ pub fn commit(
         blindings,
     } = sums;
     ids.sort_by_key(|id| id.index);
-    if ids.len() != count {
+    let each_once = ids.iter().enumerate().all(|(i, id)| id.index as usize == i);
+    if ids.len() != count || !each_once {
         return Err(Error::Input(format!(
-            "the matrix source gave {} partitions, the shape has {count}",
+            "the matrix source gave {} partitions, not each of the {count} once",
             ids.len()
         )));
     }

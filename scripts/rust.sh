@@ -1,0 +1,23 @@
+# Sourced by the scripts that build zkmr: installs Rust with rustup when the machine has none,
+# and builds the workspace the one way every command here builds it (release profile, every
+# target), so the test command and the CLI wrapper never rebuild each other's dependencies.
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    # shellcheck disable=SC1091
+    source "$HOME/.cargo/env"
+  else
+    if ! command -v curl >/dev/null 2>&1; then
+      apt-get update -qq && apt-get install -y -qq curl ca-certificates build-essential
+    fi
+    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    # shellcheck disable=SC1091
+    source "$HOME/.cargo/env"
+  fi
+fi
+
+# One feature set for the CLI, the JNI library and the tests: whichever builds first, the
+# others reuse it.
+zkmr_build() {
+  cargo build --release --workspace --all-targets "$@"
+}
