@@ -10,6 +10,7 @@ use crate::field::from_bytes;
 use crate::fixed_point::FixedPoint;
 use crate::fsio::{read_bytes, write_bytes};
 use crate::halo2::statement::MatrixHeader;
+use crate::matrix::Partitioning;
 
 pub fn encoding_to_proto(e: FixedPoint) -> zkmr_proto::FixedPoint {
     zkmr_proto::FixedPoint {
@@ -88,4 +89,55 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::Bundle> {
 /// Reads a bundle file.
 pub fn read(path: &Path) -> Result<zkmr_proto::Bundle> {
     decode(&read_bytes(path)?, &path.display().to_string())
+}
+
+/// Every partition exactly once, in order, covering the rows the header implies; the error
+/// names the partition out of place.
+pub fn check_partition_list(
+    partitions: &[zkmr_proto::PartitionProof],
+    partitioning: Partitioning,
+) -> Result<()> {
+    let expected = partitioning.count();
+    for (position, p) in partitions.iter().enumerate() {
+        if position >= expected {
+            return Err(Error::rejected(
+                p.index,
+                format!(
+                    "bundle has {} partitions, the matrix {expected}",
+                    partitions.len()
+                ),
+            ));
+        }
+        if p.index as usize != position {
+            let what = if partitions[..position].iter().any(|q| q.index == p.index) {
+                "duplicated"
+            } else {
+                "out of order"
+            };
+            return Err(Error::rejected(
+                p.index,
+                format!("{what}: found at position {position}"),
+            ));
+        }
+        let rows = partitioning.range(position);
+        if (p.row_start, p.row_end) != (rows.start as u64, rows.end as u64) {
+            return Err(Error::rejected(
+                p.index,
+                format!(
+                    "claims rows {}..{}, the partition holds rows {}..{}",
+                    p.row_start, p.row_end, rows.start, rows.end
+                ),
+            ));
+        }
+    }
+    if partitions.len() < expected {
+        return Err(Error::rejected(
+            partitions.len() as u32,
+            format!(
+                "missing: bundle has {} of {expected} partitions",
+                partitions.len()
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::field::{pack_i128, unpack_i128};
 use crate::fixed_point::{check_output_range, decode_all, product_scale, Number};
 use crate::keystore::KeyStore;
-use crate::matrix::encode_row;
+use crate::matrix::{encode_row, gather_outputs};
 use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::verify::{verify, Verified};
@@ -239,17 +239,13 @@ impl OpenStore {
 
     /// `y` from partitions in order: one block of all rows per vector.
     fn outputs(&self, partitions: &[PartitionProved], vectors: usize) -> Vec<i128> {
-        let rows = self.store.manifest.rows as usize;
-        let mut y = vec![0i128; rows * vectors];
-        for p in partitions {
-            let len = p.y.len() / vectors;
-            let start = p.proof.row_start as usize;
-            for b in 0..vectors {
-                y[b * rows + start..b * rows + start + len]
-                    .copy_from_slice(&p.y[b * len..(b + 1) * len]);
-            }
-        }
-        y
+        gather_outputs(
+            self.store.manifest.rows as usize,
+            vectors,
+            partitions
+                .iter()
+                .map(|p| (p.proof.row_start as usize, p.y.as_slice())),
+        )
     }
 
     /// What a proved partition says, in the terms a user reads: rows, decoded `y`, digests.

@@ -125,6 +125,25 @@ impl Partitioning {
     }
 }
 
+/// Places partitions' output blocks into one `y`: each block holds its partition's rows once
+/// per vector and starts at the partition's first row; `y` holds all `rows` once per vector.
+/// The blocks' lengths must have been checked.
+pub fn gather_outputs<'a>(
+    rows: usize,
+    vectors: usize,
+    blocks: impl IntoIterator<Item = (usize, &'a [i128])>,
+) -> Vec<i128> {
+    let mut y = vec![0i128; rows * vectors];
+    for (start, block) in blocks {
+        let len = block.len() / vectors;
+        for b in 0..vectors {
+            y[b * rows + start..b * rows + start + len]
+                .copy_from_slice(&block[b * len..(b + 1) * len]);
+        }
+    }
+    y
+}
+
 /// Gathers encoded rows arriving in any order into whole partitions, handing each one out as
 /// soon as its last row arrives, so a matrix streamed in row order is held one partition at a
 /// time.

@@ -101,11 +101,26 @@ pub fn commit(
         &bar,
     )?;
     bar.finish();
-    let m = &done.store.manifest;
-    Ok(CommitReport {
+    Ok(report(
+        &done.store,
+        &done.commitment,
+        done.srs_seconds,
+        done.setup_seconds,
+    ))
+}
+
+/// What a commit made, as printed.
+fn report(
+    store: &zkmr_core::keystore::KeyStore,
+    commitment: &[u8; 32],
+    srs_seconds: f64,
+    keygen_seconds: f64,
+) -> CommitReport {
+    let m = &store.manifest;
+    CommitReport {
         scheme: m.scheme.to_string(),
-        matrix_commitment: digest_to_hex(&done.commitment),
-        keys: keys.display().to_string(),
+        matrix_commitment: digest_to_hex(commitment),
+        keys: store.dir().display().to_string(),
         rows: m.rows,
         cols: m.cols,
         partitions: m.partitions.len(),
@@ -115,9 +130,9 @@ pub fn commit(
         k: m.halo2.as_ref().map(|h| h.k),
         fold: m.halo2.as_ref().map(|h| h.fold),
         srs_unsafe: m.is_unsafe(),
-        srs_seconds: done.srs_seconds,
-        keygen_seconds: done.setup_seconds,
-    })
+        srs_seconds,
+        keygen_seconds,
+    }
 }
 
 /// Commits a Parquet matrix under the pedersen scheme partition by partition as it is read:
@@ -169,23 +184,7 @@ fn commit_streamed(args: &Args) -> Result<CommitReport> {
     let bar = Bar::new("commit", args.json);
     let done = zkmr_core::pedersen::setup::commit(header, blocks, &args.keys, args.force, &bar)?;
     bar.finish();
-    let m = &done.store.manifest;
-    Ok(CommitReport {
-        scheme: m.scheme.to_string(),
-        matrix_commitment: digest_to_hex(&done.commitment),
-        keys: args.keys.display().to_string(),
-        rows: m.rows,
-        cols: m.cols,
-        partitions: m.partitions.len(),
-        rows_per_partition: m.rows_per_partition,
-        scale_bits: m.encoding.scale_bits,
-        value_bits: m.encoding.value_bits,
-        k: None,
-        fold: None,
-        srs_unsafe: false,
-        srs_seconds: 0.0,
-        keygen_seconds: done.seconds,
-    })
+    Ok(report(&done.store, &done.commitment, 0.0, done.seconds))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

@@ -82,7 +82,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
 
     let partitioning = Partitioning::new(header.rows as usize, shape.rows)
         .map_err(|e| Error::rejected_bundle(e.to_string()))?;
-    check_partition_list(bundle, partitioning)?;
+    crate::bundle::check_partition_list(&bundle.partitions, partitioning)?;
 
     // Keys: parse each, and rebuild the matrix commitment from their digests.
     let keys = bundle
@@ -165,54 +165,4 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
         matrix_encoding: header.encoding,
         x_encoding,
     })
-}
-
-/// Every partition exactly once, in order, covering the rows the header implies.
-fn check_partition_list(bundle: &zkmr_proto::Bundle, partitioning: Partitioning) -> Result<()> {
-    let expected = partitioning.count();
-    for (position, p) in bundle.partitions.iter().enumerate() {
-        if position >= expected {
-            return Err(Error::rejected(
-                p.index,
-                format!(
-                    "bundle has {} partitions, the matrix {expected}",
-                    bundle.partitions.len()
-                ),
-            ));
-        }
-        if p.index as usize != position {
-            let what = if bundle.partitions[..position]
-                .iter()
-                .any(|q| q.index == p.index)
-            {
-                "duplicated"
-            } else {
-                "out of order"
-            };
-            return Err(Error::rejected(
-                p.index,
-                format!("{what}: found at position {position}"),
-            ));
-        }
-        let rows = partitioning.range(position);
-        if (p.row_start, p.row_end) != (rows.start as u64, rows.end as u64) {
-            return Err(Error::rejected(
-                p.index,
-                format!(
-                    "claims rows {}..{}, the partition holds rows {}..{}",
-                    p.row_start, p.row_end, rows.start, rows.end
-                ),
-            ));
-        }
-    }
-    if bundle.partitions.len() < expected {
-        return Err(Error::rejected(
-            bundle.partitions.len() as u32,
-            format!(
-                "missing: bundle has {} of {expected} partitions",
-                bundle.partitions.len()
-            ),
-        ));
-    }
-    Ok(())
 }

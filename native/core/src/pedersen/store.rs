@@ -21,6 +21,7 @@ use super::statement::{job_leaf, job_root, vectors_digest, PartitionKeyId};
 use crate::error::{Error, Result};
 use crate::fsio::read_bytes;
 use crate::keystore::{digest_from_hex, KeyStore, Manifest};
+use crate::matrix::gather_outputs;
 use crate::product::product;
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 
@@ -268,14 +269,13 @@ impl Prover for PedersenProver {
         let manifest = &self.store.manifest;
         let (rows, cols) = (manifest.rows as usize, self.cols());
         // y as one block of all rows per vector.
-        let mut y = vec![0i128; rows * x.count];
-        for p in &partitions {
-            let (start, len) = (p.proof.row_start as usize, p.y.len() / x.count);
-            for b in 0..x.count {
-                y[b * rows + start..b * rows + start + len]
-                    .copy_from_slice(&p.y[b * len..(b + 1) * len]);
-            }
-        }
+        let y = gather_outputs(
+            rows,
+            x.count,
+            partitions
+                .iter()
+                .map(|p| (p.proof.row_start as usize, p.y.as_slice())),
+        );
         let y_scale_bits = manifest.encoding.scale_bits + x.encoding.scale_bits;
         let statement = Statement {
             commitment: &self.commitment,
@@ -367,7 +367,7 @@ impl Prover for PedersenProver {
                 "x or the partition list does not fit the matrix",
             ));
         }
-        let mut y = vec![0i128; rows * vectors];
+        let mut blocks = Vec::with_capacity(self.ids.len());
         for (p, id) in bundle.partitions.iter().zip(&self.ids) {
             let block = crate::field::unpack_i128(&p.y, "y")?;
             let len = (id.row_end - id.row_start) as usize;
@@ -379,11 +379,13 @@ impl Prover for PedersenProver {
                     "its rows or y block do not fit the matrix",
                 ));
             }
-            for b in 0..vectors {
-                let at = b * rows + id.row_start as usize;
-                y[at..at + len].copy_from_slice(&block[b * len..(b + 1) * len]);
-            }
+            blocks.push((id.row_start as usize, block));
         }
+        let y = gather_outputs(
+            rows,
+            vectors,
+            blocks.iter().map(|(start, b)| (*start, b.as_slice())),
+        );
         let x_encoding =
             crate::bundle::encoding_from_proto(bundle.x_encoding.as_ref(), "x_encoding")?;
         let statement = Statement {

@@ -17,7 +17,7 @@ use crate::bundle::encoding_from_proto;
 use crate::error::{Error, Result};
 use crate::field::unpack_i128;
 use crate::fixed_point::{check_output_range, MAX_OUTPUT_BITS};
-use crate::matrix::Partitioning;
+use crate::matrix::{gather_outputs, Partitioning};
 use crate::scheme::Scheme;
 use crate::verify::Verified;
 
@@ -121,8 +121,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         << (encoding.value_bits + x_encoding.value_bits + usize::BITS - cols.leading_zeros())
             .min(MAX_OUTPUT_BITS);
     let mut blocks = Vec::with_capacity(ids.len());
-    let mut y = vec![0i128; rows * vectors];
-    for (p, id) in bundle.partitions.iter().zip(&ids) {
+    for p in &bundle.partitions {
         let block = unpack_i128(&p.y, &format!("partition {} y", p.index))
             .map_err(|e| Error::rejected(p.index, e.to_string()))?;
         if block.iter().any(|v| v.unsigned_abs() >= y_bound) {
@@ -131,13 +130,15 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
                 "a y entry exceeds the bound the encodings allow",
             ));
         }
-        let len = (id.row_end - id.row_start) as usize;
-        for b in 0..vectors {
-            let at = b * rows + id.row_start as usize;
-            y[at..at + len].copy_from_slice(&block[b * len..(b + 1) * len]);
-        }
         blocks.push(block);
     }
+    let y = gather_outputs(
+        rows,
+        vectors,
+        ids.iter()
+            .zip(&blocks)
+            .map(|(id, block)| (id.row_start as usize, block.as_slice())),
+    );
 
     // The homomorphic check.
     let columns = points_from_bytes(&pedersen.columns, cols, "matrix key column")
@@ -198,46 +199,13 @@ fn partition_list(
     partitioning: Partitioning,
     vectors: usize,
 ) -> Result<Vec<PartitionKeyId>> {
-    let expected = partitioning.count();
-    if bundle.partitions.len() != expected {
-        let index = bundle.partitions.len().min(expected) as u32;
-        return Err(Error::rejected(
-            index,
-            format!(
-                "bundle has {} partitions, the matrix {expected}",
-                bundle.partitions.len()
-            ),
-        ));
-    }
+    crate::bundle::check_partition_list(&bundle.partitions, partitioning)?;
     bundle
         .partitions
         .iter()
         .enumerate()
         .map(|(position, p)| {
-            if p.index as usize != position {
-                let what = if bundle.partitions[..position]
-                    .iter()
-                    .any(|q| q.index == p.index)
-                {
-                    "duplicated"
-                } else {
-                    "out of order"
-                };
-                return Err(Error::rejected(
-                    p.index,
-                    format!("{what}: found at position {position}"),
-                ));
-            }
             let rows = partitioning.range(position);
-            if (p.row_start, p.row_end) != (rows.start as u64, rows.end as u64) {
-                return Err(Error::rejected(
-                    p.index,
-                    format!(
-                        "claims rows {}..{}, the partition holds rows {}..{}",
-                        p.row_start, p.row_end, rows.start, rows.end
-                    ),
-                ));
-            }
             if p.y.len() != rows.len() * vectors * 16 {
                 return Err(Error::rejected(
                     p.index,
