@@ -190,21 +190,21 @@ impl OpenStore {
             seconds = started.elapsed().as_secs_f64(),
             "proved"
         );
-        Ok(self.result(proved, x))
+        self.result(proved, x)
     }
 
-    fn result(&self, proved: PartitionProved, x: &Vectors) -> zkmr_proto::PartitionResult {
-        zkmr_proto::PartitionResult {
+    fn result(&self, proved: PartitionProved, x: &Vectors) -> Result<zkmr_proto::PartitionResult> {
+        Ok(zkmr_proto::PartitionResult {
             proof: Some(zkmr_proto::PartitionProof {
                 y: pack_i128(&proved.y),
                 ..proved.proof
             }),
-            matrix_commitment: self.commitment().map(|c| c.to_vec()).unwrap_or_default(),
+            matrix_commitment: self.commitment()?.to_vec(),
             x: x.values.clone(),
             x_encoding: Some(crate::bundle::encoding_to_proto(x.encoding)),
             scheme: self.scheme().to_proto(),
             vectors: x.count as u32,
-        }
+        })
     }
 
     /// Proves every partition for `x` in this process, in parallel, and assembles the bundle.
@@ -340,27 +340,25 @@ impl OpenStore {
         ) {
             return err;
         }
-        for index in 0..self.store.manifest.partitions.len() as u32 {
-            match self.prover.partition_holds(bundle, index) {
-                Ok(Some(true)) => {}
-                Ok(Some(false)) => {
-                    return Error::rejected(
-                        index,
-                        "its y block does not match its committed columns (the job check failed)",
-                    )
-                }
-                Ok(None) | Err(_) => return err,
-            }
+        let all: Vec<u32> = (0..self.store.manifest.partitions.len() as u32).collect();
+        match self.prover.partitions_hold(bundle, &all) {
+            Ok(Some(holds)) => match holds.iter().position(|h| !h) {
+                Some(index) => Error::rejected(
+                    index as u32,
+                    "its y block does not match its committed columns (the job check failed)",
+                ),
+                None => err,
+            },
+            Ok(None) | Err(_) => err,
         }
-        err
     }
 
     /// Checks partition `index` of `bundle` alone, against its column commitments in this
     /// store.
     pub fn check_partition(&self, bundle: &zkmr_proto::Bundle, index: u32) -> Result<()> {
-        match self.prover.partition_holds(bundle, index)? {
-            Some(true) => Ok(()),
-            Some(false) => Err(Error::rejected(
+        match self.prover.partitions_hold(bundle, &[index])?.as_deref() {
+            Some([true]) => Ok(()),
+            Some(_) => Err(Error::rejected(
                 index,
                 "its y block does not match its committed columns",
             )),

@@ -131,8 +131,12 @@ pub trait Prover: Send + Sync + fmt::Debug {
     /// The job leaf of partition `index` proved for `x` with outputs `y`.
     fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]>;
 
-    /// Whether partition `index`'s outputs in `bundle` pass that partition's own check, with
-    /// what the store holds; `None` where the scheme's verifier names a failing partition
-    /// itself.
-    fn partition_holds(&self, bundle: &zkmr_proto::Bundle, index: u32) -> Result<Option<bool>>;
+    /// Whether each of partitions `indices` in `bundle` passes that partition's own check,
+    /// with what the store holds; `None` where the scheme's verifier names a failing
+    /// partition itself.
+    fn partitions_hold(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        indices: &[u32],
+    ) -> Result<Option<Vec<bool>>>;
 }

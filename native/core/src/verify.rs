@@ -24,17 +24,6 @@ pub struct Verified {
     pub x_encoding: FixedPoint,
 }
 
-impl Verified {
-    /// `y` decoded, one array per vector.
-    pub fn y_decoded(&self) -> Vec<Vec<f64>> {
-        let rows = self.y.len() / self.vectors.max(1);
-        self.y
-            .chunks(rows.max(1))
-            .map(|block| crate::fixed_point::decode_all(block, self.y_scale_bits))
-            .collect()
-    }
-}
-
 /// Verifies `bundle` for the matrix behind `trusted_commitment`.
 pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Result<Verified> {
     let scheme = Scheme::from_proto(bundle.scheme, "bundle")

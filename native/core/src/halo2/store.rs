@@ -101,7 +101,11 @@ impl Prover for Halo2Prover {
     }
 
     /// Each partition has its own proof, and the verifier names the one that fails.
-    fn partition_holds(&self, _bundle: &zkmr_proto::Bundle, _index: u32) -> Result<Option<bool>> {
+    fn partitions_hold(
+        &self,
+        _bundle: &zkmr_proto::Bundle,
+        _indices: &[u32],
+    ) -> Result<Option<Vec<bool>>> {
         Ok(None)
     }
 }

@@ -105,12 +105,6 @@ pub fn mul_h(s: &Fr) -> G1 {
     acc
 }
 
-/// Bits needed for the largest magnitude of `values`.
-pub fn magnitude_bits(values: impl IntoIterator<Item = u128>) -> u32 {
-    let max = values.into_iter().fold(0u128, |m, v| m.max(v));
-    128 - max.leading_zeros()
-}
-
 /// `Σ v_i·B_i` for signed integers `v_i`.
 pub fn signed_msm(values: &[i128], bases: &[G1Affine]) -> G1 {
     assert_eq!(values.len(), bases.len(), "one value per base");
@@ -136,11 +130,6 @@ pub fn normalize(points: &[G1]) -> Vec<G1Affine> {
     let mut affine = vec![G1Affine::default(); points.len()];
     G1::batch_normalize(points, &mut affine);
     affine
-}
-
-/// The affine form of one point.
-pub fn affine(p: &G1) -> G1Affine {
-    p.to_affine()
 }
 
 #[cfg(test)]

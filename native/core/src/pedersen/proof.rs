@@ -44,32 +44,22 @@ pub enum Folded {
 }
 
 impl Folded {
-    /// `Σ_j x'_j·C_j − Σ_i y'_i·G_i`.
-    pub fn point(&self, columns: &[G1Affine], generators: &[G1Affine]) -> G1 {
+    /// `Σ_j x'_j·C_j − Σ_{i ∈ rows} y'_i·G_i`: the job's check over all rows with its matrix
+    /// key, or one partition's over its rows with its column commitments.
+    pub fn point(
+        &self,
+        columns: &[G1Affine],
+        generators: &[G1Affine],
+        rows: std::ops::Range<usize>,
+    ) -> G1 {
+        let g = &generators[rows.clone()];
         let (xs, ys) = match self {
-            Folded::One { x, y } => rayon::join(
-                || signed_msm(x, columns),
-                || signed_msm(y, &generators[..y.len()]),
-            ),
-            Folded::Batch { x, y } => {
-                rayon::join(|| msm(x, columns), || msm(y, &generators[..y.len()]))
+            Folded::One { x, y } => {
+                rayon::join(|| signed_msm(x, columns), || signed_msm(&y[rows], g))
             }
+            Folded::Batch { x, y } => rayon::join(|| msm(x, columns), || msm(&y[rows], g)),
         };
         xs - ys
-    }
-
-    /// The same `x'` with only the outputs of `rows` (one partition's check).
-    pub fn rows(self, rows: std::ops::Range<usize>) -> Self {
-        match self {
-            Folded::One { x, y } => Folded::One {
-                x,
-                y: y[rows].to_vec(),
-            },
-            Folded::Batch { x, y } => Folded::Batch {
-                x,
-                y: y[rows].to_vec(),
-            },
-        }
     }
 
     /// `Σ_j x'_j·w_j`, the blinding the check leaves for column blindings `w`.

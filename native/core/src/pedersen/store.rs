@@ -16,7 +16,7 @@ use prost::Message;
 
 use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
 use super::generators::TAG;
-use super::proof::{self, Statement};
+use super::proof::{self, Folded, Statement};
 use super::statement::{job_leaf, job_root, vectors_digest, PartitionKeyId};
 use crate::error::{Error, Result};
 use crate::fsio::read_bytes;
@@ -210,9 +210,10 @@ impl PedersenProver {
     }
 
     /// Checks partition `index`'s outputs against its column commitments with the store's
-    /// blindings: `Σ_j x'_j·C_{p,j} − Σ_{i∈p} y'_i·G_i = (Σ_j x'_j·ρ_{p,j})·H`, folded with the
-    /// job's `γ` for a batch. Names the partition of a job whose check failed.
-    pub fn check_partition(&self, index: u32, statement: &Statement<'_>) -> Result<bool> {
+    /// blindings: `Σ_j x'_j·C_{p,j} − Σ_{i∈p} y'_i·G_i = (Σ_j x'_j·ρ_{p,j})·H`, with the job's
+    /// statement `folded` (by its `γ` for a batch). Names the partition of a job whose check
+    /// failed.
+    pub fn check_partition(&self, index: u32, folded: &Folded) -> Result<bool> {
         let id = self.ids[index as usize];
         let part = self.read_partition(index)?;
         let cols = self.cols();
@@ -220,10 +221,12 @@ impl PedersenProver {
         let seed = self.secret()?.seed;
         let blindings =
             super::setup::partition_blindings(&seed, index, id.row_start, id.row_end, cols);
-        let (_, folded) = proof::transcript(statement);
-        let folded = folded.rows(id.row_start as usize..id.row_end as usize);
         let generators = super::generators::rows(id.row_end as usize);
-        let p = folded.point(&columns, &generators[id.row_start as usize..]);
+        let p = folded.point(
+            &columns,
+            &generators,
+            id.row_start as usize..id.row_end as usize,
+        );
         Ok(p == super::msm::mul_h(&folded.blinding(&blindings)))
     }
 }
@@ -345,7 +348,11 @@ impl Prover for PedersenProver {
         Ok(job_leaf(id, &vectors_digest(&x.values), y))
     }
 
-    fn partition_holds(&self, bundle: &zkmr_proto::Bundle, index: u32) -> Result<Option<bool>> {
+    fn partitions_hold(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        indices: &[u32],
+    ) -> Result<Option<Vec<bool>>> {
         if bundle.scheme != Scheme::Pedersen.to_proto()
             || bundle.matrix_commitment != self.commitment
         {
@@ -353,7 +360,7 @@ impl Prover for PedersenProver {
                 "the bundle was not proved from this key store".into(),
             ));
         }
-        if index as usize >= self.ids.len() {
+        if let Some(index) = indices.iter().find(|i| **i as usize >= self.ids.len()) {
             return Err(Error::Usage(format!(
                 "partition {index} is not in the key store, which has {} partitions",
                 self.ids.len()
@@ -398,6 +405,11 @@ impl Prover for PedersenProver {
             y: &y,
             y_scale_bits: manifest.encoding.scale_bits + x_encoding.scale_bits,
         };
-        self.check_partition(index, &statement).map(Some)
+        let (_, folded) = proof::transcript(&statement);
+        indices
+            .iter()
+            .map(|index| self.check_partition(*index, &folded))
+            .collect::<Result<_>>()
+            .map(Some)
     }
 }

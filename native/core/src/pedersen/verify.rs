@@ -160,7 +160,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     };
     let (t, folded) = proof::transcript(&statement);
     let generators = generators::rows(rows);
-    let p = folded.point(&columns, &generators[..rows]);
+    let p = folded.point(&columns, &generators, 0..rows);
     if !proof::holds(t, p, &commitment_t, &s) {
         return Err(Error::rejected_bundle(
             "the outputs do not match the committed matrix: the homomorphic check fails",
