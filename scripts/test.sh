@@ -39,6 +39,9 @@ echo "== cargo test (release profile)"
 zkmr_build
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
+echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then ${ZKMR_FUZZ_SECONDS:-60} s per target)"
+if bash scripts/fuzz.sh; then echo "e2e: scripts/fuzz.sh ok" >>"$log"
+else echo "e2e: scripts/fuzz.sh FAILED" | tee -a "$log"; fi
 echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
 # The jar takes the JNI library from the release build above, wherever cargo put it.
 mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"

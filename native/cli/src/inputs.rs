@@ -93,6 +93,16 @@ pub struct Vector {
     pub x: Vectors,
 }
 
+impl Vector {
+    /// Whether every value encoded without rounding.
+    pub fn is_exact(&self) -> bool {
+        self.numbers
+            .iter()
+            .flatten()
+            .all(|v| self.x.encoding.is_exact(*v))
+    }
+}
+
 /// One vector: a JSON array or `{"vector": [...]}`, or a one-column Parquet or Arrow table.
 pub fn vector(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Result<Vector> {
     let numbers = zkmr_io::read_vector(path)?;

@@ -18,7 +18,7 @@ use tracing_subscriber::EnvFilter;
 #[command(
     name = "zkmr",
     version,
-    about = "Verifiable matrix-vector products with halo2 proofs"
+    about = "Verifiable matrix-vector products: Pedersen commitments or halo2 proofs"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,8 +33,11 @@ enum Command {
     Prove(commands::prove::Args),
     /// Fold a bundle's partition proofs into one proof, verifiable on-chain.
     Aggregate(commands::aggregate::Args),
-    /// Verify a bundle or an aggregated proof against a trusted matrix commitment.
+    /// Verify a bundle, an aggregated proof or a partition opening against a trusted matrix
+    /// commitment.
     Verify(commands::verify::Args),
+    /// Show one partition of a verified job on its own, for a third party (pedersen).
+    Open(commands::open::Args),
     /// Commit, prove and verify one input in one go.
     Run(commands::run::Args),
     /// Run SQL with the zkmr functions (zkCommitMatrix, zkMatMul, zkCommit, zkVerify) locally.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Prove(args) => commands::prove::run(args),
         Command::Aggregate(args) => commands::aggregate::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Open(args) => commands::open::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Sql(args) => commands::sql::run(args),
         Command::Generate(args) => commands::generate::run(args),

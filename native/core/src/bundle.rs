@@ -73,9 +73,20 @@ pub fn write(bundle: &zkmr_proto::Bundle, path: &Path) -> Result<()> {
 }
 
 /// Decodes bundle bytes; truncated or foreign data is a format error.
+///
+/// Only the canonical encoding is taken: the bytes must be exactly what encoding the decoded
+/// bundle gives. Protobuf readers skip unknown fields and accept redundant encodings of the
+/// same values; refusing them makes every byte of a bundle part of what verification binds,
+/// so a verified bundle's hash can serve as its identity.
 pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::Bundle> {
     let bundle = zkmr_proto::Bundle::decode(bytes)
         .map_err(|e| Error::Format(format!("{what}: not a zkmr bundle: {e}")))?;
+    if bundle.encoded_len() != bytes.len() || bundle.encode_to_vec() != bytes {
+        return Err(Error::Format(format!(
+            "{what}: not a canonically encoded zkmr bundle (unknown fields or redundant \
+             encodings)"
+        )));
+    }
     if bundle.version != zkmr_proto::BUNDLE_VERSION {
         return Err(Error::Format(format!(
             "{what}: bundle version {} is not the supported {}",

@@ -169,6 +169,63 @@ pub fn check_output_range(cols: usize, a: FixedPoint, x: FixedPoint) -> Result<(
     Ok(())
 }
 
+/// What a key store keeps to bound the rounding error of its products: whether every matrix
+/// entry was encoded without rounding, and the largest row sum of absolute values (decoded).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixRounding {
+    pub exact: bool,
+    pub max_row_l1: f64,
+}
+
+impl MatrixRounding {
+    /// The largest decoded row sum of absolute values of a row-major `block`.
+    pub fn max_row_l1(block: &[i64], cols: usize, encoding: FixedPoint) -> f64 {
+        let max = block
+            .chunks(cols.max(1))
+            .map(|row| row.iter().map(|v| v.unsigned_abs() as u128).sum::<u128>())
+            .max()
+            .unwrap_or(0);
+        max as f64 / (encoding.scale_bits as f64).exp2()
+    }
+}
+
+impl FixedPoint {
+    /// Whether `v` encodes without rounding.
+    pub fn is_exact(&self, v: Number) -> bool {
+        match v {
+            Number::Int(_) => true,
+            Number::Float(f) => (f * (self.scale_bits as f64).exp2()).fract() == 0.0,
+        }
+    }
+
+    /// Half a unit of the scale: the most rounding moves a value.
+    fn half_unit(&self) -> f64 {
+        (-(self.scale_bits as f64) - 1.0).exp2()
+    }
+}
+
+/// A bound on `|y_i − (A·x)_i|` for the unrounded inputs, over every row and vector: with
+/// `A = Â + E`, `x = x̂ + e` and `|E|, |e|` at most half a unit where rounding happened,
+/// `A·x − Â·x̂ = Â·e + E·x̂ + E·e`, so the error is at most
+/// `ε_x·max_i‖Â_i‖₁ + ε_A·‖x̂‖₁ + n·ε_A·ε_x`. `x` holds `vectors` encoded vectors.
+pub fn y_error_bound(
+    a: FixedPoint,
+    rounding: MatrixRounding,
+    x: FixedPoint,
+    x_exact: bool,
+    x_values: &[i64],
+    cols: usize,
+) -> f64 {
+    let eps_a = if rounding.exact { 0.0 } else { a.half_unit() };
+    let eps_x = if x_exact { 0.0 } else { x.half_unit() };
+    let x_l1 = x_values
+        .chunks(cols.max(1))
+        .map(|v| v.iter().map(|e| e.unsigned_abs() as f64).sum::<f64>())
+        .fold(0.0f64, f64::max)
+        / (x.scale_bits as f64).exp2();
+    eps_x * rounding.max_row_l1 + eps_a * x_l1 + cols as f64 * eps_a * eps_x
+}
+
 /// Maximum and mean absolute difference between `y` decoded and an exact reference.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct QuantizationError {

@@ -15,9 +15,9 @@ use crate::bundle::encoding_from_proto;
 use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
 use crate::field::{pack_i128, unpack_i128};
-use crate::fixed_point::{check_output_range, decode_all, product_scale, Number};
+use crate::fixed_point::{check_output_range, decode_all, product_scale, y_error_bound, Number};
 use crate::keystore::KeyStore;
-use crate::matrix::{encode_row, gather_outputs};
+use crate::matrix::encode_row;
 use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::verify::{verify, Verified};
@@ -204,11 +204,15 @@ impl OpenStore {
             x_encoding: Some(crate::bundle::encoding_to_proto(x.encoding)),
             scheme: self.scheme().to_proto(),
             vectors: x.count as u32,
+            device: proved.device,
+            prove_seconds: proved.seconds,
         })
     }
 
-    /// Proves every partition for `x` in this process, in parallel, and assembles the bundle.
-    /// The bundle is not verified here: see [`crate::verify::verify`].
+    /// Proves every partition for `x` in this process, in parallel, assembles the bundle and
+    /// verifies it against the store's commitment before returning anything: a store whose
+    /// files were changed consistently enough to pass their digests still cannot hand out an
+    /// unverified `y`.
     pub fn prove(&self, x: &Vectors, progress: &dyn Progress) -> Result<Proved> {
         self.check_vectors(x)?;
         let started = Instant::now();
@@ -222,29 +226,34 @@ impl OpenStore {
                 Ok(proved)
             })
             .collect::<Result<Vec<_>>>()?;
-        let y = self.outputs(&partitions, x.count);
         let bundle = self.prover.assemble(x, partitions)?;
-        let job_root: [u8; 32] = bundle
-            .job_root
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::Format("the assembled job root is not 32 bytes".into()))?;
+        let seconds = started.elapsed().as_secs_f64();
+        let verified = verify(&bundle, &self.commitment()?).map_err(|e| {
+            Error::Format(format!(
+                "{}: the key store's own result does not verify, so it is damaged or \
+                 inconsistent ({e}); commit the matrix again",
+                self.store.dir().display()
+            ))
+        })?;
         Ok(Proved {
             bundle,
-            y,
-            job_root,
-            seconds: started.elapsed().as_secs_f64(),
+            y: verified.y,
+            job_root: verified.job_root,
+            seconds,
         })
     }
 
-    /// `y` from partitions in order: one block of all rows per vector.
-    fn outputs(&self, partitions: &[PartitionProved], vectors: usize) -> Vec<i128> {
-        gather_outputs(
-            self.store.manifest.rows as usize,
-            vectors,
-            partitions
-                .iter()
-                .map(|p| (p.proof.row_start as usize, p.y.as_slice())),
+    /// A bound on the rounding error of `y = A·x` against the unrounded inputs; `x_exact`
+    /// says whether `x` encoded without rounding (see [`y_error_bound`]).
+    pub fn y_error_bound(&self, x: &Vectors, x_exact: bool) -> f64 {
+        let manifest = &self.store.manifest;
+        y_error_bound(
+            manifest.encoding,
+            manifest.rounding,
+            x.encoding,
+            x_exact,
+            &x.values,
+            manifest.cols as usize,
         )
     }
 
@@ -263,7 +272,7 @@ impl OpenStore {
             y: decode_all(&y, product_scale(self.store.manifest.encoding, x.encoding)),
             key_digest: self.prover.key_digest(proof.index)?,
             leaf: self.prover.job_leaf(proof.index, &x, &y)?,
-            prove_seconds: proof.prove_seconds,
+            prove_seconds: result.prove_seconds,
         })
     }
 
@@ -316,15 +325,24 @@ impl OpenStore {
                 )));
             }
             let y = unpack_i128(&proof.y, "y")?;
-            partitions.push(PartitionProved { y, proof });
+            partitions.push(PartitionProved {
+                y,
+                proof,
+                device: result.device,
+                seconds: result.prove_seconds,
+            });
         }
         order_partitions(&self.store, &mut partitions, x.count)?;
         let bundle = self.prover.assemble(&x, partitions)?;
         let verified = verify(&bundle, &commitment).map_err(|e| self.locate(&bundle, e))?;
+        // Engines pass vectors as numbers already chosen a scale for: a scale of 0 is chosen
+        // only for integers, which encode exactly; at any other scale rounding is counted.
+        let y_error_bound = self.y_error_bound(&x, x.encoding.scale_bits == 0);
         Ok(Committed {
             bundle,
             verified,
             commitment,
+            y_error_bound,
         })
     }
 
@@ -351,6 +369,18 @@ impl OpenStore {
             },
             Ok(None) | Err(_) => err,
         }
+    }
+
+    /// Shows partition `index` of `bundle` on its own, for a third party to check against
+    /// the matrix commitment and the job root (see [`crate::pedersen::opening`]). The bundle
+    /// must verify against this store first: openings are made for verified jobs only.
+    pub fn open_partition(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        index: u32,
+    ) -> Result<zkmr_proto::PartitionOpening> {
+        verify(bundle, &self.commitment()?).map_err(|e| self.locate(bundle, e))?;
+        self.prover.open_partition(bundle, index)
     }
 
     /// Checks partition `index` of `bundle` alone, against its column commitments in this
@@ -451,6 +481,8 @@ pub struct Committed {
     pub bundle: zkmr_proto::Bundle,
     pub verified: Verified,
     pub commitment: [u8; 32],
+    /// A bound on `y`'s rounding error against the unrounded inputs.
+    pub y_error_bound: f64,
 }
 
 impl Committed {

@@ -13,17 +13,26 @@
 //!
 //! Files holding the matrix or a secret are readable by their owner only.
 //!
+//! The manifest lists the BLAKE3 digest of every other file and carries a checksum of itself,
+//! and it must be in the one form this code writes: a changed byte anywhere in a store is
+//! found when the file is read, before anything is proved from it. (This catches corruption
+//! and files swapped between stores; a prover who edits a store on purpose is caught by
+//! verification, which never trusts the store.)
+//!
 //! A store is built in a temporary directory beside its destination and renamed into place,
-//! so a failed `commit` leaves nothing behind.
+//! so a failed `commit` leaves nothing behind and a reader never sees half a store. While it
+//! is built, the destination is locked: a second `commit` into it fails at once.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use prost::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::field::from_hex;
-use crate::fixed_point::FixedPoint;
+use crate::fixed_point::{FixedPoint, MatrixRounding};
 use crate::fsio::{read_bytes, write_bytes};
 use crate::halo2::shape::CircuitShape;
 use crate::halo2::srs::{self, ProverParams, SrsSource};
@@ -32,9 +41,14 @@ use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
 
 const FORMAT: &str = "zkmr-keystore";
-/// Version 3: the scheme is recorded. Version 2: key digests hash the key's commitments (see
+/// The most rows or columns a store's matrix may have, and the most entries of one
+/// partition's block: a manifest that declares more is refused before anything is allocated.
+const MAX_DIMENSION: u64 = 1 << 32;
+const MAX_BLOCK_ENTRIES: u64 = 1 << 34;
+/// Version 4: file digests and the manifest's checksum. Version 3: the scheme is recorded.
+/// Version 2: key digests hash the key's commitments (see
 /// [`crate::halo2::keys::key_digest`]).
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// `manifest.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,11 +60,17 @@ pub struct Manifest {
     pub cols: u64,
     pub encoding: FixedPoint,
     pub rows_per_partition: u32,
+    /// What bounds the rounding error of `y`.
+    pub rounding: MatrixRounding,
     /// The halo2 scheme's circuit and SRS; absent under any other scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub halo2: Option<Halo2Setup>,
     pub matrix_commitment: String,
     pub partitions: Vec<ManifestPartition>,
+    /// BLAKE3 (hex) of every other file of the store, by path relative to the store.
+    pub files: BTreeMap<String, String>,
+    /// BLAKE3 (hex) of this manifest as written with an empty checksum.
+    pub checksum: String,
 }
 
 /// What a halo2 store's keys were made with.
@@ -132,6 +152,22 @@ impl Manifest {
     pub fn commitment(&self) -> Result<[u8; 32]> {
         digest_from_hex(&self.matrix_commitment, "manifest matrix_commitment")
     }
+
+    /// The manifest's bytes as written.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The checksum of this manifest: its bytes with the checksum left empty.
+    fn compute_checksum(&self) -> String {
+        let unsealed = Manifest {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        blake3::hash(&unsealed.to_bytes()).to_hex().to_string()
+    }
 }
 
 /// 32 bytes as 64 hex digits, as commitments, roots and digests are printed.
@@ -156,14 +192,37 @@ pub struct KeyStore {
     pub manifest: Manifest,
 }
 
-fn partition_file(dir: &Path, index: u32) -> PathBuf {
-    dir.join("partitions").join(format!("{index:06}.key"))
+/// The halo2 store's SRS file.
+const SRS_FILE: &str = "srs.params";
+
+/// The halo2 store's file of partition `index`, relative to the store.
+fn partition_file(index: u32) -> String {
+    format!("partitions/{index:06}.key")
+}
+
+/// Whether `dir` holds a key store manifest (of any version): what `--force` may replace.
+fn is_key_store(dir: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: String,
+    }
+    std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Format>(&b).ok())
+        .is_some_and(|f| f.format == FORMAT)
 }
 
 impl KeyStore {
-    /// Opens a store and checks its manifest against itself.
+    /// Opens a store and checks its manifest against itself: its form, its checksum and its
+    /// partition list.
     pub fn open(dir: &Path) -> Result<Self> {
         let path = dir.join("manifest.json");
+        if !path.exists() && dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a key store (no manifest.json); make one with zkmr commit",
+                dir.display()
+            )));
+        }
         let bytes = read_bytes(&path)?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
@@ -171,6 +230,24 @@ impl KeyStore {
             return Err(Error::Format(format!(
                 "{}: not a {FORMAT} v{VERSION} manifest",
                 path.display()
+            )));
+        }
+        if manifest.to_bytes() != bytes || manifest.compute_checksum() != manifest.checksum {
+            return Err(Error::Format(format!(
+                "{}: the manifest does not match its checksum (the file was changed)",
+                path.display()
+            )));
+        }
+        if manifest.rows > MAX_DIMENSION
+            || manifest.cols > MAX_DIMENSION
+            || manifest.rows_per_partition as u64 * manifest.cols > MAX_BLOCK_ENTRIES
+        {
+            return Err(Error::Format(format!(
+                "{}: a {}x{} matrix in partitions of {} rows is beyond what a store holds",
+                path.display(),
+                manifest.rows,
+                manifest.cols,
+                manifest.rows_per_partition
             )));
         }
         let partitioning = manifest.partitioning()?;
@@ -181,6 +258,23 @@ impl KeyStore {
                 manifest.partitions.len(),
                 partitioning.count()
             )));
+        }
+        for (position, p) in manifest.partitions.iter().enumerate() {
+            let rows = partitioning.range(position);
+            if (p.index as usize, p.row_start, p.row_end)
+                != (position, rows.start as u64, rows.end as u64)
+            {
+                return Err(Error::Format(format!(
+                    "{}: partition {} at position {position} lists rows {}..{}, the matrix's \
+                     partition {position} holds rows {}..{}",
+                    path.display(),
+                    p.index,
+                    p.row_start,
+                    p.row_end,
+                    rows.start,
+                    rows.end
+                )));
+            }
         }
         match manifest.scheme {
             Scheme::Halo2 => {
@@ -209,18 +303,46 @@ impl KeyStore {
         self.dir.join(name)
     }
 
+    /// Reads file `name` of the store, checking it against the digest the manifest lists.
+    pub fn read(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.dir.join(name);
+        let listed = self.manifest.files.get(name).ok_or_else(|| {
+            Error::Format(format!(
+                "{}: the store's manifest does not list {name}",
+                self.dir.display()
+            ))
+        })?;
+        let bytes = read_bytes(&path)?;
+        if blake3::hash(&bytes).to_hex().as_str() != listed {
+            return Err(Error::Format(format!(
+                "{}: not the file the store's manifest lists (changed, or from another store)",
+                path.display()
+            )));
+        }
+        Ok(bytes)
+    }
+
     /// The SRS the store was made with.
     pub fn params(&self) -> Result<ProverParams> {
-        srs::read(&self.dir.join("srs.params"))
+        srs::from_bytes(
+            &self.read(SRS_FILE)?,
+            &self.dir.join(SRS_FILE).display().to_string(),
+        )
     }
 
     /// Reads partition `index`, checking it is the one the manifest lists.
     pub fn partition(&self, index: u32) -> Result<zkmr_proto::PartitionKey> {
-        let path = partition_file(&self.dir, index);
-        let key = zkmr_proto::PartitionKey::decode(read_bytes(&path)?.as_slice())
+        let name = partition_file(index);
+        let path = self.dir.join(&name);
+        let key = zkmr_proto::PartitionKey::decode(self.read(&name)?.as_slice())
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
-        let listed = &self.manifest.partitions[index as usize];
-        let rows = (key.row_end - key.row_start) as usize;
+        let listed = self.manifest.partitions.get(index as usize).ok_or_else(|| {
+            Error::Usage(format!(
+                "partition {index} is not in the key store, which has {} partitions",
+                self.manifest.partitions.len()
+            ))
+        })?;
+        let rows = key.row_end.saturating_sub(key.row_start) as usize;
         if key.index != index
             || key.row_start != listed.row_start
             || key.row_end != listed.row_end
@@ -239,28 +361,89 @@ impl KeyStore {
 pub struct KeyStoreWriter {
     tmp: tempfile::TempDir,
     dest: PathBuf,
+    replace: bool,
+    /// Digests of the files written so far (partitions are written from several threads).
+    files: Mutex<BTreeMap<String, String>>,
+    /// The lock on the destination, held until the store is in place.
+    _lock: DestinationLock,
+}
+
+/// An exclusive lock on a store's destination directory, so that two commits into one
+/// directory cannot interleave: the second fails at once. A destination created for the lock
+/// is removed again if the commit does not finish.
+struct DestinationLock {
+    _file: std::fs::File,
+    created: Option<PathBuf>,
+}
+
+impl DestinationLock {
+    fn take(dest: &Path) -> Result<Self> {
+        let created = if dest.exists() {
+            None
+        } else {
+            std::fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
+            Some(dest.to_path_buf())
+        };
+        let file = std::fs::File::open(dest).map_err(|e| Error::io(dest, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self {
+                _file: file,
+                created,
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
+                "{}: another zkmr commit is writing this key store",
+                dest.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dest, e)),
+        }
+    }
+}
+
+impl Drop for DestinationLock {
+    fn drop(&mut self) {
+        // Only an empty directory made for the lock is removed: once the store is renamed
+        // into place, `remove_dir` fails on it and leaves it alone.
+        if let Some(dir) = &self.created {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 impl KeyStoreWriter {
-    /// Starts a store for `dest`; an existing non-empty `dest` is refused unless `replace`.
+    /// Starts a store for `dest`. An existing non-empty `dest` is refused unless `replace`,
+    /// and even then only a key store is replaced, never a directory of other files.
     pub fn create(dest: &Path, replace: bool) -> Result<Self> {
         if dest.exists() {
+            if !dest.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{} exists and is not a directory",
+                    dest.display()
+                )));
+            }
             let empty = std::fs::read_dir(dest)
                 .map_err(|e| Error::io(dest, e))?
                 .next()
                 .is_none();
             if !empty && !replace {
                 return Err(Error::Usage(format!(
-                    "{} already exists and is not empty; pass --force to replace it",
+                    "{} already exists and is not empty; pass --force to replace the key store \
+                     there",
+                    dest.display()
+                )));
+            }
+            if !empty && !is_key_store(dest) {
+                return Err(Error::Usage(format!(
+                    "{} is not a key store (no zkmr manifest.json): --force replaces only a key \
+                     store, never other files",
                     dest.display()
                 )));
             }
         }
+        let lock = DestinationLock::take(dest)?;
         let parent = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let tmp = tempfile::Builder::new()
             .prefix(".zkmr-keys-")
             .tempdir_in(&parent)
@@ -270,11 +453,14 @@ impl KeyStoreWriter {
         Ok(Self {
             tmp,
             dest: dest.to_path_buf(),
+            replace,
+            files: Mutex::new(BTreeMap::new()),
+            _lock: lock,
         })
     }
 
     pub fn write_srs(&self, params: &ProverParams) -> Result<()> {
-        srs::write(params, &self.tmp.path().join("srs.params"))
+        self.write_file(SRS_FILE, &srs::to_bytes(params), false)
     }
 
     /// Writes a file of the store; a `private` one is readable by its owner only.
@@ -284,25 +470,59 @@ impl KeyStoreWriter {
         if private {
             restrict(&path)?;
         }
+        self.files
+            .lock()
+            .expect("no writer panicked holding the file list")
+            .insert(name.to_string(), blake3::hash(bytes).to_hex().to_string());
         Ok(())
     }
 
     pub fn write_partition(&self, key: &zkmr_proto::PartitionKey) -> Result<()> {
-        write_bytes(
-            &partition_file(self.tmp.path(), key.index),
-            &key.encode_to_vec(),
-        )
+        self.write_file(&partition_file(key.index), &key.encode_to_vec(), true)
     }
 
-    /// Writes the manifest and moves the store into place.
-    pub fn finish(self, manifest: &Manifest) -> Result<KeyStore> {
-        let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
-        write_bytes(&self.tmp.path().join("manifest.json"), &bytes)?;
-        if self.dest.exists() {
-            std::fs::remove_dir_all(&self.dest).map_err(|e| Error::io(&self.dest, e))?;
-        }
+    /// Writes the manifest, with the digests of every file written, and moves the store into
+    /// place. A store being replaced is moved aside first and removed once the new one is in
+    /// place; if another commit put a store there meanwhile, this one fails and leaves it.
+    pub fn finish(self, manifest: Manifest) -> Result<KeyStore> {
+        let mut manifest = Manifest {
+            files: self
+                .files
+                .into_inner()
+                .expect("no writer panicked holding the file list"),
+            checksum: String::new(),
+            ..manifest
+        };
+        manifest.checksum = manifest.compute_checksum();
+        write_bytes(&self.tmp.path().join("manifest.json"), &manifest.to_bytes())?;
+        let old = if self.replace && is_key_store(&self.dest) {
+            let parent = self
+                .tmp
+                .path()
+                .parent()
+                .expect("a temporary directory has a parent");
+            let aside = tempfile::Builder::new()
+                .prefix(".zkmr-old-keys-")
+                .tempdir_in(parent)
+                .map_err(|e| Error::io(parent, e))?;
+            std::fs::rename(&self.dest, aside.path()).map_err(|e| Error::io(&self.dest, e))?;
+            Some(aside)
+        } else {
+            None
+        };
         let tmp = self.tmp.keep();
-        std::fs::rename(&tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        if let Err(e) = std::fs::rename(&tmp, &self.dest) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            if let Some(aside) = old {
+                let _ = std::fs::rename(aside.path(), &self.dest);
+            }
+            return Err(Error::Usage(format!(
+                "{}: could not move the new key store into place ({e}); the directory is no \
+                 longer empty, another commit may have written it",
+                self.dest.display()
+            )));
+        }
+        drop(old);
         KeyStore::open(&self.dest)
     }
 }
@@ -323,6 +543,7 @@ fn restrict(path: &Path) -> Result<()> {
 pub(crate) fn manifest(
     scheme: Scheme,
     shape: (u64, u64, FixedPoint, u32),
+    rounding: MatrixRounding,
     halo2: Option<Halo2Setup>,
     commitment: &[u8; 32],
     partitions: impl IntoIterator<Item = (u32, u64, u64, [u8; 32])>,
@@ -336,8 +557,11 @@ pub(crate) fn manifest(
         cols,
         encoding,
         rows_per_partition,
+        rounding,
         halo2,
         matrix_commitment: hex::encode(commitment),
+        files: BTreeMap::new(),
+        checksum: String::new(),
         partitions: partitions
             .into_iter()
             .map(

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::fixed_point::{FixedPoint, Number};
+use crate::fixed_point::{FixedPoint, MatrixRounding, Number};
 
 /// A dense row-major matrix of encoded integers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,6 +11,8 @@ pub struct IntMatrix {
     rows: usize,
     cols: usize,
     data: Vec<i64>,
+    /// Whether the values it was encoded from encoded without rounding.
+    exact: bool,
 }
 
 impl IntMatrix {
@@ -27,7 +29,12 @@ impl IntMatrix {
                 data.len()
             )));
         }
-        Ok(Self { rows, cols, data })
+        Ok(Self {
+            rows,
+            cols,
+            data,
+            exact: true,
+        })
     }
 
     /// Encodes rows of numbers, naming the row and column of any value that cannot be encoded.
@@ -43,7 +50,24 @@ impl IntMatrix {
             }
             data.extend(encode_row(row, i as u64, encoding)?);
         }
-        Self::new(rows.len(), cols, data)
+        let exact = rows.iter().flatten().all(|v| encoding.is_exact(*v));
+        Ok(Self {
+            exact,
+            ..Self::new(rows.len(), cols, data)?
+        })
+    }
+
+    /// Whether the values it was encoded from encoded without rounding.
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    /// What bounds the rounding error of products with this matrix.
+    pub fn rounding(&self, encoding: FixedPoint) -> MatrixRounding {
+        MatrixRounding {
+            exact: self.exact,
+            max_row_l1: MatrixRounding::max_row_l1(&self.data, self.cols, encoding),
+        }
     }
 
     pub fn rows(&self) -> usize {

@@ -103,6 +103,9 @@ pub struct PartitionProved {
     pub y: Vec<i128>,
     /// The scheme's partition message; its `y` field is filled in when the bundle is made.
     pub proof: zkmr_proto::PartitionProof,
+    /// Where it was proved ("cpu", "cuda") and how long it took: reported, never bundled.
+    pub device: String,
+    pub seconds: f64,
 }
 
 /// A scheme's prover over an open key store: proves partitions where the rows are and
@@ -130,6 +133,14 @@ pub trait Prover: Send + Sync + fmt::Debug {
 
     /// The job leaf of partition `index` proved for `x` with outputs `y`.
     fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]>;
+
+    /// Shows partition `index` of `bundle`, which has verified against this store, on its own
+    /// (see [`crate::pedersen::opening`]); a scheme without openings says so.
+    fn open_partition(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        index: u32,
+    ) -> Result<zkmr_proto::PartitionOpening>;
 
     /// Whether each of partitions `indices` in `bundle` passes that partition's own check,
     /// with what the store holds; `None` where the scheme's verifier names a failing

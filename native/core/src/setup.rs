@@ -83,8 +83,14 @@ pub fn commit(
             let blocks = (0..partitioning.count())
                 .map(|p| Ok((p, matrix.block(partitioning.range(p)).to_vec())));
             let started = Instant::now();
-            let done =
-                crate::pedersen::setup::commit(header, blocks, dest, options.replace, progress)?;
+            let done = crate::pedersen::setup::commit(
+                header,
+                blocks,
+                matrix.is_exact(),
+                dest,
+                options.replace,
+                progress,
+            )?;
             Ok(Committed {
                 store: done.store,
                 commitment: done.commitment,

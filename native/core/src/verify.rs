@@ -22,6 +22,9 @@ pub struct Verified {
     pub partitions: usize,
     pub matrix_encoding: FixedPoint,
     pub x_encoding: FixedPoint,
+    /// The bundle was made under the development SRS (halo2), whose secret is public: its
+    /// verification says nothing, since anyone can forge such proofs.
+    pub srs_unsafe: bool,
 }
 
 /// Verifies `bundle` for the matrix behind `trusted_commitment`.
@@ -47,6 +50,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
                 partitions: v.partitions,
                 matrix_encoding: v.matrix_encoding,
                 x_encoding: v.x_encoding,
+                srs_unsafe: v.srs_unsafe,
             })
         }
     }
@@ -65,14 +69,40 @@ pub fn verdict(bundle: &[u8], trusted_commitment: &[u8; 32]) -> (Option<Verified
             );
             (Some(v), line)
         }
-        Err(e) => {
-            let reason = e.to_string();
-            let line = if reason.starts_with("rejected") {
-                reason
-            } else {
-                format!("rejected: {reason}")
-            };
-            (None, line)
+        Err(e) => (None, rejection_line(&e)),
+    }
+}
+
+/// The verdict on untrusted partition-opening bytes (see [`crate::pedersen::opening`]): what
+/// verified, and one line — `verified: partition P (rows a..b), job root 0x…` or
+/// `rejected: …`.
+pub fn opening_verdict(
+    opening: &[u8],
+    trusted_commitment: &[u8; 32],
+) -> (Option<crate::pedersen::opening::OpenedPartition>, String) {
+    use crate::pedersen::opening;
+    match opening::decode(opening, "opening").and_then(|o| opening::verify(&o, trusted_commitment))
+    {
+        Ok(v) => {
+            let line = format!(
+                "verified: partition {} (rows {}..{}), job root {}",
+                v.index,
+                v.row_start,
+                v.row_end,
+                hex::encode(v.job_root)
+            );
+            (Some(v), line)
         }
+        Err(e) => (None, rejection_line(&e)),
+    }
+}
+
+/// `rejected: …` for an error met checking untrusted bytes.
+fn rejection_line(e: &Error) -> String {
+    let reason = e.to_string();
+    if reason.starts_with("rejected") {
+        reason
+    } else {
+        format!("rejected: {reason}")
     }
 }

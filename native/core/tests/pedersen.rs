@@ -248,8 +248,12 @@ fn swapped_column_commitments_are_rejected() {
     });
     let reason = rejected(&bundle, &job.commitment);
     assert!(reason.contains("commitment"), "{reason}");
-    // Under a commitment published for the swapped key, the check itself fails.
-    let reason = rejected(&bundle, &commitment_of(&bundle));
+    // Under a commitment published for the swapped key (and claimed by the bundle), the
+    // check itself fails.
+    let forged = commitment_of(&bundle);
+    let mut bundle = bundle;
+    bundle.matrix_commitment = forged.to_vec();
+    let reason = rejected(&bundle, &forged);
     assert!(reason.contains("homomorphic check"), "{reason}");
     assert_eq!(commitment_of(&proved_job().1.bundle), job.commitment);
 }
@@ -551,5 +555,146 @@ fn store_files_holding_secrets_are_private() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
+    }
+}
+
+/// Opens every partition of `proved` and checks each alone, as a third party would: the
+/// bytes decode, the opening verifies against the commitment, and its `y` block and job root
+/// are the job's.
+fn check_openings(job: &Job, proved: &Proved) -> Vec<Vec<u8>> {
+    use prost::Message;
+    use zkmr_core::pedersen::opening;
+    let rows = job.matrix.rows();
+    let expected = job.expected();
+    let count = proved.bundle.partitions.len();
+    (0..count as u32)
+        .map(|index| {
+            let bytes = job
+                .store
+                .open_partition(&proved.bundle, index)
+                .unwrap()
+                .encode_to_vec();
+            let opened = opening::verify(
+                &opening::decode(&bytes, "opening").unwrap(),
+                &job.commitment,
+            )
+            .unwrap();
+            assert_eq!(opened.index, index);
+            assert_eq!(opened.job_root, proved.job_root);
+            let (start, end) = (opened.row_start as usize, opened.row_end as usize);
+            let block: Vec<i128> = (0..job.x.count)
+                .flat_map(|b| expected[b * rows + start..b * rows + end].to_vec())
+                .collect();
+            assert_eq!(opened.y, block, "partition {index}");
+            bytes
+        })
+        .collect()
+}
+
+#[test]
+fn each_partition_opens_alone_against_the_commitment_and_the_job_root() {
+    let (job, proved) = proved_job();
+    check_openings(job, proved);
+    let (job, proved) = batch_job();
+    check_openings(job, proved);
+}
+
+#[test]
+fn every_byte_of_an_opening_is_bound() {
+    use zkmr_core::pedersen::opening;
+    let (job, proved) = batch_job();
+    let openings = check_openings(job, proved);
+    let bytes = &openings[1];
+    let check =
+        |b: &[u8]| opening::decode(b, "opening").and_then(|o| opening::verify(&o, &job.commitment));
+    let mut accepted = Vec::new();
+    for at in 0..bytes.len() {
+        for flip in [0x01u8, 0xff] {
+            let mut changed = bytes.clone();
+            changed[at] ^= flip;
+            if check(&changed).is_ok() {
+                accepted.push((at, flip));
+            }
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "changed openings verify at {accepted:?}"
+    );
+    // Another matrix's commitment, and another partition's proof under this one's name.
+    let other = job_of_other_matrix();
+    assert!(opening::verify(&opening::decode(bytes, "o").unwrap(), &other.commitment).is_err());
+    let mut swapped = opening::decode(&openings[1], "o").unwrap();
+    let donor = opening::decode(&openings[2], "o").unwrap();
+    swapped.t = donor.t;
+    swapped.s = donor.s;
+    let err = opening::verify(&swapped, &job.commitment).unwrap_err();
+    assert!(err.to_string().contains("partition 1"), "{err}");
+}
+
+#[test]
+fn openings_are_made_for_verified_jobs_only() {
+    let (job, proved) = proved_job();
+    let mut bundle = proved.bundle.clone();
+    let mut y = unpack_i128(&bundle.partitions[2].y, "y").unwrap();
+    y[0] += 1;
+    bundle.partitions[2].y = pack_i128(&y);
+    let err = job.store.open_partition(&bundle, 0).unwrap_err();
+    assert!(matches!(err, Error::Rejected { .. }), "{err}");
+    let err = job.store.open_partition(&proved.bundle, 99).unwrap_err();
+    assert!(err.to_string().contains("partition 99"), "{err}");
+}
+
+#[test]
+fn the_reported_error_bound_holds_for_rounded_float_inputs() {
+    use zkmr_core::fixed_point::{decode_all, Number};
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (rows, cols) = (23, 31);
+    let a: Vec<Vec<Number>> = (0..rows)
+        .map(|_| {
+            (0..cols)
+                .map(|_| Number::Float(rng.gen_range(-3.0..3.0)))
+                .collect()
+        })
+        .collect();
+    let x: Vec<Number> = (0..cols)
+        .map(|_| Number::Float(rng.gen_range(-2.0..2.0)))
+        .collect();
+    for (scale_a, scale_x) in [(4, 6), (8, 8), (12, 2)] {
+        let a_enc = FixedPoint::new(scale_a, 32).unwrap();
+        let x_enc = FixedPoint::new(scale_x, 32).unwrap();
+        let matrix = IntMatrix::encode(&a, a_enc).unwrap();
+        assert!(!matrix.is_exact());
+        let dir = tempfile::tempdir().unwrap();
+        let options = CommitOptions {
+            rows_per_partition: 5,
+            ..CommitOptions::default()
+        };
+        commit(&matrix, a_enc, &options, &dir.path().join("k"), &Silent).unwrap();
+        let store = OpenStore::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
+        let values = zkmr_core::matrix::encode_vector(&x, x_enc).unwrap();
+        let vectors = Vectors::one(values, x_enc);
+        let proved = store.prove(&vectors, &Silent).unwrap();
+        let y = decode_all(&proved.y, scale_a + scale_x);
+        let bound = store.y_error_bound(&vectors, false);
+        let worst = a
+            .iter()
+            .zip(&y)
+            .map(|(row, y)| {
+                let exact: f64 = row
+                    .iter()
+                    .zip(&x)
+                    .map(|(a, x)| a.as_f64() * x.as_f64())
+                    .sum();
+                (exact - y).abs()
+            })
+            .fold(0.0f64, f64::max);
+        assert!(
+            worst <= bound * (1.0 + 1e-9),
+            "{scale_a}/{scale_x}: {worst} > {bound}"
+        );
+        assert!(worst > 0.0 && bound > 0.0);
+        // With x exact, its half of the bound goes.
+        assert!(store.y_error_bound(&vectors, true) < bound);
     }
 }

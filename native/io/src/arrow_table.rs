@@ -2,6 +2,7 @@
 
 use std::fmt::Display;
 use std::fs::File;
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
@@ -21,7 +22,12 @@ fn at_origin(origin: &dyn Display, detail: impl Display) -> Error {
 
 /// Every record batch of a Parquet or Arrow IPC file.
 fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    crate::decoding(&path.display(), || decode_file(path, format))
+}
+
+fn decode_file(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
+    let origin = path.display();
     let collect = |it: &mut dyn Iterator<
         Item = std::result::Result<RecordBatch, arrow::error::ArrowError>,
     >| {
@@ -30,24 +36,28 @@ fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
     };
     match format {
         InputFormat::Parquet => {
-            let mut reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            crate::bounds::parquet_dictionaries(open()?, &origin)?;
+            let mut reader = ParquetRecordBatchReaderBuilder::try_new(open()?)
                 .and_then(|b| b.build())
                 .map_err(|e| in_file(path, e))?;
             collect(&mut reader)
         }
         InputFormat::ArrowIpc => {
+            let io = |e| Error::io(path, e);
+            let mut file = BufReader::new(open()?);
+            let len = file.get_ref().metadata().map_err(io)?.len();
             let mut head = [0u8; 6];
-            std::io::Read::read_exact(
-                &mut File::open(path).map_err(|e| Error::io(path, e))?,
-                &mut head,
-            )
-            .map_err(|e| Error::io(path, e))?;
+            file.read_exact(&mut head).map_err(io)?;
+            file.rewind().map_err(io)?;
             if &head == b"ARROW1" {
+                crate::bounds::ipc_file(&mut file, len, &origin)?;
+                file.rewind().map_err(io)?;
                 let mut reader = FileReader::try_new(file, None).map_err(|e| in_file(path, e))?;
                 collect(&mut reader)
             } else {
-                let mut reader = StreamReader::try_new(std::io::BufReader::new(file), None)
-                    .map_err(|e| in_file(path, e))?;
+                crate::bounds::ipc_stream(&mut file, len, &origin)?;
+                file.rewind().map_err(io)?;
+                let mut reader = StreamReader::try_new(file, None).map_err(|e| in_file(path, e))?;
                 collect(&mut reader)
             }
         }
@@ -195,9 +205,12 @@ pub(crate) fn vector_numbers(batches: &[RecordBatch], origin: &dyn Display) -> R
 
 /// Every record batch of an Arrow IPC stream held in memory.
 pub(crate) fn ipc_batches(bytes: &[u8], origin: &dyn Display) -> Result<Vec<RecordBatch>> {
-    let reader = StreamReader::try_new(std::io::Cursor::new(bytes), None)
-        .map_err(|e| at_origin(origin, format!("not an Arrow IPC stream: {e}")))?;
-    reader
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| at_origin(origin, format!("malformed Arrow IPC stream: {e}")))
+    crate::decoding(origin, || {
+        crate::bounds::ipc_stream(&mut std::io::Cursor::new(bytes), bytes.len() as u64, origin)?;
+        let reader = StreamReader::try_new(std::io::Cursor::new(bytes), None)
+            .map_err(|e| at_origin(origin, format!("not an Arrow IPC stream: {e}")))?;
+        reader
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| at_origin(origin, format!("malformed Arrow IPC stream: {e}")))
+    })
 }

@@ -11,9 +11,13 @@
 //!
 //! The same layouts arrive in memory from the JVM engines as Arrow IPC streams.
 //!
-//! Every error names the file and, where one exists, the row and column.
+//! Every error names the file and, where one exists, the row and column. Malformed input is an
+//! error, never a crash: the Parquet and Arrow IPC decoders panic on some corrupt files instead
+//! of failing, so every call into them runs under `decoding`, which makes those panics errors,
+//! and they allocate by sizes the input declares, so `bounds` checks those sizes first.
 
 mod arrow_table;
+mod bounds;
 mod format;
 mod json;
 mod stream;
@@ -65,17 +69,24 @@ pub fn matrix_rows_from_ipc(bytes: &[u8], origin: &str) -> Result<Vec<(u64, Vec<
 }
 
 /// Puts `(row, values)` pairs in row order, each index from 0 exactly once.
+///
+/// `n` pairs must hold rows `0..n`, so an index of `n` or more is reported as out of range
+/// rather than making room for it, which an untrusted index of 2^40 would turn into
+/// terabytes.
 pub fn ordered_rows(
     pairs: Vec<(u64, Vec<Number>)>,
     origin: &dyn std::fmt::Display,
 ) -> Result<Vec<Vec<Number>>> {
-    let mut rows: Vec<Option<Vec<Number>>> = Vec::new();
+    let count = pairs.len();
+    let mut rows: Vec<Option<Vec<Number>>> = (0..count).map(|_| None).collect();
     for (i, row) in pairs {
-        let i = i as usize;
-        if i >= rows.len() {
-            rows.resize(i + 1, None);
-        }
-        if rows[i].replace(row).is_some() {
+        let Some(slot) = usize::try_from(i).ok().and_then(|i| rows.get_mut(i)) else {
+            return Err(Error::Input(format!(
+                "{origin}: row {i} is outside the {count} rows given (rows are numbered \
+                 from 0 without gaps)"
+            )));
+        };
+        if slot.replace(row).is_some() {
             return Err(Error::Input(format!(
                 "{origin}: row {i} appears more than once"
             )));
@@ -94,6 +105,27 @@ pub fn vector_from_ipc(bytes: &[u8], origin: &str) -> Result<Vec<Number>> {
         return Err(Error::Input(format!("{origin}: the vector is empty")));
     }
     Ok(values)
+}
+
+/// Runs `decode`, a call into the Parquet or Arrow IPC decoder on untrusted bytes, turning a
+/// panic into an input error about `origin`. Those decoders panic on some malformed input
+/// (buffer offsets past the message body, unknown type tags) where they should fail; caught
+/// here, a corrupt file is reported as a bad input instead of crashing the CLI or the engine
+/// that read it. The panic's message still reaches stderr through the process's panic hook.
+pub(crate) fn decoding<T>(
+    origin: &dyn std::fmt::Display,
+    decode: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(Error::Input(format!(
+            "{origin}: corrupt data (the decoder failed: {reason})"
+        )))
+    })
 }
 
 /// Prefixes an error message with the file it concerns.

@@ -31,9 +31,13 @@ pub struct Survey {
 impl ParquetRows {
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| zkmr_core::Error::io(path, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.build())
-            .map_err(|e| in_file(path, e))?;
+        let reader = crate::decoding(&path.display(), || {
+            let again = File::open(path).map_err(|e| zkmr_core::Error::io(path, e))?;
+            crate::bounds::parquet_dictionaries(again, &path.display())?;
+            ParquetRecordBatchReaderBuilder::try_new(file)
+                .and_then(|b| b.build())
+                .map_err(|e| in_file(path, e))
+        })?;
         Ok(Self {
             reader,
             origin: path.display().to_string(),
@@ -43,9 +47,13 @@ impl ParquetRows {
 
     fn next_batch(&mut self) -> Option<Result<RecordBatch>> {
         let origin = &self.origin;
-        self.reader
-            .next()
-            .map(|b| b.map_err(|e| zkmr_core::Error::Input(format!("{origin}: {e}"))))
+        let reader = &mut self.reader;
+        match crate::decoding(origin, || Ok(reader.next())) {
+            Ok(next) => {
+                next.map(|b| b.map_err(|e| zkmr_core::Error::Input(format!("{origin}: {e}"))))
+            }
+            Err(e) => Some(Err(e)),
+        }
     }
 
     /// Rows, columns and integrality from one pass (the rows' order and completeness are

@@ -88,7 +88,7 @@ fn columnar_matrix_errors_name_the_row() {
         ),
         (
             matrix_batch(&[(0, Some(vec![Some(1.0)])), (2, Some(vec![Some(2.0)]))]),
-            "row 1 is missing",
+            "row 2 is outside the 2 rows given",
         ),
         (
             matrix_batch(&[(0, Some(vec![Some(1.0), None]))]),

@@ -225,3 +225,41 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_verify<'local>(
         message(env, &outputs::verification(verified, line))
     })
 }
+
+/// `byte[] openPartition(long handle, byte[] bundle, int partition)`: a `PartitionOpening` of
+/// one partition of a bundle that verifies against the store, for a third party.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_openPartition<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    bundle: JByteArray<'local>,
+    partition: jint,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let open = unsafe { store(handle) }?;
+        let partition = u32::try_from(partition)
+            .map_err(|_| Error::Usage(format!("partition {partition} is negative")))?;
+        let bundle = zkmr_core::bundle::decode(&bytes(env, &bundle, "bundle")?, "bundle")?;
+        message(env, &open.open_partition(&bundle, partition)?)
+    })
+}
+
+/// `byte[] verifyOpening(byte[] opening, String commitment)`: `Verification` of untrusted
+/// partition-opening bytes against a trusted matrix commitment; its job root is the one the
+/// partition belongs to. A bad opening is a rejection; a commitment that is not hex is the
+/// caller's error.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_verifyOpening<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    opening: JByteArray<'local>,
+    commitment: JString<'local>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let trusted = digest_from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
+        let (opened, line) =
+            zkmr_core::verify::opening_verdict(&bytes(env, &opening, "opening")?, &trusted);
+        message(env, &outputs::opening_verification(opened, line))
+    })
+}

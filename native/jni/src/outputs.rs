@@ -44,6 +44,7 @@ pub fn job_output(committed: Committed) -> zkmr_proto::JobOutput {
         bundle,
         verified,
         commitment,
+        y_error_bound,
     } = committed;
     zkmr_proto::JobOutput {
         matrix_commitment: to_hex(&commitment),
@@ -52,6 +53,7 @@ pub fn job_output(committed: Committed) -> zkmr_proto::JobOutput {
         y_scale_bits: verified.y_scale_bits,
         partitions: verified.partitions as u32,
         bundle: Some(bundle),
+        y_error_bound,
     }
 }
 
@@ -61,5 +63,18 @@ pub fn verification(verified: Option<Verified>, message: String) -> zkmr_proto::
         message,
         partitions: verified.as_ref().map_or(0, |v| v.partitions as u32),
         job_root: verified.map_or_else(String::new, |v| to_hex(&v.job_root)),
+    }
+}
+
+/// The verdict on a partition opening: one partition, and the job root it belongs to.
+pub fn opening_verification(
+    opened: Option<zkmr_core::pedersen::opening::OpenedPartition>,
+    message: String,
+) -> zkmr_proto::Verification {
+    zkmr_proto::Verification {
+        verified: opened.is_some(),
+        message,
+        partitions: u32::from(opened.is_some()),
+        job_root: opened.map_or_else(String::new, |v| to_hex(&v.job_root)),
     }
 }

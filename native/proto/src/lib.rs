@@ -6,10 +6,14 @@
 
 include!(concat!(env!("OUT_DIR"), "/zkmr.v1.rs"));
 
-/// Version written into every [`Bundle`]; readers reject any other. Version 3: the scheme, batches
+/// Version written into every [`Bundle`]; readers reject any other. Version 4: every byte is
+/// bound (nothing informational, canonical encoding only). Version 3: the scheme, batches
 /// of vectors and the Pedersen proof. Version 2: partition
 /// proofs use the Poseidon transcript and key digests hash the key's commitments.
-pub const BUNDLE_VERSION: u32 = 3;
+pub const BUNDLE_VERSION: u32 = 4;
+
+/// Version written into every [`PartitionOpening`]; readers reject any other.
+pub const OPENING_VERSION: u32 = 1;
 
 /// Version written into every [`AggregatedProof`]; readers reject any other.
 pub const AGGREGATED_VERSION: u32 = 1;

@@ -15,7 +15,7 @@ use zkmr_core::keystore::digest_to_hex;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
-use crate::result::{bytes, floats, int, job_fields, struct_value, text};
+use crate::result::{bytes, float, floats, int, job_fields, struct_value, text};
 use crate::state;
 
 const NAME: &str = "zkCommit";
@@ -136,6 +136,7 @@ impl JobAccumulator {
                 int(verified.partitions as i64),
                 bytes(&committed.bundle.encode_to_vec()),
                 int(verified.vectors as i64),
+                float(committed.y_error_bound),
             ],
         )
     }

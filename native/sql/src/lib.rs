@@ -11,6 +11,8 @@
 //! | `zkMatMul(row, values, x, store [, x_scale_bits])` | aggregate | proves one partition |
 //! | `zkCommit(part, store)` | aggregate | verifies the partitions, assembles `y` and the job root |
 //! | `zkVerify(bundle, commitment)`, `zkVerifyExplain(...)` | scalar | checks a bundle |
+//! | `zkOpen(bundle, partition, store)` | scalar | one partition of a verified job, for a third party |
+//! | `zkVerifyPartition(opening, commitment)` | scalar | checks one partition alone |
 //!
 //! Proving happens as rows arrive: a `zkMatMul` group proves its partition as soon as it
 //! holds every row of it and keeps only the result, so memory holds the partitions still
@@ -22,6 +24,7 @@ mod commit_matrix;
 mod context;
 mod matmul;
 mod numbers;
+mod open_partition;
 mod partition_of;
 mod result;
 mod state;
@@ -42,7 +45,11 @@ pub fn register(ctx: &SessionContext, options: SessionOptions) {
         shared.clone(),
     )));
     ctx.register_udaf(AggregateUDF::from(matmul::ZkMatMul::new(shared.clone())));
-    ctx.register_udaf(AggregateUDF::from(commit_job::ZkCommit::new(shared)));
+    ctx.register_udaf(AggregateUDF::from(commit_job::ZkCommit::new(
+        shared.clone(),
+    )));
+    ctx.register_udf(ScalarUDF::from(open_partition::ZkOpen::new(shared)));
+    ctx.register_udf(ScalarUDF::from(open_partition::ZkVerifyPartition::new()));
     ctx.register_udf(ScalarUDF::from(verify_bundle::ZkVerify::boolean()));
     ctx.register_udf(ScalarUDF::from(verify_bundle::ZkVerify::explaining()));
 }

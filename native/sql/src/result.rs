@@ -40,6 +40,7 @@ pub(crate) fn job_fields() -> Fields {
         Field::new("partitions", DataType::Int64, false),
         Field::new("bundle", DataType::Binary, false),
         Field::new("vectors", DataType::Int64, false),
+        Field::new("y_error_bound", DataType::Float64, false),
     ])
 }
 
@@ -68,6 +69,10 @@ pub(crate) fn struct_value(fields: Fields, columns: Vec<ArrayRef>) -> Result<Sca
 
 pub(crate) fn int(v: i64) -> ArrayRef {
     Arc::new(Int64Array::from(vec![v]))
+}
+
+pub(crate) fn float(v: f64) -> ArrayRef {
+    Arc::new(Float64Array::from(vec![v]))
 }
 
 pub(crate) fn text(v: String) -> ArrayRef {

@@ -278,6 +278,47 @@ async fn sql_job_under(scheme: Scheme) {
         Scheme::Pedersen => assert!(why.contains("do not match the committed matrix"), "{why}"),
         Scheme::Halo2 => assert!(why.starts_with("rejected: partition 1"), "{why}"),
     }
+
+    // One partition shown alone: zkOpen on the store's side, zkVerifyPartition on a third
+    // party's, which checks it against the commitment and gets the job root to compare.
+    let opened = query(
+        &ctx,
+        &format!(
+            "WITH j AS ({}) SELECT zkVerifyPartition(zkOpen(j.c['bundle'], 1, '{store}'),              '{core_commitment}') AS why FROM (SELECT * FROM j) AS j(c)",
+            job_sql(&store, &literal, "m")
+        ),
+    )
+    .await;
+    match scheme {
+        Scheme::Pedersen => {
+            let why = opened.unwrap()[0]
+                .column(0)
+                .as_string::<i32>()
+                .value(0)
+                .to_string();
+            assert_eq!(
+                why,
+                format!("verified: partition 1 (rows 64..128), job root {core_root}")
+            );
+        }
+        Scheme::Halo2 => {
+            let err = opened.unwrap_err().to_string();
+            assert!(err.contains("zkOpen") && err.contains("pedersen"), "{err}");
+        }
+    }
+    let refused = error(&ctx, &format!("SELECT zkOpen(X'{hex}', 0, '{store}')")).await;
+    assert!(refused.contains("rejected"), "{refused}");
+    let foreign = query(
+        &ctx,
+        &format!("SELECT zkVerifyPartition(X'{hex}', '{core_commitment}')"),
+    )
+    .await
+    .unwrap();
+    assert!(foreign[0]
+        .column(0)
+        .as_string::<i32>()
+        .value(0)
+        .starts_with("rejected"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,6 +37,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    // Aggregation takes minutes: an output that cannot be written is found first.
+    zkmr_core::fsio::check_writable(&args.out)?;
+    if let Some(path) = &args.solidity {
+        zkmr_core::fsio::check_writable(path)?;
+    }
     let bundle = bundle::read(&args.bundle)?;
     let (params, source) = args.srs.choice().params(args.k)?;
     if source.is_unsafe() {
@@ -68,11 +73,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    aggregated.write(&args.out)?;
-    if let Some(path) = &args.solidity {
-        let source = evm::solidity(&aggregated.srs, args.k, &vk, aggregated.instances().len());
-        zkmr_core::fsio::write_bytes(path, source.as_bytes())?;
+    let proof = prost::Message::encode_to_vec(&aggregated.to_proto());
+    let solidity = args
+        .solidity
+        .as_ref()
+        .map(|_| evm::solidity(&aggregated.srs, args.k, &vk, aggregated.instances().len()));
+    let mut files = vec![(args.out.as_path(), proof.as_slice())];
+    if let (Some(path), Some(source)) = (&args.solidity, &solidity) {
+        files.push((path.as_path(), source.as_bytes()));
     }
+    zkmr_core::fsio::write_all(&files)?;
     println!(
         "aggregated {partitions} partitions in {seconds:.1} s (k = {}, fan-in {}) into {}",
         args.k,

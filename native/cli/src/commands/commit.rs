@@ -39,9 +39,13 @@ pub struct Args {
 /// How the matrix is encoded and cut; shared by `commit` and `run`.
 #[derive(clap::Args, Clone, Copy)]
 pub struct PartitionArgs {
-    /// Matrix rows per partition (one proof each).
-    #[arg(long, default_value_t = DEFAULT_ROWS_PER_PARTITION)]
-    pub rows_per_partition: usize,
+    /// Matrix rows per partition (one proof each), 1 to 2^24.
+    #[arg(
+        long,
+        default_value_t = DEFAULT_ROWS_PER_PARTITION as u32,
+        value_parser = clap::value_parser!(u32).range(1..=1 << 24)
+    )]
+    pub rows_per_partition: u32,
     /// Matrix fixed-point scale in bits (default: 0 for integers, 16 otherwise).
     #[arg(long = "scale", value_name = "BITS")]
     pub scale: Option<u32>,
@@ -57,7 +61,7 @@ impl PartitionArgs {
     pub fn options(&self, scheme: &SchemeArgs, replace: bool) -> CommitOptions {
         CommitOptions {
             scheme: scheme.scheme,
-            rows_per_partition: self.rows_per_partition,
+            rows_per_partition: self.rows_per_partition as usize,
             srs: scheme.srs(),
             fold: self.fold,
             replace,
@@ -182,7 +186,10 @@ fn commit_streamed(args: &Args) -> Result<CommitReport> {
         }
     });
     let bar = Bar::new("commit", args.json);
-    let done = zkmr_core::pedersen::setup::commit(header, blocks, &args.keys, args.force, &bar)?;
+    // Integers encode exactly at any scale; fractions are counted as rounded.
+    let exact = survey.integral;
+    let done =
+        zkmr_core::pedersen::setup::commit(header, blocks, exact, &args.keys, args.force, &bar)?;
     bar.finish();
     Ok(report(&done.store, &done.commitment, 0.0, done.seconds))
 }

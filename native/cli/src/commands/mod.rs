@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_aggregate;
 pub mod commit;
 pub mod generate;
+pub mod open;
 pub mod prove;
 pub mod run;
 pub mod sql;

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use prost::Message;
 use serde::Serialize;
 use serde_json::Value;
 use zkmr_core::device::Device;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::digest_to_hex;
-use zkmr_core::{bundle, Result};
+use zkmr_core::{fsio, Result};
 
 use crate::device::DeviceArg;
 use crate::inputs;
@@ -64,6 +65,8 @@ pub struct ProveReport {
     /// `y`: one array, or one array per vector for a batch.
     pub y: Value,
     pub y_scale_bits: u32,
+    /// A bound on `|y − A·x|` for the unrounded inputs, from rounding them to their scales.
+    pub y_error_bound: f64,
     pub prove_seconds: f64,
     pub bundle_bytes: usize,
 }
@@ -98,6 +101,10 @@ pub fn prove(
     y_out: Option<&Path>,
     quiet: bool,
 ) -> Result<ProveReport> {
+    fsio::check_writable(out)?;
+    if let Some(path) = y_out {
+        fsio::check_writable(path)?;
+    }
     let bar = Bar::new("prove", quiet);
     let proved = store.prove(&vector.x, &bar)?;
     bar.finish();
@@ -112,10 +119,12 @@ pub fn prove(
         };
         serde_json::to_vec_pretty(&file).expect("y serialises")
     });
-    bundle::write(&proved.bundle, out)?;
-    if let (Some(path), Some(bytes)) = (y_out, y_file) {
-        zkmr_core::fsio::write_bytes(path, &bytes)?;
+    let bundle_bytes = proved.bundle.encode_to_vec();
+    let mut files = vec![(out, bundle_bytes.as_slice())];
+    if let (Some(path), Some(bytes)) = (y_out, &y_file) {
+        files.push((path, bytes.as_slice()));
     }
+    fsio::write_all(&files)?;
     Ok(ProveReport {
         scheme: store.scheme().to_string(),
         bundle: out.display().to_string(),
@@ -126,19 +135,31 @@ pub fn prove(
         device: device.name(),
         y,
         y_scale_bits,
+        y_error_bound: store.y_error_bound(&vector.x, vector.is_exact()),
         prove_seconds: proved.seconds,
-        bundle_bytes: prost::Message::encoded_len(&proved.bundle),
+        bundle_bytes: bundle_bytes.len(),
     })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let device = args.device.select();
     let store = OpenStore::open_on(&args.keys, device)?;
-    let (vector, batch) = match (&args.vector, &args.vectors) {
-        (Some(path), _) => (inputs::vector(path, args.scale, args.value_bits)?, false),
-        (None, Some(path)) => (inputs::vectors(path, args.scale, args.value_bits)?, true),
+    let (vector, batch, path) = match (&args.vector, &args.vectors) {
+        (Some(path), _) => (
+            inputs::vector(path, args.scale, args.value_bits)?,
+            false,
+            path,
+        ),
+        (None, Some(path)) => (
+            inputs::vectors(path, args.scale, args.value_bits)?,
+            true,
+            path,
+        ),
         (None, None) => unreachable!("clap requires --vector or --vectors"),
     };
+    store
+        .check_vectors(&vector.x)
+        .map_err(|e| inputs::with_file(path, e))?;
     let report = prove(
         device,
         &store,
@@ -159,6 +180,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             report.vectors, report.partitions, report.scheme, report.prove_seconds, report.bundle
         );
         println!("y = {}", output::preview_value(&report.y));
+        println!("rounding error bound: {:.3e}", report.y_error_bound);
         println!("job root: {}", report.job_root);
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! `zkmr run`: commit, prove and verify one input, the whole job in one command.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -77,6 +77,8 @@ struct RunReport {
     verified: bool,
     max_abs_error: f64,
     mean_abs_error: f64,
+    /// The bound `max_abs_error` stays within.
+    y_error_bound: f64,
     srs_unsafe: bool,
     bundle_bytes: usize,
     seconds: Seconds,
@@ -106,19 +108,34 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         inputs::vector(vector_path, args.vector_scale, None)?
     };
+    let cols = matrix.encoded.cols();
+    if vector.x.values.len() != vector.x.count * cols {
+        let what = match vector.x.count {
+            1 => format!("the vector has {} entries", vector.x.values.len()),
+            n => format!("{n} vectors hold {} entries in all", vector.x.values.len()),
+        };
+        return Err(zkmr_core::Error::Input(format!(
+            "{}: {what} but the matrix has {cols} columns",
+            vector_path.display()
+        )));
+    }
     let read = started.elapsed().as_secs_f64();
 
-    let tmp;
-    let dir = match &args.out {
+    // Everything is made in a staging directory (inside --out, or a temporary one) and moved
+    // into --out only once the job has verified: a failure leaves --out as it was.
+    let _created = CreatedDir(args.out.as_ref().filter(|d| !d.exists()).cloned());
+    let staging = match &args.out {
         Some(dir) => {
+            check_out_dir(dir)?;
             std::fs::create_dir_all(dir).map_err(|e| zkmr_core::Error::io(dir, e))?;
-            dir.clone()
+            tempfile::Builder::new()
+                .prefix(".zkmr-run-")
+                .tempdir_in(dir)
+                .map_err(|e| zkmr_core::Error::io(dir, e))?
         }
-        None => {
-            tmp = tempfile::tempdir().map_err(|e| zkmr_core::Error::io(std::env::temp_dir(), e))?;
-            tmp.path().to_path_buf()
-        }
+        None => tempfile::tempdir().map_err(|e| zkmr_core::Error::io(std::env::temp_dir(), e))?,
     };
+    let dir = staging.path().to_path_buf();
     let keys = dir.join("keys");
     let t = Instant::now();
     let committed = commit::commit(
@@ -148,6 +165,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let verified = zkmr_core::verify::verify(&bundle::read(&bundle_path)?, &store.commitment()?)?;
     let verify_seconds = t.elapsed().as_secs_f64();
 
+    if let Some(out) = &args.out {
+        publish(&dir, out)?;
+    }
     let y = zkmr_core::fixed_point::decode_all(&verified.y, verified.y_scale_bits);
     let error = QuantizationError::measure(
         &y,
@@ -163,6 +183,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         verified: true,
         max_abs_error: error.max_abs_error,
         mean_abs_error: error.mean_abs_error,
+        y_error_bound: proved.y_error_bound,
         srs_unsafe: committed.srs_unsafe,
         bundle_bytes: proved.bundle_bytes,
         y_scale_bits: verified.y_scale_bits,
@@ -193,8 +214,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         println!("matrix commitment: {}", report.matrix_commitment);
         println!("job root:          {}", report.job_root);
         println!(
-            "quantization error: max {:.3e}, mean {:.3e}",
-            report.max_abs_error, report.mean_abs_error
+            "quantization error: max {:.3e}, mean {:.3e} (bound {:.3e})",
+            report.max_abs_error, report.mean_abs_error, report.y_error_bound
         );
         let s = &report.seconds;
         println!(
@@ -203,4 +224,57 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `run --out` writes: the key store, the bundle and `y`.
+const OUTPUTS: [&str; 3] = ["keys", "job.bundle", "y.json"];
+
+/// Refuses an output directory whose entries `run` would replace but cannot: a `keys` that
+/// is not a key store (a user's files), a bundle or `y` path that is a directory.
+fn check_out_dir(out: &Path) -> Result<()> {
+    let keys = out.join("keys");
+    if keys.exists() && !keys.join("manifest.json").is_file() {
+        return Err(zkmr_core::Error::Usage(format!(
+            "{} exists and is not a key store; run --out replaces only its own outputs",
+            keys.display()
+        )));
+    }
+    for name in &OUTPUTS[1..] {
+        let path = out.join(name);
+        if path.is_dir() {
+            return Err(zkmr_core::Error::Usage(format!(
+                "{}: is a directory, not a file to write",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Moves the verified outputs from `staging` into `out`; a key store already there is moved
+/// into the staging directory (and removed with it).
+fn publish(staging: &Path, out: &Path) -> Result<()> {
+    let old_keys = out.join("keys");
+    if old_keys.exists() {
+        let aside = staging.join("replaced-keys");
+        std::fs::rename(&old_keys, &aside).map_err(|e| zkmr_core::Error::io(&old_keys, e))?;
+    }
+    for name in OUTPUTS {
+        let (from, to) = (staging.join(name), out.join(name));
+        std::fs::rename(&from, &to).map_err(|e| zkmr_core::Error::io(&to, e))?;
+    }
+    Ok(())
+}
+
+/// An output directory this run created: removed again if the run leaves it empty (it
+/// failed before publishing anything).
+struct CreatedDir(Option<PathBuf>);
+
+impl Drop for CreatedDir {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            // Fails, and keeps it, once the outputs are in.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }

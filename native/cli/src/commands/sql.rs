@@ -56,8 +56,8 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
     /// Rows per batch read from tables; smaller batches hold less of a wide matrix at once.
-    #[arg(long, default_value_t = 1024)]
-    pub batch_size: usize,
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1 << 20))]
+    pub batch_size: u32,
     /// Write the job bundle of the last statement (a `bundle` column, or the `bundle` field of
     /// a zkCommit result in its first row) to this file, for `zkmr verify`.
     #[arg(long, value_name = "FILE")]
@@ -141,7 +141,7 @@ async fn execute(
     bar: &Bar,
 ) -> Result<(Vec<StatementResult>, Vec<RecordBatch>)> {
     let config = SessionConfig::new()
-        .with_batch_size(args.batch_size)
+        .with_batch_size(args.batch_size as usize)
         .with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
     zkmr_sql::register(&ctx, options);
@@ -155,8 +155,14 @@ async fn execute(
         bar.restart();
         let text = statement.to_string();
         let failed = |e: datafusion::error::DataFusionError| {
+            // Errors met while reading a table (a bad cell) do not name its file: list them.
+            let tables = if args.tables.is_empty() {
+                String::new()
+            } else {
+                format!("\n  tables: {}", args.tables.join(", "))
+            };
             Error::Input(format!(
-                "{}\n  in: {}",
+                "{}\n  in: {}{tables}",
                 e.strip_backtrace(),
                 abbreviate(&text)
             ))

@@ -21,6 +21,8 @@ struct Outcome {
     vectors: usize,
     y_scale_bits: u32,
     aggregated: bool,
+    /// Verified under the development SRS: anyone could have forged it.
+    srs_unsafe: bool,
 }
 
 /// Checks an aggregated proof; the time excludes rebuilding the aggregation key.
@@ -70,6 +72,7 @@ fn verify_aggregated(
         vectors: 1,
         y_scale_bits: v.y_scale_bits,
         aggregated: true,
+        srs_unsafe: agg.srs.is_development(),
     });
     Ok((result, started.elapsed().as_secs_f64() * 1e3))
 }
@@ -80,10 +83,14 @@ pub struct Args {
     #[arg(
         long,
         value_name = "BUNDLE",
-        required_unless_present = "aggregated",
-        conflicts_with = "aggregated"
+        required_unless_present_any = ["aggregated", "opening"],
+        conflicts_with_all = ["aggregated", "opening"]
     )]
     pub bundle: Option<PathBuf>,
+    /// A partition opening written by `zkmr open`: one partition's y block, checked against
+    /// the matrix commitment and the job root without the rest of the job.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["aggregated", "keys"])]
+    pub opening: Option<PathBuf>,
     /// Aggregated proof written by `zkmr aggregate`.
     #[arg(long, value_name = "AGG")]
     pub aggregated: Option<PathBuf>,
@@ -97,8 +104,9 @@ pub struct Args {
     /// checked against its own column commitments to name the one at fault (pedersen).
     #[arg(long, value_name = "DIR", conflicts_with = "aggregated")]
     pub keys: Option<PathBuf>,
-    /// With --keys: check this partition alone, against its column commitments.
-    #[arg(long, value_name = "P", requires = "keys")]
+    /// Check this partition alone: with --keys, against its column commitments in the store;
+    /// with --opening, require the opening to be of this partition.
+    #[arg(long, value_name = "P")]
     pub partition: Option<u32>,
     /// Print one JSON object.
     #[arg(long)]
@@ -128,6 +136,8 @@ struct VerifyReport {
     y: Option<Value>,
     error: Option<String>,
     rejected_partition: Option<u32>,
+    /// Made under the development SRS, whose secret is public: the check proves nothing.
+    srs_unsafe: bool,
     verify_ms: f64,
 }
 
@@ -140,6 +150,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|h| digest_from_hex(h, "--job-root"))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(path) = &args.opening {
+        return verify_opening(&args, path, &commitment, expected_root);
+    }
+    if args.partition.is_some() && args.keys.is_none() {
+        return Err(Error::Usage(
+            "--partition needs --keys (the store) or --opening (a third party's check)".into(),
+        ));
+    }
     let scheme;
     let (result, verify_ms) = match (&args.bundle, &args.aggregated) {
         (Some(path), _) => {
@@ -164,6 +182,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         vectors: bundle.vectors.max(1) as usize,
                         y_scale_bits: 0,
                         aggregated: false,
+                        srs_unsafe: store.is_unsafe(),
                     })
                 }
                 _ => zkmr_core::verify::verify(&bundle, &commitment)
@@ -178,6 +197,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         vectors: v.vectors,
                         y_scale_bits: v.y_scale_bits,
                         aggregated: false,
+                        srs_unsafe: v.srs_unsafe,
                     }),
             };
             (result, started.elapsed().as_secs_f64() * 1e3)
@@ -203,6 +223,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ),
         _ => Ok(v),
     });
+    if let Ok(v) = &result {
+        if v.srs_unsafe {
+            eprintln!("{}", output::UNSAFE_SRS);
+        }
+    }
     match result {
         Ok(v) if args.partition.is_some() => {
             let index = args.partition.unwrap_or_default();
@@ -216,6 +241,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     y: None,
                     error: None,
                     rejected_partition: None,
+                    srs_unsafe: v.srs_unsafe,
                     verify_ms,
                 });
             } else {
@@ -239,6 +265,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     y: Some(y),
                     error: None,
                     rejected_partition: None,
+                    srs_unsafe: v.srs_unsafe,
                     verify_ms,
                 });
             } else {
@@ -271,6 +298,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     y: None,
                     error: Some(err.to_string()),
                     rejected_partition: partition,
+                    srs_unsafe: false,
                     verify_ms,
                 });
                 eprintln!("zkmr: {err}");
@@ -280,5 +308,97 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
         Err(other) => Err(other),
+    }
+}
+
+#[derive(Serialize)]
+struct OpeningReport {
+    verified: bool,
+    partition: u32,
+    row_start: u64,
+    row_end: u64,
+    job_root: Option<String>,
+    vectors: Option<usize>,
+    y: Option<Value>,
+    error: Option<String>,
+    verify_ms: f64,
+}
+
+/// `verify --opening`: one partition, checked without the rest of the job.
+fn verify_opening(
+    args: &Args,
+    path: &std::path::Path,
+    commitment: &[u8; 32],
+    expected_root: Option<[u8; 32]>,
+) -> Result<ExitCode> {
+    let what = path.display().to_string();
+    let bytes = zkmr_core::fsio::read_bytes(path)?;
+    let started = Instant::now();
+    let result = zkmr_core::pedersen::opening::decode(&bytes, &what)
+        .map_err(|e| Error::rejected_bundle(e.to_string()))
+        .and_then(|o| zkmr_core::pedersen::opening::verify(&o, commitment))
+        .and_then(|v| match (args.partition, expected_root) {
+            (Some(p), _) if p != v.index => Err(Error::rejected(
+                v.index,
+                format!("the opening is of partition {}, not {p}", v.index),
+            )),
+            (_, Some(root)) if root != v.job_root => Err(Error::rejected(
+                v.index,
+                "its job root is not the one given with --job-root",
+            )),
+            _ => Ok(v),
+        });
+    let verify_ms = started.elapsed().as_secs_f64() * 1e3;
+    match result {
+        Ok(v) => {
+            let y = zkmr_core::fixed_point::decode_all(&v.y, v.y_scale_bits);
+            let rows = (v.row_end - v.row_start) as usize;
+            let y = super::prove::y_value(&y, rows, v.vectors > 1);
+            if args.json {
+                output::json(&OpeningReport {
+                    verified: true,
+                    partition: v.index,
+                    row_start: v.row_start,
+                    row_end: v.row_end,
+                    job_root: Some(digest_to_hex(&v.job_root)),
+                    vectors: Some(v.vectors),
+                    y: Some(y),
+                    error: None,
+                    verify_ms,
+                });
+            } else {
+                println!(
+                    "verified: partition {} (rows {}..{}) in {verify_ms:.1} ms; job root {}",
+                    v.index,
+                    v.row_start,
+                    v.row_end,
+                    digest_to_hex(&v.job_root)
+                );
+                println!("y = {}", output::preview_value(&y));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) if args.json => {
+            let partition = match &err {
+                Error::Rejected {
+                    partition: Some(p), ..
+                } => *p,
+                _ => args.partition.unwrap_or_default(),
+            };
+            output::json(&OpeningReport {
+                verified: false,
+                partition,
+                row_start: 0,
+                row_end: 0,
+                job_root: None,
+                vectors: None,
+                y: None,
+                error: Some(err.to_string()),
+                verify_ms,
+            });
+            eprintln!("zkmr: {err}");
+            Ok(ExitCode::from(1))
+        }
+        Err(err) => Err(err),
     }
 }

@@ -156,6 +156,17 @@ pub fn vk_to_bytes(vk: &Vk) -> Vec<u8> {
 
 /// Reads a verifying key for `shape`; every point is checked to be on the curve.
 pub fn vk_from_bytes(bytes: &[u8], shape: CircuitShape, index: u32) -> Result<Vk> {
+    // halo2 builds the evaluation domain from the size the key declares (its second to fifth
+    // bytes, after a version byte) and panics on an impossible one: check it first.
+    if bytes.get(1..5) != Some(&shape.k().to_le_bytes()[..]) {
+        return Err(Error::rejected(
+            index,
+            format!(
+                "verifying key: not made for circuits of 2^{} rows",
+                shape.k()
+            ),
+        ));
+    }
     let mut reader = bytes;
     let vk = Vk::read::<_, MatVecCircuit>(&mut reader, SerdeFormat::Processed, shape)
         .map_err(|e| Error::rejected(index, format!("verifying key: {e}")))?;

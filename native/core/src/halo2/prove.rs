@@ -54,10 +54,10 @@ pub fn prove_partition(
             verifying_key: key.verifying_key,
             y: Vec::new(),
             proof,
-            device: device.name().into(),
-            prove_seconds: started.elapsed().as_secs_f64(),
             key_digest: Vec::new(),
         },
+        device: device.name().into(),
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 

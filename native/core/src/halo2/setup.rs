@@ -156,7 +156,7 @@ pub fn commit(
         srs: source,
         srs_digest: crate::field::to_hex(&header.srs_digest),
     };
-    let store = writer.finish(&manifest(
+    let store = writer.finish(manifest(
         Scheme::Halo2,
         (
             header.rows,
@@ -164,6 +164,7 @@ pub fn commit(
             header.encoding,
             header.rows_per_partition,
         ),
+        matrix.rounding(encoding),
         Some(halo2),
         &to_bytes(&commitment),
         ids.iter()

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use halo2_proofs::{
     halo2curves::{
-        bn256::{Bn256, G1Affine, G2Affine},
+        bn256::{Bn256, Fq, G1Affine, G2Affine},
         ff::FromUniformBytes,
         group::GroupEncoding,
     },
@@ -117,6 +117,13 @@ pub fn development(k: u32, cache_dir: &Path) -> Result<ProverParams> {
     Ok(params)
 }
 
+/// The development SRS's secret `s`: the first scalar its seeded generator draws, as in
+/// halo2's own setup.
+fn development_secret() -> halo2_proofs::halo2curves::bn256::Fr {
+    use halo2_proofs::halo2curves::ff::Field;
+    halo2_proofs::halo2curves::bn256::Fr::random(ChaCha20Rng::from_seed(DEV_SEED))
+}
+
 /// What `ProverParams::setup(k, ChaCha20Rng::from_seed(DEV_SEED))` returns, point for point,
 /// an order of magnitude faster: halo2 multiplies the generator by each of the `2^(k+1)`
 /// scalars with a full double-and-add, while here every scalar is cut into bytes and summed
@@ -130,7 +137,7 @@ fn development_setup(k: u32) -> ProverParams {
         group::Curve,
     };
 
-    let s = Fr::random(ChaCha20Rng::from_seed(DEV_SEED));
+    let s = development_secret();
     let n = 1usize << k;
     let generator = G1Affine::generator();
     // table[w][b - 1] = b · 256^w · G
@@ -241,11 +248,55 @@ pub fn write(params: &ProverParams, path: &Path) -> Result<()> {
     })
 }
 
-/// Reads parameters written by [`write`].
-pub fn read(path: &Path) -> Result<ProverParams> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    ProverParams::read_custom(&mut BufReader::new(file), SerdeFormat::RawBytes)
-        .map_err(|e| Error::Format(format!("{}: {e}", path.display())))
+/// Parameters as [`write`] writes them, as bytes (a key store hashes what it keeps).
+pub fn to_bytes(params: &ProverParams) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    params
+        .write_custom(&mut bytes, SerdeFormat::RawBytes)
+        .expect("writing to memory cannot fail");
+    bytes
+}
+
+/// Reads parameters from the bytes of a file [`write`] wrote; `what` names it.
+pub fn from_bytes(bytes: &[u8], what: &str) -> Result<ProverParams> {
+    // halo2 reserves room for the 2·2^k points the first four bytes declare before reading
+    // them: a declared size the bytes cannot hold is refused before that.
+    let k = bytes
+        .get(..4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")));
+    let holds = |k: u32| k <= 28 && (bytes.len() as u64) >= (2u64 << k) * 64;
+    if !k.is_some_and(holds) {
+        return Err(Error::Format(format!(
+            "{what}: not an SRS file: its declared size does not fit its {} bytes",
+            bytes.len()
+        )));
+    }
+    ProverParams::read_custom(&mut &bytes[..], SerdeFormat::RawBytes)
+        .map_err(|e| Error::Format(format!("{what}: {e}")))
+}
+
+/// `bytes` when they are a compressed G2 point's two canonical `Fq` coordinates (the flags
+/// in the top two bits aside). halo2curves' G2 decoding panics on a non-canonical
+/// coordinate instead of failing, so untrusted bytes are checked here first.
+fn check_g2_coordinates<'a>(bytes: &'a [u8], what: &str) -> Result<&'a [u8]> {
+    let canonical = |half: &[u8]| -> bool {
+        let mut repr = [0u8; 32];
+        repr.copy_from_slice(half);
+        bool::from(Fq::from_bytes(&repr).is_some())
+    };
+    let ok = bytes.len() == 64 && canonical(&bytes[..32]) && {
+        let mut c1 = [0u8; 32];
+        c1.copy_from_slice(&bytes[32..]);
+        c1[31] &= 0x3f;
+        canonical(&c1)
+    };
+    if ok {
+        Ok(bytes)
+    } else {
+        Err(Error::Format(format!(
+            "srs.{what}: not a compressed G2 point"
+        )))
+    }
 }
 
 /// The three points a verifier needs: `g1`, `g2` and `s·g2`.
@@ -300,9 +351,16 @@ impl VerifierSrs {
         }
         Ok(Self {
             g1: point(&p.g1, "g1")?,
-            g2: point(&p.g2, "g2")?,
-            s_g2: point(&p.s_g2, "s_g2")?,
+            g2: point(check_g2_coordinates(&p.g2, "g2")?, "g2")?,
+            s_g2: point(check_g2_coordinates(&p.s_g2, "s_g2")?, "s_g2")?,
         })
+    }
+
+    /// Whether these are the development SRS's points, whose secret is public: anything
+    /// verified under them could have been forged.
+    pub fn is_development(&self) -> bool {
+        use halo2_proofs::halo2curves::group::Curve;
+        self.s_g2 == (G2Affine::generator() * development_secret()).to_affine()
     }
 
     /// Verifier parameters for circuits of size `2^k`. The KZG verifier reads only `g1`,

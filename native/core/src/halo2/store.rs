@@ -101,6 +101,18 @@ impl Prover for Halo2Prover {
     }
 
     /// Each partition has its own proof, and the verifier names the one that fails.
+    fn open_partition(
+        &self,
+        _bundle: &zkmr_proto::Bundle,
+        _index: u32,
+    ) -> Result<zkmr_proto::PartitionOpening> {
+        Err(Error::Usage(
+            "partition openings are made under the pedersen scheme; under halo2 each \
+             partition of a bundle carries its own proof: verify the bundle"
+                .into(),
+        ))
+    }
+
     fn partitions_hold(
         &self,
         _bundle: &zkmr_proto::Bundle,

@@ -29,6 +29,8 @@ pub struct Verified {
     pub partitions: usize,
     pub matrix_encoding: FixedPoint,
     pub x_encoding: FixedPoint,
+    /// Verified under the development SRS, whose secret is public.
+    pub srs_unsafe: bool,
 }
 
 /// Verifies `bundle` for the matrix behind `trusted_commitment`.
@@ -36,6 +38,24 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
     if bundle.scheme != crate::Scheme::Halo2.to_proto() {
         return Err(Error::rejected_bundle(
             "the bundle was not made under the halo2 scheme",
+        ));
+    }
+    if from_bytes(&bundle.matrix_commitment, "bundle matrix_commitment").ok()
+        != Some(trusted_commitment)
+    {
+        return Err(Error::rejected_bundle(
+            "the bundle claims another matrix commitment than the trusted one",
+        ));
+    }
+    if bundle.vectors != 1 || bundle.pedersen.is_some() {
+        return Err(Error::rejected_bundle(
+            "a halo2 bundle proves one vector and carries no pedersen proof",
+        ));
+    }
+    if let Some(p) = bundle.partitions.iter().find(|p| !p.key_digest.is_empty()) {
+        return Err(Error::rejected(
+            p.index,
+            "a halo2 partition carries its key digest in its verifying key, not beside it",
         ));
     }
     let header = meta_from_proto(bundle.matrix.as_ref())?;
@@ -119,13 +139,9 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
         .collect();
     let commitment = matrix_commitment(&header, &ids);
     if commitment != trusted_commitment {
-        let claimed = from_bytes(&bundle.matrix_commitment, "bundle matrix_commitment").ok();
-        let reason = if claimed == Some(commitment) {
-            "the bundle proves a different matrix than the trusted commitment"
-        } else {
-            "the keys in the bundle do not rebuild the trusted matrix commitment"
-        };
-        return Err(Error::rejected_bundle(reason));
+        return Err(Error::rejected_bundle(
+            "the keys in the bundle do not rebuild the trusted matrix commitment",
+        ));
     }
 
     // Proofs.
@@ -164,5 +180,6 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
         partitions: ids.len(),
         matrix_encoding: header.encoding,
         x_encoding,
+        srs_unsafe: srs.is_development(),
     })
 }

@@ -40,9 +40,11 @@ pub fn h() -> G1Affine {
     *H.get_or_init(|| derive(vec![b"H".to_vec()].into_par_iter())[0])
 }
 
+/// The rows' generators derived so far in this process.
+static ROWS: OnceLock<Mutex<Arc<Vec<G1Affine>>>> = OnceLock::new();
+
 /// `G_0 .. G_{rows-1}`, derived on first use and kept for the process.
 pub fn rows(rows: usize) -> Arc<Vec<G1Affine>> {
-    static ROWS: OnceLock<Mutex<Arc<Vec<G1Affine>>>> = OnceLock::new();
     let cache = ROWS.get_or_init(|| Mutex::new(Arc::new(Vec::new())));
     let mut held = cache.lock().unwrap_or_else(|e| e.into_inner());
     if held.len() < rows {
@@ -58,6 +60,18 @@ pub fn rows(rows: usize) -> Arc<Vec<G1Affine>> {
         *held = Arc::new(all);
     }
     held.clone()
+}
+
+/// `G_i` for `i` in `range`: from the process's table when it holds them, else derived for
+/// the range alone (a check of one partition of a tall matrix needs only its rows).
+pub fn range(range: std::ops::Range<usize>) -> Vec<G1Affine> {
+    if let Some(cache) = ROWS.get() {
+        let held = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if held.len() >= range.end {
+            return held[range].to_vec();
+        }
+    }
+    derive(range.into_par_iter().map(|i| row_message(i as u64)))
 }
 
 #[cfg(test)]
@@ -102,5 +116,7 @@ mod tests {
         assert_eq!(all.len(), count);
         // A longer table extends the shorter one.
         assert_eq!(rows(310)[..300], g[..]);
+        assert_eq!(range(305..312)[..5], rows(310)[305..310]);
+        assert_eq!(range(305..312)[6], rows(312)[311]);
     }
 }

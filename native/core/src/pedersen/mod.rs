@@ -10,10 +10,12 @@
 //!
 //! [`setup::commit`] commits the matrix and writes the key store; [`store::PedersenProver`]
 //! proves partitions and assembles the bundle; [`verify::verify`] checks it.
+//! [`opening`] shows one partition of a verified job to a third party.
 
 pub mod encoding;
 pub mod generators;
 pub mod msm;
+pub mod opening;
 pub mod proof;
 pub mod setup;
 pub mod statement;

@@ -9,6 +9,11 @@
 //! statement kind, the matrix commitment (which binds the shape, the encoding and every
 //! `C_j`), `m`, `n`, the number of vectors, `x`'s encoding and values, `y`'s scale and values,
 //! then `γ` (batches), then `T`. The prover and the verifier both build it here.
+//!
+//! One partition is checked the same way on its own rows with its column commitments
+//! `C_{p,j}` and their blindings `ρ_{p,j}`: its transcript is of another kind and absorbs the
+//! partition's index, rows and key digest after the commitment, so a proof for one partition
+//! or for the job never passes for another.
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 use halo2_proofs::halo2curves::ff::Field;
@@ -17,13 +22,16 @@ use rayon::prelude::*;
 
 use super::encoding::point_to_bytes;
 use super::msm::{msm, mul_h, signed_msm};
+use super::statement::PartitionKeyId;
 use super::transcript::Transcript;
 use crate::field::{from_i128, from_i64};
 use crate::fixed_point::FixedPoint;
 
-/// The public values of one job.
+/// The public values of one job, or of one partition of it.
 pub struct Statement<'a> {
     pub commitment: &'a [u8; 32],
+    /// For one partition's check: the partition, whose rows `y` then holds alone.
+    pub partition: Option<&'a PartitionKeyId>,
     pub rows: usize,
     pub cols: usize,
     /// The vectors `x`, one after another.
@@ -73,8 +81,20 @@ impl Folded {
 
 /// The transcript up to `T`, and the statement folded with its `γ`.
 pub fn transcript(s: &Statement<'_>) -> (Transcript, Folded) {
-    let mut t = Transcript::new(if s.vectors == 1 { "job" } else { "batch" });
+    let kind = match (s.partition.is_some(), s.vectors == 1) {
+        (false, true) => "job",
+        (false, false) => "batch",
+        (true, true) => "partition",
+        (true, false) => "partition batch",
+    };
+    let mut t = Transcript::new(kind);
     t.absorb("matrix commitment", s.commitment);
+    if let Some(p) = s.partition {
+        t.absorb_u64("partition", p.index as u64);
+        t.absorb_u64("row start", p.row_start);
+        t.absorb_u64("row end", p.row_end);
+        t.absorb("partition key", &p.key_digest);
+    }
     t.absorb_u64("rows", s.rows as u64);
     t.absorb_u64("cols", s.cols as u64);
     t.absorb_u64("vectors", s.vectors as u64);

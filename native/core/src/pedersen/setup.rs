@@ -23,6 +23,7 @@ use super::msm::{h_table, normalize, window_for, Multiples};
 use super::statement::{matrix_commitment, partition_key_digest, Header, PartitionKeyId};
 use super::store::{partition_file, MATRIX_KEY, SECRET};
 use crate::error::{Error, Result};
+use crate::fixed_point::MatrixRounding;
 use crate::keystore::{manifest, KeyStore, KeyStoreWriter};
 use crate::matrix::Partitioning;
 use crate::product::magnitude_bits;
@@ -144,6 +145,7 @@ impl Sums {
 pub fn commit(
     header: Header,
     blocks: impl Iterator<Item = Result<(usize, Vec<i64>)>> + Send,
+    exact: bool,
     dest: &std::path::Path,
     replace: bool,
     progress: &dyn Progress,
@@ -165,6 +167,7 @@ pub fn commit(
     let writer = KeyStoreWriter::create(dest, replace)?;
     progress.report(Event::Started { total: count });
 
+    let max_row_l1 = std::sync::Mutex::new(0.0f64);
     let sums = blocks
         .par_bridge()
         .map(|block| {
@@ -192,6 +195,10 @@ pub fn commit(
                 row_end: end,
                 key_digest: partition_key_digest(p as u32, start, end, &column_bytes),
             };
+            let l1 = MatrixRounding::max_row_l1(&block, cols, header.encoding);
+            let mut max = max_row_l1.lock().expect("no block panicked");
+            *max = max.max(l1);
+            drop(max);
             let narrow = magnitude_bits(&block) < 32;
             let file = zkmr_proto::PedersenPartition {
                 index: p as u32,
@@ -252,12 +259,16 @@ pub fn commit(
             header.encoding,
             header.rows_per_partition,
         ),
+        MatrixRounding {
+            exact,
+            max_row_l1: *max_row_l1.lock().expect("no block panicked"),
+        },
         None,
         &commitment,
         ids.iter()
             .map(|id| (id.index, id.row_start, id.row_end, id.key_digest)),
     );
-    let store = writer.finish(&manifest)?;
+    let store = writer.finish(manifest)?;
     Ok(Committed {
         store,
         commitment,

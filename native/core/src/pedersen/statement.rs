@@ -46,7 +46,8 @@ pub fn partition_key_digest(index: u32, row_start: u64, row_end: u64, columns: &
     )
 }
 
-fn matrix_leaf(p: &PartitionKeyId) -> [u8; 32] {
+/// A partition's leaf in the matrix commitment's Merkle tree.
+pub fn matrix_leaf(p: &PartitionKeyId) -> [u8; 32] {
     digest(
         "matrix-leaf",
         &[
@@ -63,6 +64,27 @@ pub fn matrix_commitment(
     partitions: &[PartitionKeyId],
 ) -> [u8; 32] {
     let leaves: Vec<[u8; 32]> = partitions.iter().map(matrix_leaf).collect();
+    commitment_of(
+        header,
+        partitions.len(),
+        &matrix_key_digest(columns),
+        &merkle_root(&leaves),
+    )
+}
+
+/// The digest of the matrix key (encoded `C_j`) the matrix commitment binds.
+pub fn matrix_key_digest(columns: &[u8]) -> [u8; 32] {
+    digest("matrix-key", &[columns])
+}
+
+/// The matrix commitment from its parts: the header, the partition count, the matrix key's
+/// digest and the root over the partitions' leaves.
+pub fn commitment_of(
+    header: &Header,
+    partitions: usize,
+    key_digest: &[u8; 32],
+    partitions_root: &[u8; 32],
+) -> [u8; 32] {
     digest(
         "matrix",
         &[
@@ -72,10 +94,10 @@ pub fn matrix_commitment(
                 header.encoding.scale_bits as u64,
                 header.encoding.value_bits as u64,
                 header.rows_per_partition as u64,
-                partitions.len() as u64,
+                partitions as u64,
             ]),
-            &digest("matrix-key", &[columns]),
-            &merkle_root(&leaves),
+            key_digest,
+            partitions_root,
         ],
     )
 }
@@ -105,12 +127,29 @@ pub fn job_root(
     x_encoding: FixedPoint,
     leaves: &[[u8; 32]],
 ) -> [u8; 32] {
+    job_root_of(
+        commitment,
+        vectors,
+        x_encoding,
+        leaves.len(),
+        &merkle_root(leaves),
+    )
+}
+
+/// The job root from the Merkle root over its `count` leaves.
+pub fn job_root_of(
+    commitment: &[u8; 32],
+    vectors: usize,
+    x_encoding: FixedPoint,
+    count: usize,
+    leaves_root: &[u8; 32],
+) -> [u8; 32] {
     digest(
         "job-root",
         &[
-            &merkle_root(leaves),
+            leaves_root,
             &u64s(&[
-                leaves.len() as u64,
+                count as u64,
                 vectors as u64,
                 x_encoding.scale_bits as u64,
                 x_encoding.value_bits as u64,

@@ -16,10 +16,14 @@ use prost::Message;
 
 use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
 use super::generators::TAG;
+use super::opening;
 use super::proof::{self, Folded, Statement};
-use super::statement::{job_leaf, job_root, vectors_digest, PartitionKeyId};
+use super::setup::partition_blindings;
+use super::statement::{
+    job_leaf, job_root, matrix_key_digest, matrix_leaf, vectors_digest, Header, PartitionKeyId,
+};
+use super::transcript::merkle_path;
 use crate::error::{Error, Result};
-use crate::fsio::read_bytes;
 use crate::keystore::{digest_from_hex, KeyStore, Manifest};
 use crate::matrix::gather_outputs;
 use crate::product::product;
@@ -102,7 +106,7 @@ impl PedersenProver {
             return Ok(c);
         }
         let path = self.store.file(MATRIX_KEY);
-        let key = zkmr_proto::PedersenMatrixKey::decode(read_bytes(&path)?.as_slice())
+        let key = zkmr_proto::PedersenMatrixKey::decode(self.store.read(MATRIX_KEY)?.as_slice())
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
         if key.generators != TAG {
             return Err(Error::Format(format!(
@@ -122,7 +126,7 @@ impl PedersenProver {
         }
         let path = self.store.file(SECRET);
         let what = path.display().to_string();
-        let secret = zkmr_proto::PedersenSecret::decode(read_bytes(&path)?.as_slice())
+        let secret = zkmr_proto::PedersenSecret::decode(self.store.read(SECRET)?.as_slice())
             .map_err(|e| Error::Format(format!("{what}: {e}")))?;
         let seed: [u8; 32] = secret
             .seed
@@ -155,9 +159,9 @@ impl PedersenProver {
                 self.ids.len()
             ))
         })?;
-        let path = self.store.file(&partition_file(index));
-        let what = path.display().to_string();
-        let part = zkmr_proto::PedersenPartition::decode(read_bytes(&path)?.as_slice())
+        let name = partition_file(index);
+        let what = self.store.file(&name).display().to_string();
+        let part = zkmr_proto::PedersenPartition::decode(self.store.read(&name)?.as_slice())
             .map_err(|e| Error::Format(format!("{what}: {e}")))?;
         let rows = (id.row_end - id.row_start) as usize;
         let entries = rows * self.cols();
@@ -219,8 +223,7 @@ impl PedersenProver {
         let cols = self.cols();
         let columns = points_from_bytes(&part.columns, cols, "partition columns")?;
         let seed = self.secret()?.seed;
-        let blindings =
-            super::setup::partition_blindings(&seed, index, id.row_start, id.row_end, cols);
+        let blindings = partition_blindings(&seed, index, id.row_start, id.row_end, cols);
         let generators = super::generators::rows(id.row_end as usize);
         let p = folded.point(
             &columns,
@@ -256,11 +259,11 @@ impl Prover for PedersenProver {
                 index,
                 row_start: id.row_start,
                 row_end: id.row_end,
-                device: "cpu".into(),
-                prove_seconds: started.elapsed().as_secs_f64(),
                 key_digest: id.key_digest.to_vec(),
                 ..Default::default()
             },
+            device: "cpu".into(),
+            seconds: started.elapsed().as_secs_f64(),
         })
     }
 
@@ -282,6 +285,7 @@ impl Prover for PedersenProver {
         let y_scale_bits = manifest.encoding.scale_bits + x.encoding.scale_bits;
         let statement = Statement {
             commitment: &self.commitment,
+            partition: None,
             rows,
             cols,
             x: &x.values,
@@ -348,6 +352,65 @@ impl Prover for PedersenProver {
         Ok(job_leaf(id, &vectors_digest(&x.values), y))
     }
 
+    fn open_partition(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        index: u32,
+    ) -> Result<zkmr_proto::PartitionOpening> {
+        let id = *self.ids.get(index as usize).ok_or_else(|| {
+            Error::Usage(format!(
+                "partition {index} is not in the key store, which has {} partitions",
+                self.ids.len()
+            ))
+        })?;
+        let manifest = &self.store.manifest;
+        let cols = self.cols();
+        let part = self.read_partition(index)?;
+        let matrix_leaves: Vec<[u8; 32]> = self.ids.iter().map(matrix_leaf).collect();
+        let x_digest = vectors_digest(&bundle.x);
+        let blocks = bundle
+            .partitions
+            .iter()
+            .map(|p| crate::field::unpack_i128(&p.y, "y"))
+            .collect::<Result<Vec<_>>>()?;
+        let job_leaves: Vec<[u8; 32]> = self
+            .ids
+            .iter()
+            .zip(&blocks)
+            .map(|(id, y)| job_leaf(id, &x_digest, y))
+            .collect();
+        let job_root: [u8; 32] = bundle
+            .job_root
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::Format("the bundle's job root is not 32 bytes".into()))?;
+        let seed = self.secret()?.seed;
+        let blindings = partition_blindings(&seed, index, id.row_start, id.row_end, cols);
+        Ok(opening::make(opening::Parts {
+            header: Header {
+                rows: manifest.rows,
+                cols: manifest.cols,
+                encoding: manifest.encoding,
+                rows_per_partition: manifest.rows_per_partition,
+            },
+            commitment: &self.commitment,
+            matrix_key_digest: matrix_key_digest(self.columns()?),
+            id,
+            columns: &part.columns,
+            matrix_path: merkle_path(&matrix_leaves, index as usize),
+            x: &bundle.x,
+            x_encoding: crate::bundle::encoding_from_proto(
+                bundle.x_encoding.as_ref(),
+                "x_encoding",
+            )?,
+            vectors: bundle.vectors as usize,
+            y: &blocks[index as usize],
+            job_path: merkle_path(&job_leaves, index as usize),
+            job_root,
+            blindings: &blindings,
+        }))
+    }
+
     fn partitions_hold(
         &self,
         bundle: &zkmr_proto::Bundle,
@@ -397,6 +460,7 @@ impl Prover for PedersenProver {
             crate::bundle::encoding_from_proto(bundle.x_encoding.as_ref(), "x_encoding")?;
         let statement = Statement {
             commitment: &self.commitment,
+            partition: None,
             rows,
             cols,
             x: &bundle.x,

@@ -105,6 +105,42 @@ pub fn merkle_root(leaves: &[[u8; 32]]) -> [u8; 32] {
     level[0]
 }
 
+/// The sibling hashes from leaf `index` up to the root of [`merkle_root`]`(leaves)`.
+pub fn merkle_path(leaves: &[[u8; 32]], index: usize) -> Vec<[u8; 32]> {
+    let width = leaves.len().max(1).next_power_of_two();
+    let mut level = leaves.to_vec();
+    level.resize(width, [0u8; 32]);
+    let mut path = Vec::new();
+    let mut at = index;
+    while level.len() > 1 {
+        path.push(level[at ^ 1]);
+        level = level
+            .chunks(2)
+            .map(|pair| digest("node", &[&pair[0], &pair[1]]))
+            .collect();
+        at /= 2;
+    }
+    path
+}
+
+/// The root a leaf at `index` and its [`merkle_path`] lead to.
+pub fn merkle_root_from(leaf: [u8; 32], index: usize, path: &[[u8; 32]]) -> [u8; 32] {
+    path.iter()
+        .enumerate()
+        .fold(leaf, |node, (level, sibling)| {
+            if (index >> level) & 1 == 0 {
+                digest("node", &[&node, sibling])
+            } else {
+                digest("node", &[sibling, &node])
+            }
+        })
+}
+
+/// The length of a [`merkle_path`] in a tree over `count` leaves.
+pub fn merkle_depth(count: usize) -> usize {
+    count.max(1).next_power_of_two().trailing_zeros() as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +174,22 @@ mod tests {
         // zero leaf share a root.
         assert_eq!(merkle_root(&[a, b, a]), merkle_root(&[a, b, a, [0; 32]]));
         assert_eq!(merkle_root(&[a, b]), merkle_root(&[a, b]));
+    }
+
+    #[test]
+    fn merkle_paths_lead_to_the_root_from_their_leaf_only() {
+        for count in [1usize, 2, 3, 5, 8] {
+            let leaves: Vec<[u8; 32]> = (0..count).map(|i| [i as u8 + 1; 32]).collect();
+            let root = merkle_root(&leaves);
+            for (i, leaf) in leaves.iter().enumerate() {
+                let path = merkle_path(&leaves, i);
+                assert_eq!(path.len(), merkle_depth(count));
+                assert_eq!(merkle_root_from(*leaf, i, &path), root);
+                assert_ne!(merkle_root_from([9; 32], i, &path), root);
+                if count > 1 {
+                    assert_ne!(merkle_root_from(*leaf, i ^ 1, &path), root);
+                }
+            }
+        }
     }
 }

@@ -55,8 +55,13 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
             header.rows, header.cols
         )));
     }
+    if bundle.matrix_commitment != trusted_commitment {
+        return Err(Error::rejected_bundle(
+            "the bundle claims another matrix commitment than the trusted one",
+        ));
+    }
     let vectors = match bundle.vectors {
-        0 => 1,
+        0 => return Err(Error::rejected_bundle("the bundle proves no vectors")),
         v if v as u64 > MAX_VECTORS => {
             return Err(Error::rejected_bundle(format!(
                 "{v} vectors exceed the limit of {MAX_VECTORS}"
@@ -110,12 +115,9 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     let ids = partition_list(bundle, partitioning, vectors)?;
     let commitment = matrix_commitment(&header, &pedersen.columns, &ids);
     if &commitment != trusted_commitment {
-        let reason = if bundle.matrix_commitment == commitment {
-            "the bundle proves a different matrix than the trusted commitment"
-        } else {
-            "the matrix key in the bundle does not rebuild the trusted matrix commitment"
-        };
-        return Err(Error::rejected_bundle(reason));
+        return Err(Error::rejected_bundle(
+            "the matrix key in the bundle does not rebuild the trusted matrix commitment",
+        ));
     }
     let y_bound = 1u128
         << (encoding.value_bits + x_encoding.value_bits + usize::BITS - cols.leading_zeros())
@@ -150,6 +152,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     let y_scale_bits = encoding.scale_bits + x_encoding.scale_bits;
     let statement = Statement {
         commitment: &commitment,
+        partition: None,
         rows,
         cols,
         x: &bundle.x,
@@ -189,6 +192,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         partitions: ids.len(),
         matrix_encoding: encoding,
         x_encoding,
+        srs_unsafe: false,
     })
 }
 

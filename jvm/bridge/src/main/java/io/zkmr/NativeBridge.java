@@ -32,4 +32,8 @@ final class NativeBridge {
   static native byte[] commitJob(long handle, byte[][] results);
 
   static native byte[] verify(byte[] bundle, String commitment);
+
+  static native byte[] openPartition(long handle, byte[] bundle, int partition);
+
+  static native byte[] verifyOpening(byte[] opening, String commitment);
 }

@@ -58,6 +58,18 @@ public final class ZkStore implements AutoCloseable {
     return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.commitJob(h, array))));
   }
 
+  /**
+   * One partition of a job shown alone to a third party: the protobuf {@code PartitionOpening}
+   * of partition {@code partition} of {@code bundle}, which {@link Zkmr#verifyOpening} checks
+   * against the matrix commitment without the rest of the job. It needs this store because its
+   * proof is made with the store's secret, and the store first verifies the whole bundle, so no
+   * opening is ever made for a job that does not hold. Pedersen stores only: under halo2 every
+   * partition of a bundle carries its own proof already, and a halo2 store throws saying so.
+   */
+  public byte[] openPartition(byte[] bundle, int partition) {
+    return call(h -> NativeBridge.openPartition(h, bundle, partition));
+  }
+
   @Override
   public void close() {
     lock.writeLock().lock();

@@ -61,4 +61,17 @@ public final class Zkmr {
   public static Verification verify(byte[] bundle, String commitment) {
     return ZkStore.decode(() -> Verification.parseFrom(NativeBridge.verify(bundle, commitment)));
   }
+
+  /**
+   * Checks untrusted partition-opening bytes ({@link ZkStore#openPartition}) against a trusted
+   * {@code 0x}-hex matrix commitment, so a third party can accept one partition's {@code y}
+   * block without the bundle or the key store. When it holds, the verdict's job root is the
+   * root of the job the partition belongs to, to compare with the one published, and {@code
+   * partitions} is 1. A malformed or tampered opening is a rejection with its reason; a
+   * commitment that is not hex throws.
+   */
+  public static Verification verifyOpening(byte[] opening, String commitment) {
+    return ZkStore.decode(
+        () -> Verification.parseFrom(NativeBridge.verifyOpening(opening, commitment)));
+  }
 }

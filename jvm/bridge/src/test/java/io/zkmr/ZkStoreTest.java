@@ -10,6 +10,7 @@ import io.zkmr.proto.JobOutput;
 import io.zkmr.proto.PartitionOutput;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.proto.Verification;
+import io.zkmr.testing.Fixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -114,6 +115,43 @@ class ZkStoreTest {
   }
 
   @Test
+  void onePartitionIsOpenedAndCheckedAloneAgainstTheCommitment() throws Exception {
+    try (ZkStore store = ZkStore.open(dir.resolve("keys"))) {
+      List<byte[]> results = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        results.add(
+            store.provePartition(partitionRows(p), ArrowBatches.vector(x), -1).getResult().toByteArray());
+      }
+      JobOutput job = store.commitJob(results);
+      byte[] bundle = job.getBundle().toByteArray();
+      byte[] opening = store.openPartition(bundle, 1);
+
+      Verification ok = Zkmr.verifyOpening(opening, info.getMatrixCommitment());
+      assertTrue(ok.getVerified(), ok.getMessage());
+      assertEquals(1, ok.getPartitions());
+      assertEquals(job.getJobRoot(), ok.getJobRoot());
+      assertTrue(ok.getMessage().startsWith("verified: partition 1 (rows 4..8)"), ok.getMessage());
+
+      byte[] flipped = opening.clone();
+      flipped[flipped.length / 2] ^= 1;
+      Verification bad = Zkmr.verifyOpening(flipped, info.getMatrixCommitment());
+      assertFalse(bad.getVerified());
+      assertEquals(0, bad.getPartitions());
+      assertTrue(bad.getMessage().startsWith("rejected"), bad.getMessage());
+
+      ZkmrException tampered =
+          assertThrows(
+              ZkmrException.class, () -> store.openPartition(Fixture.withYChanged(bundle, 2), 2));
+      assertTrue(tampered.getMessage().contains("rejected"), tampered.getMessage());
+
+      ZkmrException absent = assertThrows(ZkmrException.class, () -> store.openPartition(bundle, 3));
+      assertTrue(absent.getMessage().contains("partition 3"), absent.getMessage());
+
+      assertThrows(ZkmrException.class, () -> Zkmr.verifyOpening(opening, "not hex"));
+    }
+  }
+
+  @Test
   void halo2StoresProveTheSameProduct() {
     long[] rows = new long[ROWS];
     Arrays.setAll(rows, i -> i);
@@ -137,6 +175,11 @@ class ZkStoreTest {
       assertTrue(ok.getVerified(), ok.getMessage());
       // A halo2 bundle is no proof for the pedersen commitment of the same matrix.
       assertFalse(Zkmr.verify(job.getBundle().toByteArray(), info.getMatrixCommitment()).getVerified());
+      // Each halo2 partition carries its own proof: there is nothing to open.
+      ZkmrException refused =
+          assertThrows(
+              ZkmrException.class, () -> store.openPartition(job.getBundle().toByteArray(), 1));
+      assertTrue(refused.getMessage().contains("pedersen"), refused.getMessage());
     }
   }
 

@@ -5,12 +5,14 @@ import io.zkmr.Zkmr;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.classic.UserDefinedFunctionUtils;
 import org.apache.spark.sql.execution.aggregate.ScalaAggregator$;
 import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.UserDefinedAggregator;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
@@ -20,8 +22,9 @@ import scala.collection.immutable.Seq;
 
 /**
  * zkmr's SQL functions for Spark, as the SQL specification ({@code docs/sql.md}) defines them:
- * {@code zkPartition}, {@code zkMatMul}, {@code zkCommit}, {@code zkVerify} and {@code
- * zkVerifyExplain}. Names are case-insensitive, as Spark's are.
+ * {@code zkPartition}, {@code zkMatMul}, {@code zkCommit}, {@code zkVerify}, {@code
+ * zkVerifyExplain}, {@code zkOpen} and {@code zkVerifyPartition}. Names are case-insensitive, as
+ * Spark's are.
  *
  * <p>{@link #register(SparkSession)} adds them to a session; {@link ZkmrExtensions} adds them to
  * every session through {@code spark.sql.extensions}. Both register the same builders, which
@@ -38,6 +41,10 @@ public final class ZkmrFunctions {
       udf("zkVerify", verify(false), DataTypes.BooleanType);
   private static final SparkUserDefinedFunction VERIFY_EXPLAIN =
       udf("zkVerifyExplain", verify(true), DataTypes.StringType);
+  private static final SparkUserDefinedFunction OPEN =
+      named("zkOpen", functions.udf(open(), DataTypes.BinaryType));
+  private static final SparkUserDefinedFunction VERIFY_PARTITION =
+      udf("zkVerifyPartition", verifyPartition(), DataTypes.StringType);
 
   /** One function: its name, its usage line for {@code DESCRIBE FUNCTION}, its builder. */
   record Definition(String name, String usage, Function1<Seq<Expression>, Expression> builder) {
@@ -81,7 +88,15 @@ public final class ZkmrFunctions {
             "zkVerifyExplain",
             "zkVerifyExplain(bundle, commitment) - 'verified: ...' or 'rejected: ...' with the reason",
             children ->
-                scalar(VERIFY_EXPLAIN, 2, children)));
+                scalar(VERIFY_EXPLAIN, 2, children)),
+        new Definition(
+            "zkOpen",
+            "zkOpen(bundle, partition, store) - one partition of a verified job, for a third party to check with zkVerifyPartition (pedersen)",
+            children -> scalar(OPEN, 3, children)),
+        new Definition(
+            "zkVerifyPartition",
+            "zkVerifyPartition(opening, commitment) - 'verified: partition P (rows a..b), job root ...' or 'rejected: ...' with the reason",
+            children -> scalar(VERIFY_PARTITION, 2, children)));
   }
 
   private static Expression matMul(Seq<Expression> children) {
@@ -110,7 +125,11 @@ public final class ZkmrFunctions {
   }
 
   private static SparkUserDefinedFunction udf(String name, UDF2<?, ?, ?> f, DataType type) {
-    return (SparkUserDefinedFunction) functions.udf(f, type).withName(name);
+    return named(name, functions.udf(f, type));
+  }
+
+  private static SparkUserDefinedFunction named(String name, UserDefinedFunction udf) {
+    return (SparkUserDefinedFunction) udf.withName(name);
   }
 
   private static Expression scalar(SparkUserDefinedFunction udf, int arity, Seq<Expression> children) {
@@ -143,6 +162,50 @@ public final class ZkmrFunctions {
       }
       var verdict = Zkmr.verify(bundle, commitment);
       return explain ? verdict.getMessage() : (Object) verdict.getVerified();
+    };
+  }
+
+  /**
+   * zkOpen: the store's holder shows one partition of a job to a third party. The opening's proof
+   * is made with the store's secret, so it runs where the store is, through the executor's
+   * cache; a bundle that does not verify against the store gets no opening.
+   */
+  private static UDF3<byte[], Object, String, byte[]> open() {
+    return (bundle, partition, store) -> {
+      if (bundle == null || partition == null || store == null) {
+        return null;
+      }
+      if (!(partition instanceof Integer || partition instanceof Long || partition instanceof Short
+          || partition instanceof Byte)) {
+        throw new ZkmrException("zkOpen: partition must be an integer, not " + partition);
+      }
+      long index = ((Number) partition).longValue();
+      if (index < 0 || index > Integer.MAX_VALUE) {
+        throw new ZkmrException("zkOpen: partition " + index + " is out of range");
+      }
+      try {
+        return Stores.get(store).openPartition(bundle, (int) index);
+      } catch (ZkmrException e) {
+        throw new ZkmrException("zkOpen: " + e.getMessage(), e);
+      }
+    };
+  }
+
+  /**
+   * zkVerifyPartition: the third party's check, which needs only the opening and the trusted
+   * commitment. Like zkVerifyExplain it answers bad bytes with "rejected: ..." rather than
+   * failing the query; only a commitment that is not hex fails it.
+   */
+  private static UDF2<byte[], String, String> verifyPartition() {
+    return (opening, commitment) -> {
+      if (opening == null || commitment == null) {
+        return null;
+      }
+      try {
+        return Zkmr.verifyOpening(opening, commitment).getMessage();
+      } catch (ZkmrException e) {
+        throw new ZkmrException("zkVerifyPartition: " + e.getMessage(), e);
+      }
     };
   }
 }

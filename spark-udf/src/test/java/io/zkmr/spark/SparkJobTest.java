@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
@@ -140,6 +141,45 @@ class SparkJobTest {
     assertTrue(job.getBoolean(3));
     assertTrue(job.getString(4).startsWith("verified: 4 partitions"), job.getString(4));
     assertEquals(4, Metrics.of(spark.sparkContext()).partitions.value() - before);
+  }
+
+  @Test
+  void onePartitionOfAJobIsOpenedAndCheckedAloneByAThirdParty() throws Exception {
+    String sql =
+        """
+        WITH parts AS (
+          SELECT zkMatMul(row, values, x, '%1$s') AS part
+          FROM matrix CROSS JOIN vec
+          GROUP BY zkPartition(row, '%1$s')
+        ), job AS (
+          SELECT zkCommit(part, '%1$s') AS job FROM parts
+        )
+        SELECT job['bundle'] AS bundle,
+               zkVerifyPartition(zkOpen(job['bundle'], 1, '%1$s'), job['matrix_commitment']) AS opened
+        FROM job
+        """
+            .formatted(store);
+    Row job = spark.sql(sql).first();
+    String opened = job.getString(1);
+    assertTrue(opened.startsWith("verified: partition 1 (rows 64..128)"), opened);
+    assertTrue(opened.contains(reference.jobRoot()), opened);
+
+    byte[] tampered = Fixture.withYChanged((byte[]) job.get(0), 1);
+    byte[] random = new byte[200];
+    new Random(3).nextBytes(random);
+    Dataset<Row> untrusted =
+        spark.createDataFrame(
+            List.of(RowFactory.create(tampered, random, reference.matrixCommitment())),
+            new StructType()
+                .add("tampered", DataTypes.BinaryType)
+                .add("random", DataTypes.BinaryType)
+                .add("commitment", DataTypes.StringType));
+    SparkBadInputTest.assertZkmrFailure(
+        () -> untrusted.selectExpr("zkOpen(tampered, 1, '%s')".formatted(store)).collect(),
+        "zkOpen",
+        "rejected");
+    String refused = untrusted.selectExpr("zkVerifyPartition(random, commitment)").first().getString(0);
+    assertTrue(refused.startsWith("rejected: "), refused);
   }
 
   @Test

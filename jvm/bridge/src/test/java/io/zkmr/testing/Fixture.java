@@ -1,5 +1,9 @@
 package io.zkmr.testing;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.zkmr.proto.Bundle;
+import io.zkmr.proto.PartitionProof;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,6 +88,22 @@ public final class Fixture {
       s.append(i == 0 ? "" : ",").append(values[i]);
     }
     return s.append(']').toString();
+  }
+
+  /**
+   * {@code bundle} with the first entry of partition {@code partition}'s y block off by one: still
+   * well-formed, so what refuses it is the proof check rather than the decoder.
+   */
+  public static byte[] withYChanged(byte[] bundle, int partition)
+      throws InvalidProtocolBufferException {
+    Bundle parsed = Bundle.parseFrom(bundle);
+    PartitionProof part = parsed.getPartitions(partition);
+    byte[] y = part.getY().toByteArray();
+    y[0] ^= 1;
+    return parsed.toBuilder()
+        .setPartitions(partition, part.toBuilder().setY(ByteString.copyFrom(y)))
+        .build()
+        .toByteArray();
   }
 
   /** What {@code zkmr prove} printed. */

@@ -1,0 +1,1438 @@
+//! The bad-input catalogue (`docs/bad-inputs.md`) as one table: every way a user can hand
+//! `zkmr` and `zkmr sql` something wrong, with the exit code and the words the error must
+//! use to name what is wrong and where.
+//!
+//! Each case runs in a fresh working directory and, besides its own expectations, must keep
+//! the rules every failure keeps:
+//!
+//! - exit 2 for bad input, 1 only for a rejected proof, and nothing on stdout for exit 2 (no
+//!   `y` is printed for a job that failed);
+//! - no panic text on stderr;
+//! - the working directory exactly as before: no file changed or removed (outputs of earlier
+//!   runs and the user's own files are kept) and nothing new (no half-written output, no
+//!   temporary file or key store directory left behind).
+//!
+//! Commands run under a virtual memory limit, so a giant allocation from a declared size
+//! fails the case instead of swapping the machine.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use datafusion::arrow::array::{ArrayRef, Float64Builder, Int64Array, ListBuilder, RecordBatch};
+use datafusion::parquet::arrow::ArrowWriter;
+use serde_json::Value;
+
+/// Virtual memory for one command, in KiB (ulimit -v): far above what these tiny inputs need.
+const MEMORY_KIB: u64 = 8 << 20;
+/// Wall time for one command: these inputs take well under a second.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One entry of the catalogue.
+struct Case {
+    /// The name `docs/bad-inputs.md` lists it under.
+    name: &'static str,
+    /// Makes the files the command reads, and the earlier outputs it must keep, in the working
+    /// directory.
+    setup: fn(&Path),
+    /// `zkmr`'s arguments, run in the working directory; `{FILE}` stands for the trimmed
+    /// contents of FILE there (a commitment written by the setup).
+    args: &'static [&'static str],
+    /// The exit code: 2 bad input, 1 a rejected proof, 0 for the cases that must succeed with
+    /// a warning.
+    code: i32,
+    /// What stderr must say: the file, row, column, flag or field at fault and the reason.
+    stderr: &'static [&'static str],
+    /// What stdout must say (a `--json` report).
+    stdout: &'static [&'static str],
+}
+
+/// The matrix every store is made of: 3×2 integers in two partitions of 2 and 1 rows. The
+/// first value's little-endian bytes are found in the stored block by [`flip_block_byte`].
+const A: &str = "[[1001, 1002], [1003, 1004], [1005, 1006]]";
+/// The same matrix as a CSV table for the SQL cases.
+const A_CSV: &str = "row,c0,c1\n0,1001,1002\n1,1003,1004\n2,1005,1006\n";
+/// A value that does not fit the default encoding (32 bits, `--value-bits`).
+const TOO_LARGE: &str = "[[1, 2], [3, 5000000000]]";
+
+/// The SQL job of `docs/sql.md` over table `a` (`row, c0, c1`) with `x` and store as given.
+macro_rules! job_sql {
+    ($x:literal, $store:literal) => {
+        concat!(
+            "WITH p AS (SELECT zkMatMul(row, make_array(c0, c1), ",
+            $x,
+            ", '",
+            $store,
+            "') AS part FROM a GROUP BY zkPartition(row, '",
+            $store,
+            "')) SELECT zkCommit(part, '",
+            $store,
+            "')['y'] AS y FROM p"
+        )
+    };
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = input_cases();
+    cases.extend(store_cases());
+    cases.extend(output_cases());
+    cases.extend(verify_cases());
+    cases.extend(sql_cases());
+    cases
+}
+
+/// Matrices and vectors that cannot be encoded, and partitioning flags out of range.
+fn input_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "commit_missing_matrix_file",
+            setup: |_| {},
+            args: &["commit", "--matrix", "nope.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["nope.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_ragged_row",
+            setup: |d| write(d, "ragged.json", "[[1, 2], [3]]"),
+            args: &["commit", "--matrix", "ragged.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["ragged.json", "row 1 has 1 values"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_non_number_cell",
+            setup: |d| write(d, "text.json", r#"[[1, 2], [3, "four"]]"#),
+            args: &["commit", "--matrix", "text.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["text.json", "row 1, column 1", "\"four\""],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_nan_token_in_json",
+            setup: |d| write(d, "nan.json", "[[1, 2], [3, NaN]]"),
+            args: &["commit", "--matrix", "nan.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["nan.json", "line 1 column 14"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_nan_in_parquet",
+            setup: |d| parquet(d, "nan.parquet", &[(0, &[1.0, 2.0]), (1, &[3.0, f64::NAN])]),
+            args: &["commit", "--matrix", "nan.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["nan.parquet", "row 1, column 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_infinity_in_parquet",
+            setup: |d| {
+                parquet(
+                    d,
+                    "inf.parquet",
+                    &[(0, &[1.0, f64::INFINITY]), (1, &[3.0, 4.0])],
+                )
+            },
+            args: &["commit", "--matrix", "inf.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["inf.parquet", "row 0, column 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_value_too_large",
+            setup: |d| write(d, "large.json", TOO_LARGE),
+            args: &["commit", "--matrix", "large.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["large.json", "row 1, column 1", "32 bits"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_empty_matrix",
+            setup: |d| write(d, "empty.json", "[]"),
+            args: &["commit", "--matrix", "empty.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["empty.json", "no rows"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_rows_without_columns",
+            setup: |d| write(d, "hollow.json", "[[], []]"),
+            args: &["commit", "--matrix", "hollow.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["hollow.json", "column"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_parquet_row_outside_the_matrix",
+            setup: |d| parquet(d, "gap.parquet", &[(0, &[1.0, 2.0]), (5, &[3.0, 4.0])]),
+            args: &["commit", "--matrix", "gap.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["gap.parquet", "row 5"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_parquet_huge_row_index",
+            setup: huge_row_parquet,
+            args: &["commit", "--matrix", "huge.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["huge.parquet", "row 4611686018427387904"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_parquet_huge_row_index",
+            setup: |d| {
+                huge_row_parquet(d);
+                write(d, "x.json", "[1, 2]");
+            },
+            args: &["run", "--matrix", "huge.parquet", "--vector", "x.json"],
+            code: 2,
+            stderr: &["huge.parquet", "row 4611686018427387904"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_parquet_duplicate_row",
+            setup: |d| parquet(d, "dup.parquet", &[(0, &[1.0, 2.0]), (0, &[3.0, 4.0])]),
+            args: &["commit", "--matrix", "dup.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["dup.parquet", "row 0 appears more than once"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_parquet_negative_row",
+            setup: |d| parquet(d, "neg.parquet", &[(0, &[1.0, 2.0]), (-1, &[3.0, 4.0])]),
+            args: &["commit", "--matrix", "neg.parquet", "--keys", "keys"],
+            code: 2,
+            stderr: &["neg.parquet", "-1"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_rows_per_partition_zero",
+            setup: store_inputs,
+            args: &[
+                "commit",
+                "--matrix",
+                "a.json",
+                "--keys",
+                "keys",
+                "--rows-per-partition",
+                "0",
+            ],
+            code: 2,
+            stderr: &["--rows-per-partition"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_rows_per_partition_absurd",
+            setup: store_inputs,
+            args: &[
+                "commit",
+                "--matrix",
+                "a.json",
+                "--keys",
+                "keys",
+                "--rows-per-partition",
+                "18446744073709551615",
+            ],
+            code: 2,
+            stderr: &["--rows-per-partition"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_halo2_without_srs",
+            setup: store_inputs,
+            args: &[
+                "commit", "--matrix", "a.json", "--keys", "keys", "--scheme", "halo2",
+            ],
+            code: 2,
+            stderr: &["--srs", "--dev-srs"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_halo2_srs_file_missing",
+            setup: store_inputs,
+            args: &[
+                "commit",
+                "--matrix",
+                "a.json",
+                "--keys",
+                "keys",
+                "--scheme",
+                "halo2",
+                "--srs",
+                "nope.params",
+            ],
+            code: 2,
+            stderr: &["nope.params"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_vector_wrong_length",
+            setup: |d| {
+                store(d);
+                write(d, "x3.json", "[1, 2, 3]");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x3.json",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["x3.json", "3 entries", "2 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_vector_non_number",
+            setup: |d| {
+                store(d);
+                write(d, "xs.json", r#"[1, "two"]"#);
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "xs.json",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["xs.json", "vector index 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_vectors_parquet_huge_row_index",
+            setup: |d| {
+                store(d);
+                huge_row_parquet(d);
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vectors",
+                "huge.parquet",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["huge.parquet", "4611686018427387904"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_combined_input_vector_wrong_length",
+            setup: |d| {
+                write(
+                    d,
+                    "in.json",
+                    r#"{"matrix": [[1, 2], [3, 4]], "vector": [1]}"#,
+                )
+            },
+            args: &["run", "--input", "in.json", "--out", "out"],
+            code: 2,
+            stderr: &["in.json", "2 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_rows_per_partition_zero",
+            setup: store_inputs,
+            args: &[
+                "run",
+                "--matrix",
+                "a.json",
+                "--vector",
+                "x.json",
+                "--rows-per-partition",
+                "0",
+                "--out",
+                "out",
+            ],
+            code: 2,
+            stderr: &["--rows-per-partition"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// Key stores that are missing, foreign, corrupted or tampered with, and commits that must
+/// not destroy a directory.
+fn store_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "prove_store_does_not_exist",
+            setup: |d| write(d, "x.json", "[1, 2]"),
+            args: &[
+                "prove",
+                "--keys",
+                "nostore",
+                "--vector",
+                "x.json",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["nostore"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_is_not_a_key_store",
+            setup: |d| {
+                users_directory(d);
+                write(d, "x.json", "[1, 2]");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "mine",
+                "--vector",
+                "x.json",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["mine", "key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_manifest_corrupted",
+            setup: |d| {
+                store(d);
+                truncate(&d.join("keys/manifest.json"), 40);
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["manifest.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_manifest_declares_a_huge_matrix",
+            setup: |d| {
+                store(d);
+                edit_manifest(d, |m| {
+                    m["rows"] = 4_000_000_000u64.into();
+                    m["rows_per_partition"] = 2_000_000_000u64.into();
+                });
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["manifest.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_partition_file_missing",
+            setup: |d| {
+                store(d);
+                std::fs::remove_file(d.join("keys/partitions/000001.part")).unwrap();
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["000001.part"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_partition_file_from_another_store",
+            setup: |d| {
+                store(d);
+                other_store(d);
+                std::fs::copy(
+                    d.join("other/partitions/000000.part"),
+                    d.join("keys/partitions/000000.part"),
+                )
+                .unwrap();
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["000000.part"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_block_byte_changed",
+            setup: |d| {
+                store(d);
+                flip_block_byte(&d.join("keys/partitions/000000.part"));
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["000000.part"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_secret_missing",
+            setup: |d| {
+                store(d);
+                std::fs::remove_file(d.join("keys/secret.key")).unwrap();
+            },
+            args: PROVE,
+            code: 2,
+            stderr: &["secret.key"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_force_into_a_directory_that_is_not_a_key_store",
+            setup: |d| {
+                store_inputs(d);
+                users_directory(d);
+            },
+            args: &["commit", "--matrix", "a.json", "--keys", "mine", "--force"],
+            code: 2,
+            stderr: &["mine", "key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_into_an_existing_store_without_force",
+            setup: store,
+            args: &["commit", "--matrix", "a.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["keys", "--force"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// `prove` over the fixture store, writing `job.bundle` and `y.json`.
+const PROVE: &[&str] = &[
+    "prove",
+    "--keys",
+    "keys",
+    "--vector",
+    "x.json",
+    "--out",
+    "job.bundle",
+    "--y-out",
+    "y.json",
+];
+
+/// Output targets that cannot be written, and earlier outputs a failed command must keep.
+fn output_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "prove_out_directory_missing",
+            setup: store,
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "nodir/job.bundle",
+                "--y-out",
+                "y.json",
+            ],
+            code: 2,
+            stderr: &["nodir"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_y_out_unwritable_keeps_the_old_bundle",
+            setup: |d| {
+                store(d);
+                write(d, "job.bundle", "an older bundle");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "job.bundle",
+                "--y-out",
+                "nodir/y.json",
+            ],
+            code: 2,
+            stderr: &["nodir"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_bad_vector_keeps_the_old_bundle",
+            setup: |d| {
+                store(d);
+                write(d, "job.bundle", "an older bundle");
+                write(d, "bad.json", "[1, NaN]");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "bad.json",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["bad.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_out_failing_late_keeps_the_older_job",
+            setup: |d| {
+                store_inputs(d);
+                let ok = zkmr(
+                    d,
+                    &[
+                        "run", "--matrix", "a.json", "--vector", "x.json", "--out", "out",
+                    ],
+                );
+                assert!(ok.status.success(), "{}", stderr(&ok));
+                write(d, "b.json", "[[7, 8], [9, 10]]");
+                write(d, "x3.json", "[1, 2, 3]");
+            },
+            args: &[
+                "run", "--matrix", "b.json", "--vector", "x3.json", "--out", "out",
+            ],
+            code: 2,
+            stderr: &["x3.json", "3 entries", "2 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_out_is_a_file",
+            setup: |d| {
+                store_inputs(d);
+                write(d, "result", "a file the user keeps");
+            },
+            args: &[
+                "run", "--matrix", "a.json", "--vector", "x.json", "--out", "result",
+            ],
+            code: 2,
+            stderr: &["result"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// Bundles that are not bundles, bundles that do not verify, commitments that are not
+/// commitments, and the development SRS's warning.
+fn verify_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "verify_bundle_missing",
+            setup: store,
+            args: &[
+                "verify",
+                "--bundle",
+                "nope.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["nope.bundle"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_bundle_empty",
+            setup: |d| {
+                store(d);
+                write(d, "empty.bundle", "");
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "empty.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["empty.bundle"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_bundle_truncated",
+            setup: |d| {
+                proved(d);
+                truncate(&d.join("job.bundle"), 100);
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["job.bundle", "not a zkmr bundle"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_bundle_of_another_matrix",
+            setup: |d| {
+                store(d);
+                other_store(d);
+                let out = zkmr(
+                    d,
+                    &[
+                        "prove",
+                        "--keys",
+                        "other",
+                        "--vector",
+                        "x.json",
+                        "--out",
+                        "other.bundle",
+                    ],
+                );
+                assert!(out.status.success(), "{}", stderr(&out));
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "other.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 1,
+            stderr: &["rejected", "commitment"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_tampered_y_names_the_partition",
+            setup: tampered_y,
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--keys",
+                "keys",
+            ],
+            code: 1,
+            stderr: &["rejected: partition 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_tampered_y_json_names_the_partition",
+            setup: tampered_y,
+            args: &[
+                "verify",
+                "--json",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--keys",
+                "keys",
+            ],
+            code: 1,
+            stderr: &["rejected: partition 1"],
+            stdout: &["\"verified\": false", "\"rejected_partition\": 1"],
+        },
+        Case {
+            name: "verify_bundle_declares_a_huge_matrix",
+            setup: |d| {
+                proved(d);
+                edit_bundle(&d.join("job.bundle"), |b| {
+                    b.matrix.as_mut().unwrap().rows = 1 << 62;
+                });
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 1,
+            stderr: &["rejected", "4611686018427387904"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_halo2_bundle_declares_a_huge_matrix",
+            setup: |d| {
+                halo2_proved(d);
+                edit_bundle(&d.join("h.bundle"), |b| {
+                    let matrix = b.matrix.as_mut().unwrap();
+                    matrix.rows = 1 << 62;
+                    matrix.cols = 1 << 40;
+                });
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "h.bundle",
+                "--commitment",
+                "{hkeys.hex}",
+            ],
+            code: 1,
+            stderr: &["rejected", "columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_commitment_not_hex",
+            setup: proved,
+            args: &["verify", "--bundle", "job.bundle", "--commitment", "xyz"],
+            code: 2,
+            stderr: &["--commitment", "not hex"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_commitment_wrong_length",
+            setup: proved,
+            args: &["verify", "--bundle", "job.bundle", "--commitment", "00ff"],
+            code: 2,
+            stderr: &["--commitment", "32 bytes"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_keys_of_another_store",
+            setup: |d| {
+                proved(d);
+                other_store(d);
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--keys",
+                "other",
+            ],
+            code: 2,
+            stderr: &["--keys", "other"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_dev_srs_bundle_says_unsafe",
+            setup: halo2_proved,
+            args: &[
+                "verify",
+                "--bundle",
+                "h.bundle",
+                "--commitment",
+                "{hkeys.hex}",
+            ],
+            code: 0,
+            stderr: &["UNSAFE"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_dev_srs_bundle_json_says_srs_unsafe",
+            setup: halo2_proved,
+            args: &[
+                "verify",
+                "--json",
+                "--bundle",
+                "h.bundle",
+                "--commitment",
+                "{hkeys.hex}",
+            ],
+            code: 0,
+            stderr: &[],
+            stdout: &["\"srs_unsafe\": true"],
+        },
+    ]
+}
+
+/// `zkmr sql`: functions called wrongly, stores and tables that are not there, vectors and
+/// values that do not fit, and the session's flags out of range.
+fn sql_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "sql_unknown_function",
+            setup: |_| {},
+            args: &["sql", "SELECT zkNoSuch(1)"],
+            code: 2,
+            stderr: &["zknosuch"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_zkmatmul_argument_types",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "SELECT zkMatMul('r', 'v', [1, 2], 'keys') FROM a",
+            ],
+            code: 2,
+            stderr: &["zkMatMul", "argument 1 (row)"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_zkmatmul_argument_count",
+            setup: |_| {},
+            args: &["sql", "SELECT zkMatMul(1, [1], [2])"],
+            code: 2,
+            stderr: &["zkMatMul takes 4 to 5 arguments, got 3"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_store_does_not_exist",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "--param",
+                "x=[1, 2]",
+                job_sql!("$x", "nostore"),
+            ],
+            code: 2,
+            stderr: &["nostore"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_store_is_not_a_key_store",
+            setup: |d| {
+                sql_store(d);
+                users_directory(d);
+            },
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "--param",
+                "x=[1, 2]",
+                job_sql!("$x", "mine"),
+            ],
+            code: 2,
+            stderr: &["mine", "key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_null_vector",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                job_sql!("CAST(NULL AS DOUBLE[])", "keys"),
+            ],
+            code: 2,
+            stderr: &["zkMatMul", "x is null"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_vector_wrong_length",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "--param",
+                "x=[1, 2, 3]",
+                job_sql!("$x", "keys"),
+            ],
+            code: 2,
+            stderr: &["zkMatMul", "3 entries", "2 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_vector_nan",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                job_sql!("[1.0, CAST('NaN' AS DOUBLE)]", "keys"),
+            ],
+            code: 2,
+            stderr: &["zkMatMul", "NaN"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_csv_bad_cell",
+            setup: |d| {
+                sql_store(d);
+                write(
+                    d,
+                    "bad.csv",
+                    "row,c0,c1\n0,1001,1002\n1,1003,x\n2,1005,1006\n",
+                );
+            },
+            args: &[
+                "sql",
+                "--table",
+                "a=bad.csv",
+                "--param",
+                "x=[1, 2]",
+                job_sql!("$x", "keys"),
+            ],
+            code: 2,
+            stderr: &["bad.csv", "'x'"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_table_file_missing",
+            setup: |_| {},
+            args: &["sql", "--table", "m=nope.parquet", "SELECT 1"],
+            code: 2,
+            stderr: &["nope.parquet"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_param_file_missing",
+            setup: |_| {},
+            args: &["sql", "--param", "x=@nope.json", "SELECT $x"],
+            code: 2,
+            stderr: &["nope.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_value_differs_from_the_committed_matrix",
+            setup: |d| {
+                sql_store(d);
+                write(
+                    d,
+                    "diff.csv",
+                    "row,c0,c1\n0,1001,1002\n1,1003,9\n2,1005,1006\n",
+                );
+            },
+            args: &[
+                "sql",
+                "--table",
+                "a=diff.csv",
+                "--param",
+                "x=[1, 2]",
+                job_sql!("$x", "keys"),
+            ],
+            code: 2,
+            stderr: &["row 1, column 1", "differs"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_partition_missing_from_the_table",
+            setup: |d| {
+                sql_store(d);
+                write(d, "part.csv", "row,c0,c1\n0,1001,1002\n1,1003,1004\n");
+            },
+            args: &[
+                "sql",
+                "--table",
+                "a=part.csv",
+                "--param",
+                "x=[1, 2]",
+                job_sql!("$x", "keys"),
+            ],
+            code: 2,
+            stderr: &["zkCommit", "missing from the job: 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_commit_matrix_into_an_existing_store",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "SELECT zkCommitMatrix(row, make_array(c0, c1), 'keys') FROM a",
+            ],
+            code: 2,
+            stderr: &["keys", "--force"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_commit_matrix_rows_per_partition_zero",
+            setup: |d| write(d, "a.csv", A_CSV),
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "SELECT zkCommitMatrix(row, make_array(c0, c1), 'fresh', 0) FROM a",
+            ],
+            code: 2,
+            stderr: &["zkCommitMatrix", "rows_per_partition"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_commit_matrix_duplicate_row",
+            setup: |d| write(d, "dup.csv", "row,c0,c1\n0,1,2\n0,3,4\n"),
+            args: &[
+                "sql",
+                "--table",
+                "a=dup.csv",
+                "SELECT zkCommitMatrix(row, make_array(c0, c1), 'fresh') FROM a",
+            ],
+            code: 2,
+            stderr: &["zkCommitMatrix", "row 0"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_verify_commitment_not_hex",
+            setup: |_| {},
+            args: &["sql", "SELECT zkVerify(X'00', 'xyz')"],
+            code: 2,
+            stderr: &["zkVerify", "commitment"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_bundle_out_directory_missing",
+            setup: sql_store,
+            args: &[
+                "sql",
+                "--table",
+                "a=a.csv",
+                "--param",
+                "x=[1, 2]",
+                "--bundle-out",
+                "nodir/job.bundle",
+                "WITH p AS (SELECT zkMatMul(row, make_array(c0, c1), $x, 'keys') AS part \
+                 FROM a GROUP BY zkPartition(row, 'keys')) \
+                 SELECT zkCommit(part, 'keys')['bundle'] AS bundle FROM p",
+            ],
+            code: 2,
+            stderr: &["nodir"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_batch_size_zero",
+            setup: |d| write(d, "a.csv", A_CSV),
+            args: &[
+                "sql",
+                "--batch-size",
+                "0",
+                "--table",
+                "a=a.csv",
+                "SELECT * FROM a",
+            ],
+            code: 2,
+            stderr: &["--batch-size"],
+            stdout: &[],
+        },
+        Case {
+            name: "sql_batch_size_absurd",
+            setup: |d| write(d, "a.csv", A_CSV),
+            args: &[
+                "sql",
+                "--batch-size",
+                "18446744073709551615",
+                "--table",
+                "a=a.csv",
+                "SELECT * FROM a",
+            ],
+            code: 2,
+            stderr: &["--batch-size"],
+            stdout: &[],
+        },
+    ]
+}
+
+// ---- running a case ----
+
+#[test]
+fn every_bad_input_is_named_and_leaves_nothing_behind() {
+    let failures: Vec<String> = cases().iter().filter_map(run_case).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} catalogue cases failed:\n\n{}",
+        failures.len(),
+        cases().len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The catalogue in `docs/bad-inputs.md` lists every case, by name, in this order.
+#[test]
+fn the_docs_table_lists_every_case_in_order() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/bad-inputs.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let mut from = 0;
+    for case in cases() {
+        let cell = format!("`{}`", case.name);
+        match doc[from..].find(&cell) {
+            Some(at) => from += at + cell.len(),
+            None => panic!(
+                "{} does not list {} (after the case before it)",
+                path.display(),
+                case.name
+            ),
+        }
+    }
+}
+
+/// Runs one case in a fresh directory; `None` when it keeps every rule, otherwise what it
+/// broke and what the command printed.
+fn run_case(case: &Case) -> Option<String> {
+    let work = tempfile::tempdir().unwrap();
+    (case.setup)(work.path());
+    let args: Vec<String> = case.args.iter().map(|a| fill(work.path(), a)).collect();
+    let before = snapshot(work.path());
+    let out = zkmr(work.path(), &args);
+    let mut broken = broken_rules(case, &out);
+    broken.extend(changes(&before, &snapshot(work.path())));
+    if broken.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}: zkmr {}\n  broke: {}\n  exit: {:?}\n  stderr: {}\n  stdout: {}",
+        case.name,
+        args.join(" "),
+        broken.join("; "),
+        out.status.code(),
+        stderr(&out).trim_end(),
+        shorten(&String::from_utf8_lossy(&out.stdout)),
+    ))
+}
+
+/// The expectations on the exit code and the two streams.
+fn broken_rules(case: &Case, out: &Output) -> Vec<String> {
+    let (err, std) = (
+        stderr(out),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    );
+    let mut broken = Vec::new();
+    if out.status.code() != Some(case.code) {
+        broken.push(format!("exit code is not {}", case.code));
+    }
+    for needle in case.stderr {
+        if !err.contains(needle) {
+            broken.push(format!("stderr does not say {needle:?}"));
+        }
+    }
+    for needle in case.stdout {
+        if !std.contains(needle) {
+            broken.push(format!("stdout does not say {needle:?}"));
+        }
+    }
+    for panic in ["panicked", "RUST_BACKTRACE"] {
+        if err.contains(panic) {
+            broken.push(format!("stderr has panic text ({panic:?})"));
+        }
+    }
+    if case.code == 2 && !std.trim().is_empty() {
+        broken.push("stdout is not empty after bad input".into());
+    }
+    broken
+}
+
+/// `zkmr` in `work` with the shared SRS cache, no backtraces asked for, and limits on memory
+/// and time.
+fn zkmr(work: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("zkmr"))
+        .args(args)
+        .current_dir(work)
+        .env("ZKMR_CACHE_DIR", cache_dir())
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("ZKMR_LOG")
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap()
+}
+
+/// The development SRS cache: the suite's own when set, else one under the target directory
+/// kept between runs (outside the working directories, whose contents are compared).
+fn cache_dir() -> PathBuf {
+    std::env::var_os("ZKMR_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("zkmr-cache"))
+}
+
+/// Replaces each `{FILE}` in `arg` with the trimmed contents of FILE in `work`.
+fn fill(work: &Path, arg: &str) -> String {
+    let (Some(open), Some(close)) = (arg.find('{'), arg.find('}')) else {
+        return arg.to_string();
+    };
+    let file = std::fs::read_to_string(work.join(&arg[open + 1..close])).unwrap();
+    format!("{}{}{}", &arg[..open], file.trim(), &arg[close + 1..])
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn shorten(s: &str) -> String {
+    const KEEP: usize = 600;
+    match s.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}... ({} bytes)", &s[..at], s.len()),
+        None => s.trim_end().to_string(),
+    }
+}
+
+// ---- the working directory before and after ----
+
+/// A directory's tree: each path (relative) with its bytes, or `None` for a directory.
+type Tree = BTreeMap<PathBuf, Option<Vec<u8>>>;
+
+fn snapshot(root: &Path) -> Tree {
+    let mut tree = Tree::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            if path.is_dir() {
+                tree.insert(relative, None);
+                pending.push(path);
+            } else {
+                tree.insert(relative, Some(std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    tree
+}
+
+/// Every difference between two trees: changed, removed and new paths.
+fn changes(before: &Tree, after: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, old) in before {
+        match after.get(path) {
+            None => out.push(format!("removed {}", path.display())),
+            Some(new) if new != old => out.push(format!("changed {}", path.display())),
+            Some(_) => {}
+        }
+    }
+    for path in after.keys().filter(|p| !before.contains_key(*p)) {
+        out.push(format!("left behind {}", path.display()));
+    }
+    out
+}
+
+// ---- setups ----
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// The matrix and vector the fixture store is made from.
+fn store_inputs(dir: &Path) {
+    write(dir, "a.json", A);
+    write(dir, "x.json", "[1, 2]");
+}
+
+/// Commits `matrix` (a file in `dir`) into `keys` with `extra` flags, writing the commitment
+/// to `keys.hex`.
+fn commit(dir: &Path, matrix: &str, keys: &str, extra: &[&str]) {
+    let mut args = vec!["commit", "--matrix", matrix, "--keys", keys];
+    args.extend(["--rows-per-partition", "2", "--json"]);
+    args.extend(extra);
+    let out = zkmr(dir, &args);
+    assert!(out.status.success(), "setup: {}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let commitment = report["matrix_commitment"].as_str().unwrap();
+    write(dir, &format!("{keys}.hex"), commitment);
+}
+
+/// The fixture: `a.json`, `x.json` and the pedersen store `keys` (two partitions).
+fn store(dir: &Path) {
+    store_inputs(dir);
+    commit(dir, "a.json", "keys", &[]);
+}
+
+/// A second store, `other`, of another matrix of the same shape.
+fn other_store(dir: &Path) {
+    write(dir, "b.json", "[[7, 8], [9, 10], [11, 12]]");
+    commit(dir, "b.json", "other", &[]);
+}
+
+/// The fixture and its bundle, `job.bundle`.
+fn proved(dir: &Path) {
+    store(dir);
+    let out = zkmr(
+        dir,
+        &[
+            "prove",
+            "--keys",
+            "keys",
+            "--vector",
+            "x.json",
+            "--out",
+            "job.bundle",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
+}
+
+/// A halo2 store under the development SRS, `hkeys`, and its bundle, `h.bundle`.
+fn halo2_proved(dir: &Path) {
+    store_inputs(dir);
+    commit(dir, "a.json", "hkeys", &["--scheme", "halo2", "--dev-srs"]);
+    let out = zkmr(
+        dir,
+        &[
+            "prove", "--keys", "hkeys", "--vector", "x.json", "--out", "h.bundle",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
+}
+
+/// The fixture's bundle with the first output of partition 1 changed.
+fn tampered_y(dir: &Path) {
+    proved(dir);
+    edit_bundle(&dir.join("job.bundle"), |bundle| {
+        let mut y = zkmr_core::field::unpack_i128(&bundle.partitions[1].y, "y").unwrap();
+        y[0] += 1;
+        bundle.partitions[1].y = zkmr_core::field::pack_i128(&y);
+    });
+}
+
+/// Rewrites a bundle through `edit`, as an attacker holding the file could.
+fn edit_bundle(path: &Path, edit: impl FnOnce(&mut zkmr_proto::Bundle)) {
+    let mut bundle = zkmr_core::bundle::read(path).unwrap();
+    edit(&mut bundle);
+    zkmr_core::bundle::write(&bundle, path).unwrap();
+}
+
+/// The fixture store and the matrix as a CSV table, `a.csv`.
+fn sql_store(dir: &Path) {
+    store(dir);
+    write(dir, "a.csv", A_CSV);
+}
+
+/// A directory of the user's that is not a key store: `mine/notes.txt`.
+fn users_directory(dir: &Path) {
+    std::fs::create_dir(dir.join("mine")).unwrap();
+    write(dir, "mine/notes.txt", "the user's own notes");
+}
+
+fn truncate(path: &Path, len: usize) {
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::write(path, &bytes[..len]).unwrap();
+}
+
+/// Rewrites the fixture store's manifest through `edit`.
+fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut Value)) {
+    let path = dir.join("keys/manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// Changes the stored value of A[0][0] (1001, little-endian in the block whatever its width)
+/// to 1000, leaving the column commitments as they were.
+fn flip_block_byte(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let needle = 1001i32.to_le_bytes();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the block holds A[0][0]");
+    bytes[at] ^= 1;
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// A matrix table whose second row index is 2^62.
+fn huge_row_parquet(dir: &Path) {
+    parquet(
+        dir,
+        "huge.parquet",
+        &[(0, &[1.0, 2.0]), (1 << 62, &[3.0, 4.0])],
+    );
+}
+
+/// Writes `rows` as a matrix table (`row: int64, values: list<float64>`), any index allowed.
+fn parquet(dir: &Path, name: &str, rows: &[(i64, &[f64])]) {
+    let index = Int64Array::from_iter_values(rows.iter().map(|(i, _)| *i));
+    let mut values = ListBuilder::new(Float64Builder::new());
+    for (_, row) in rows {
+        values.values().append_slice(row);
+        values.append(true);
+    }
+    let batch = RecordBatch::try_from_iter([
+        ("row", Arc::new(index) as ArrayRef),
+        ("values", Arc::new(values.finish()) as ArrayRef),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(dir.join(name)).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
