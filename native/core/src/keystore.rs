@@ -336,12 +336,16 @@ impl KeyStore {
         let path = self.dir.join(&name);
         let key = zkmr_proto::PartitionKey::decode(self.read(&name)?.as_slice())
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
-        let listed = self.manifest.partitions.get(index as usize).ok_or_else(|| {
-            Error::Usage(format!(
-                "partition {index} is not in the key store, which has {} partitions",
-                self.manifest.partitions.len()
-            ))
-        })?;
+        let listed = self
+            .manifest
+            .partitions
+            .get(index as usize)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "partition {index} is not in the key store, which has {} partitions",
+                    self.manifest.partitions.len()
+                ))
+            })?;
         let rows = key.row_end.saturating_sub(key.row_start) as usize;
         if key.index != index
             || key.row_start != listed.row_start
