@@ -37,10 +37,12 @@ cargo fuzz build --fuzz-dir fuzz --target-dir fuzz/target --sanitizer none \
 bin=$root/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The targets' scratch files and stores, removed with the rest of the run.
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR"
+# The targets' scratch files and stores (rewritten for every input), in memory where the
+# machine has a tmpfs; removed with the rest of the run.
+scratch=$(mktemp -d -p /dev/shm zkmr-fuzz.XXXXXX 2>/dev/null) || scratch=$work/tmp
+trap 'rm -rf "$work" "$scratch"' EXIT
+mkdir -p "$scratch"
+export TMPDIR=$scratch
 
 # The panic (or libFuzzer's report) in a target's log, and the input it was running.
 show_crash() {
@@ -51,9 +53,10 @@ show_crash() {
 failed=0
 for target in "${targets[@]}"; do
   log=$work/$target.log
-  # Inputs that once crashed the target, each run once.
+  # Inputs that once crashed or stalled the target, each run once.
   regressions=("$root/fuzz/regressions/$target"/*)
-  if [ ${#regressions[@]} -gt 0 ] && ! "$bin/$target" "${regressions[@]}" >"$log" 2>&1; then
+  if [ ${#regressions[@]} -gt 0 ] &&
+    ! "$bin/$target" -timeout=30 -rss_limit_mb=2048 "${regressions[@]}" >"$log" 2>&1; then
     echo "fuzz $target: a saved crash input (fuzz/regressions/$target/) CRASHED"
     show_crash "$log"
     failed=1

@@ -118,9 +118,7 @@ pub fn run(data: &[u8]) {
         .find(|(s, n, _)| (*s, *n) == (scheme, MANIFEST))
         .map(|(_, _, bytes)| bytes)
         .expect("every store has a manifest");
-    let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(dir.join(name), bytes).expect("writing a store file");
-    };
+    let write = |name: &str, bytes: &[u8]| crate::replace_file(&dir.join(name), bytes);
     if name == MANIFEST {
         write(MANIFEST, contents);
         let _ = OpenStore::open_on(&dir, Device::Cpu);

@@ -1,9 +1,9 @@
 //! What the fuzz targets in `fuzz_targets/` share: a scratch file for the readers that take a
 //! path, the steps the CLI takes after reading an input, and the key store target's stores.
 //!
-//! Every function here swallows errors: a target fails only by panicking, aborting or running
-//! out of memory, which is what fuzzing looks for. Rejecting malformed input is the expected
-//! outcome.
+//! Every function here swallows errors: a target fails only by panicking, aborting, running
+//! out of memory or stalling (scripts/fuzz.sh allows 30 s an input), which is what fuzzing
+//! looks for. Rejecting malformed input is the expected outcome.
 
 pub mod keystore;
 
@@ -33,8 +33,21 @@ pub fn scratch_dir() -> &'static Path {
 pub fn input_file(data: &[u8]) -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     let path = PATH.get_or_init(|| scratch_dir().join("input"));
-    std::fs::write(path, data).expect("writing the scratch input");
+    replace_file(path, data);
     path
+}
+
+/// Writes `bytes` to `path` as a new file. Rewriting a file in place truncates it, and ext4
+/// then flushes it to disk when it is closed, which made the file writes most of a target's
+/// time on a busy disk; a new file is not flushed.
+pub fn replace_file(path: &Path, bytes: &[u8]) {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("removing {}: {e}", path.display())
+        }
+        _ => {}
+    }
+    std::fs::write(path, bytes).expect("writing a scratch file");
 }
 
 /// Lets the panics of the Parquet and Arrow IPC decoders unwind to zkmr-io, which turns them

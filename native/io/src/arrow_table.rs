@@ -12,6 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
+use crate::bounds::ParquetInput;
 use crate::format::InputFormat;
 use crate::in_file;
 
@@ -36,8 +37,8 @@ fn decode_file(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
     };
     match format {
         InputFormat::Parquet => {
-            crate::bounds::parquet_dictionaries(open()?, &origin)?;
-            let mut reader = ParquetRecordBatchReaderBuilder::try_new(open()?)
+            crate::bounds::parquet_dictionaries(ParquetInput::open(path)?, &origin)?;
+            let mut reader = ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
                 .and_then(|b| b.build())
                 .map_err(|e| in_file(path, e))?;
             collect(&mut reader)

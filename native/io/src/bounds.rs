@@ -1,5 +1,5 @@
 //! Checks that the sizes a Parquet or Arrow IPC input declares fit in its bytes, before the
-//! decoders allocate by them.
+//! decoders allocate by them, and the Parquet input the decoder reads through.
 //!
 //! arrow's IPC readers allocate a message's metadata and body, and a file's footer and blocks,
 //! at the lengths the input declares before reading them, and parquet sizes a column's
@@ -9,12 +9,16 @@
 //! process). These walks read only the framing and refuse a length that overruns the input.
 
 use std::fmt::Display;
-use std::io::{ErrorKind, Read, Seek, SeekFrom};
+use std::fs::File;
+use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
+use std::path::Path;
 
 use arrow::ipc::{root_as_footer, root_as_message};
+use bytes::Bytes;
 use parquet::basic::Type as PhysicalType;
 use parquet::column::page::Page;
-use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
 use zkmr_core::{Error, Result};
 
 fn overrun(origin: &dyn Display, what: &str, declared: i64, left: u64) -> Error {
@@ -161,4 +165,73 @@ pub(crate) fn parquet_dictionaries<R: ChunkReader + 'static>(
         }
     }
     Ok(())
+}
+
+/// A Parquet file as the decoder reads it: never past its end.
+///
+/// parquet's own reader of a `File` trusts two things this does not. It allocates a chunk at
+/// the length the metadata declares before reading it (this checks the length against the
+/// file first). And its readers return no bytes at the end of the file, which parquet's
+/// skipping of unknown Thrift fields takes as progress: a page header declaring a list of 2^31
+/// doubles at the end of an 850-byte file took 2^31 reads, minutes of CPU (these readers fail
+/// there instead, ending the skip).
+pub(crate) struct ParquetInput {
+    file: File,
+    len: u64,
+}
+
+impl ParquetInput {
+    pub(crate) fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        Ok(Self { file, len })
+    }
+}
+
+impl Length for ParquetInput {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for ParquetInput {
+    type T = UntilEnd<BufReader<File>>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        let mut file = self.file.try_clone()?;
+        file.seek(SeekFrom::Start(start))?;
+        Ok(UntilEnd(BufReader::new(file)))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        if start
+            .checked_add(length as u64)
+            .is_none_or(|end| end > self.len)
+        {
+            return Err(ParquetError::EOF(format!(
+                "{length} bytes at offset {start} are past the end of the {}-byte file",
+                self.len
+            )));
+        }
+        let mut file = self.file.try_clone()?;
+        file.seek(SeekFrom::Start(start))?;
+        let mut bytes = vec![0; length];
+        file.read_exact(&mut bytes)?;
+        Ok(bytes.into())
+    }
+}
+
+/// A reader that fails at the end of its input where `Read` returns no bytes.
+pub(crate) struct UntilEnd<R>(R);
+
+impl<R: Read> Read for UntilEnd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 if !buf.is_empty() => Err(std::io::Error::new(
+                ErrorKind::UnexpectedEof,
+                "read past the end of the Parquet file",
+            )),
+            n => Ok(n),
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! A Parquet matrix read record batch by record batch, for a setup that must not hold the
 //! whole matrix in memory.
 
-use std::fs::File;
 use std::path::Path;
 
 use arrow::array::RecordBatch;
@@ -10,6 +9,7 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::Result;
 
 use crate::arrow_table::matrix_rows;
+use crate::bounds::ParquetInput;
 use crate::in_file;
 
 /// The rows of a Parquet matrix (`row: int64`, `values: list<number>`), in file order.
@@ -30,11 +30,9 @@ pub struct Survey {
 
 impl ParquetRows {
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| zkmr_core::Error::io(path, e))?;
         let reader = crate::decoding(&path.display(), || {
-            let again = File::open(path).map_err(|e| zkmr_core::Error::io(path, e))?;
-            crate::bounds::parquet_dictionaries(again, &path.display())?;
-            ParquetRecordBatchReaderBuilder::try_new(file)
+            crate::bounds::parquet_dictionaries(ParquetInput::open(path)?, &path.display())?;
+            ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
                 .and_then(|b| b.build())
                 .map_err(|e| in_file(path, e))
         })?;
