@@ -154,6 +154,12 @@ pub fn product_scale(a: FixedPoint, x: FixedPoint) -> u32 {
     a.scale_bits + x.scale_bits
 }
 
+/// The bound every entry of `y = A·x` stays below for `cols` columns of values within their
+/// declared bits: `2^(v_A + v_x + bitlen(cols))`, capped at `2^MAX_OUTPUT_BITS`.
+pub fn output_bound(cols: usize, a: FixedPoint, x: FixedPoint) -> u128 {
+    1u128 << (a.value_bits + x.value_bits + usize::BITS - cols.leading_zeros()).min(MAX_OUTPUT_BITS)
+}
+
 /// Rejects dimensions whose accumulated sums could leave the range the proof pins down.
 pub fn check_output_range(cols: usize, a: FixedPoint, x: FixedPoint) -> Result<()> {
     let sum_bits = usize::BITS - cols.max(1).leading_zeros();

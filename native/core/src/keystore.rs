@@ -201,7 +201,7 @@ fn partition_file(index: u32) -> String {
 }
 
 /// Whether `dir` holds a key store manifest (of any version): what `--force` may replace.
-fn is_key_store(dir: &Path) -> bool {
+pub fn is_key_store(dir: &Path) -> bool {
     #[derive(Deserialize)]
     struct Format {
         format: String,

@@ -233,7 +233,7 @@ const OUTPUTS: [&str; 3] = ["keys", "job.bundle", "y.json"];
 /// is not a key store (a user's files), a bundle or `y` path that is a directory.
 fn check_out_dir(out: &Path) -> Result<()> {
     let keys = out.join("keys");
-    if keys.exists() && !keys.join("manifest.json").is_file() {
+    if keys.exists() && !zkmr_core::keystore::is_key_store(&keys) {
         return Err(zkmr_core::Error::Usage(format!(
             "{} exists and is not a key store; run --out replaces only its own outputs",
             keys.display()

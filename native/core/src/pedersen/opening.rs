@@ -19,17 +19,13 @@ use super::statement::{
     Header, PartitionKeyId,
 };
 use super::transcript::{merkle_depth, merkle_root_from};
+use super::verify::{MAX_DIMENSION, MAX_VECTORS};
 use crate::bundle::{encoding_from_proto, encoding_to_proto};
 use crate::error::{Error, Result};
 use crate::field::unpack_i128;
-use crate::fixed_point::{check_output_range, FixedPoint, MAX_OUTPUT_BITS};
+use crate::fixed_point::{check_output_range, output_bound, FixedPoint};
 use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
-
-/// The most rows, columns and vectors an opening may declare: refused before anything is
-/// allocated for them.
-const MAX_DIMENSION: u64 = 1 << 32;
-const MAX_VECTORS: u64 = 1 << 20;
 
 /// What an opening's check establishes.
 #[derive(Clone, Debug)]
@@ -256,10 +252,7 @@ pub fn verify(
         )));
     }
     let y = unpack_i128(&opening.y, "y").map_err(|e| reject(e.to_string()))?;
-    let y_bound = 1u128
-        << (header.encoding.value_bits + x_encoding.value_bits + usize::BITS
-            - cols.leading_zeros())
-        .min(MAX_OUTPUT_BITS);
+    let y_bound = output_bound(cols, header.encoding, x_encoding);
     if y.iter().any(|v| v.unsigned_abs() >= y_bound) {
         return Err(reject(
             "a y entry exceeds the bound the encodings allow".into(),

@@ -16,15 +16,15 @@ use super::statement::{
 use crate::bundle::encoding_from_proto;
 use crate::error::{Error, Result};
 use crate::field::unpack_i128;
-use crate::fixed_point::{check_output_range, MAX_OUTPUT_BITS};
+use crate::fixed_point::{check_output_range, output_bound};
 use crate::matrix::{gather_outputs, Partitioning};
 use crate::scheme::Scheme;
 use crate::verify::Verified;
 
-/// The most vectors one bundle may carry, and the most rows and columns: refused before
-/// anything is allocated for them.
-const MAX_VECTORS: u64 = 1 << 20;
-const MAX_DIMENSION: u64 = 1 << 32;
+/// The most vectors one bundle (or opening) may carry, and the most rows and columns: refused
+/// before anything is allocated for them.
+pub(super) const MAX_VECTORS: u64 = 1 << 20;
+pub(super) const MAX_DIMENSION: u64 = 1 << 32;
 
 /// Verifies a Pedersen `bundle` for the matrix behind `trusted_commitment`.
 pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Result<Verified> {
@@ -119,9 +119,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
             "the matrix key in the bundle does not rebuild the trusted matrix commitment",
         ));
     }
-    let y_bound = 1u128
-        << (encoding.value_bits + x_encoding.value_bits + usize::BITS - cols.leading_zeros())
-            .min(MAX_OUTPUT_BITS);
+    let y_bound = output_bound(cols, encoding, x_encoding);
     let mut blocks = Vec::with_capacity(ids.len());
     for p in &bundle.partitions {
         let block = unpack_i128(&p.y, &format!("partition {} y", p.index))
