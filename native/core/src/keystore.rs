@@ -312,14 +312,39 @@ impl KeyStore {
                 self.dir.display()
             ))
         })?;
-        let bytes = read_bytes(&path)?;
+        let replaced = || {
+            Error::Usage(format!(
+                "{}: the key store was replaced while it was being read; open it again",
+                self.dir.display()
+            ))
+        };
+        let bytes = match read_bytes(&path) {
+            Err(Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && self.replaced() =>
+            {
+                return Err(replaced())
+            }
+            other => other?,
+        };
         if blake3::hash(&bytes).to_hex().as_str() != listed {
+            if self.replaced() {
+                return Err(replaced());
+            }
             return Err(Error::Format(format!(
                 "{}: not the file the store's manifest lists (changed, or from another store)",
                 path.display()
             )));
         }
         Ok(bytes)
+    }
+
+    /// Whether the manifest now on disk is no longer the one this store was opened with: a
+    /// `commit --force` replaced the store between the open and a read. A reader then sees a
+    /// file of the new store, which its digest check refuses; this tells that apart from a
+    /// changed file.
+    fn replaced(&self) -> bool {
+        std::fs::read(self.dir.join("manifest.json"))
+            .map_or(true, |now| now != self.manifest.to_bytes())
     }
 
     /// The SRS the store was made with.
