@@ -7,6 +7,7 @@
 //! Nothing here depends on the scheme: its [`Prover`] does the scheme's part.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -20,6 +21,7 @@ use crate::keystore::KeyStore;
 use crate::matrix::encode_row;
 use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
+use crate::store_files::StoreFiles;
 use crate::verify::{verify, Verified};
 
 /// A key store opened for proving, with its scheme's prover.
@@ -38,7 +40,15 @@ impl OpenStore {
 
     /// Opens the store at `dir`, proving on `device` where the scheme uses one.
     pub fn open_on(dir: &Path, device: Device) -> Result<Self> {
-        let store = KeyStore::open(dir)?;
+        Self::with_store(KeyStore::open(dir)?, device)
+    }
+
+    /// Opens the store `files` reads (see [`crate::store_files`]), proving on `device`.
+    pub fn open_from(files: Arc<dyn StoreFiles>, device: Device) -> Result<Self> {
+        Self::with_store(KeyStore::open_from(files)?, device)
+    }
+
+    fn with_store(store: KeyStore, device: Device) -> Result<Self> {
         let prover: Box<dyn Prover> = match store.manifest.scheme {
             Scheme::Pedersen => {
                 Box::new(crate::pedersen::store::PedersenProver::new(store.clone())?)

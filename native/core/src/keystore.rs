@@ -1,4 +1,5 @@
-//! The prover's key store: a directory made by `commit` and read by `prove`.
+//! The prover's key store: a directory made by `commit` and read by `prove`, from that
+//! directory or from wherever an engine keeps it ([`crate::store_files`]).
 //!
 //! Every store has a `manifest.json` naming its scheme, the matrix's shape and encoding, the
 //! matrix commitment and the partition list. The rest is the scheme's:
@@ -25,7 +26,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use prost::Message;
 use serde::{Deserialize, Serialize};
@@ -33,12 +34,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::field::from_hex;
 use crate::fixed_point::{FixedPoint, MatrixRounding};
-use crate::fsio::{read_bytes, write_bytes};
+use crate::fsio::write_bytes;
 use crate::halo2::shape::CircuitShape;
 use crate::halo2::srs::{self, ProverParams, SrsSource};
 use crate::halo2::statement::{MatrixHeader, PartitionId};
 use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
+use crate::store_files::{DirFiles, StoreFiles};
 
 const FORMAT: &str = "zkmr-keystore";
 /// The most rows or columns a store's matrix may have, and the most entries of one
@@ -188,7 +190,9 @@ pub fn digest_from_hex(s: &str, what: &str) -> Result<[u8; 32]> {
 /// An open key store.
 #[derive(Clone, Debug)]
 pub struct KeyStore {
+    /// The store's location, for messages: a directory or a URI.
     dir: PathBuf,
+    files: Arc<dyn StoreFiles>,
     pub manifest: Manifest,
 }
 
@@ -216,14 +220,23 @@ impl KeyStore {
     /// Opens a store and checks its manifest against itself: its form, its checksum and its
     /// partition list.
     pub fn open(dir: &Path) -> Result<Self> {
-        let path = dir.join("manifest.json");
-        if !path.exists() && dir.is_dir() {
+        if !dir.join("manifest.json").exists() && dir.is_dir() {
             return Err(Error::Usage(format!(
                 "{} is not a key store (no manifest.json); make one with zkmr commit",
                 dir.display()
             )));
         }
-        let bytes = read_bytes(&path)?;
+        Self::open_from(Arc::new(DirFiles::new(dir)))
+    }
+
+    /// Opens the store whose files `files` reads (a directory, or bytes an engine reads from
+    /// its file system), with the checks of [`KeyStore::open`].
+    pub fn open_from(files: Arc<dyn StoreFiles>) -> Result<Self> {
+        let dir = PathBuf::from(files.location());
+        let path = dir.join("manifest.json");
+        let bytes = files
+            .read("manifest.json")
+            .map_err(|e| Error::io(&path, e))?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
         if manifest.format != FORMAT || manifest.version != VERSION {
@@ -289,7 +302,8 @@ impl KeyStore {
             Scheme::Pedersen => {}
         }
         Ok(Self {
-            dir: dir.to_path_buf(),
+            dir,
+            files,
             manifest,
         })
     }
@@ -318,7 +332,7 @@ impl KeyStore {
                 self.dir.display()
             ))
         };
-        let bytes = match read_bytes(&path) {
+        let bytes = match self.files.read(name).map_err(|e| Error::io(&path, e)) {
             Err(Error::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound && self.replaced() =>
             {
@@ -343,7 +357,8 @@ impl KeyStore {
     /// file of the new store, which its digest check refuses; this tells that apart from a
     /// changed file.
     fn replaced(&self) -> bool {
-        std::fs::read(self.dir.join("manifest.json"))
+        self.files
+            .read("manifest.json")
             .map_or(true, |now| now != self.manifest.to_bytes())
     }
 

@@ -5,7 +5,8 @@
 //! core beyond the wire contract. The Java half is `io.zkmr.NativeBridge` (in `jvm/bridge`);
 //! each method here implements one of its `native` declarations.
 //!
-//! A key store opened by `openStore` is a handle the Java side owns and frees with
+//! A key store opened by `openStore` (a local directory) or `openStoreFrom` (files the JVM
+//! reads, see [`store_files`]) is a handle the Java side owns and frees with
 //! `closeStore` (`io.zkmr.ZkStore` is `AutoCloseable`), so the SRS and manifest are read once
 //! per store, not once per partition. Every error and panic becomes an `io.zkmr.ZkmrException`
 //! (see [`boundary`]).
@@ -13,3 +14,4 @@
 mod boundary;
 mod methods;
 mod outputs;
+mod store_files;

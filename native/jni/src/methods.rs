@@ -1,11 +1,13 @@
 //! The native methods of `io.zkmr.NativeBridge`, one function each.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned};
 use prost::Message;
+use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::halo2::srs::default_cache_dir;
@@ -20,6 +22,7 @@ use zkmr_core::Error;
 
 use crate::boundary::{run, Result};
 use crate::outputs;
+use crate::store_files::JvmFiles;
 
 fn text(env: &Env<'_>, s: &JString<'_>, what: &str) -> Result<String> {
     if s.is_null() {
@@ -68,6 +71,24 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_openStore<'local>(
     run(&mut env, |env| {
         let dir = text(env, &dir, "store")?;
         let open = OpenStore::open(Path::new(&dir))?;
+        Ok(Box::into_raw(Box::new(open)) as jlong)
+    })
+}
+
+/// `long openStoreFrom(StoreFiles files)`: opens a key store whose files the JVM reads (from
+/// HDFS or any Hadoop file system), calling `files.read(name)` as files are needed.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_openStoreFrom<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    files: JObject<'local>,
+) -> jlong {
+    run(&mut env, |env| {
+        if files.is_null() {
+            return Err(Error::Usage("store files is null".into()).into());
+        }
+        let files = Arc::new(JvmFiles::new(env, &files)?);
+        let open = OpenStore::open_from(files, Device::select(DeviceChoice::from_env()))?;
         Ok(Box::into_raw(Box::new(open)) as jlong)
     })
 }

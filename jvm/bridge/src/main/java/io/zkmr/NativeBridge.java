@@ -14,6 +14,8 @@ final class NativeBridge {
 
   static native long openStore(String dir);
 
+  static native long openStoreFrom(StoreFiles files);
+
   static native void closeStore(long handle);
 
   static native byte[] storeInfo(long handle);

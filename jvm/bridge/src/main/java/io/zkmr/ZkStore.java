@@ -29,6 +29,14 @@ public final class ZkStore implements AutoCloseable {
     return new ZkStore(NativeBridge.openStore(dir.toString()));
   }
 
+  /**
+   * Opens the key store whose files {@code files} reads: a store on HDFS or another Hadoop file
+   * system ({@link HadoopStoreFiles}), read as the scheme needs each file rather than copied.
+   */
+  public static ZkStore open(StoreFiles files) {
+    return new ZkStore(NativeBridge.openStoreFrom(files));
+  }
+
   /** The matrix, its partitioning and commitment. */
   public StoreInfo info() {
     return info;

@@ -5,7 +5,6 @@ import io.zkmr.proto.JobOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -34,7 +33,7 @@ public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable,
   @Override
   protected void cleanup(Context context) throws IOException, InterruptedException {
     JobOutput job;
-    try (ZkStore store = ZkStore.open(Path.of(context.getConfiguration().get(ZkMatMulJob.STORE)))) {
+    try (ZkStore store = ZkMatMulJob.openStore(context.getConfiguration())) {
       job = store.commitJob(results);
     }
     org.apache.hadoop.fs.Path dir = FileOutputFormat.getWorkOutputPath(context);

@@ -6,7 +6,6 @@ import io.zkmr.ZkmrException;
 import io.zkmr.proto.PartitionOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -20,7 +19,7 @@ import org.apache.hadoop.mapreduce.Mapper;
  * Proves the partition its split holds: collects the split's rows, then proves them in {@code
  * cleanup} and emits (partition, serialized {@code PartitionResult}).
  */
-public final class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritable, BytesWritable> {
+public class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritable, BytesWritable> {
   private final List<Long> rows = new ArrayList<>();
   private final List<double[]> values = new ArrayList<>();
   /** Set when a line is rejected: Hadoop still runs cleanup, which must not mask the reason. */
@@ -68,7 +67,7 @@ public final class ProvePartitionMapper extends Mapper<LongWritable, Text, LongW
     Configuration conf = context.getConfiguration();
     byte[] x = ArrowBatches.vector(Vectors.read(conf));
     long[] indices = rows.stream().mapToLong(Long::longValue).toArray();
-    try (ZkStore store = ZkStore.open(Path.of(conf.get(ZkMatMulJob.STORE)))) {
+    try (ZkStore store = ZkMatMulJob.openStore(conf)) {
       long started = System.nanoTime();
       PartitionOutput out =
           store.provePartition(

@@ -1,13 +1,14 @@
 package io.zkmr.hadoop;
 
+import io.zkmr.HadoopStoreFiles;
 import io.zkmr.ZkStore;
-import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.NLineInputFormat;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
@@ -59,6 +60,14 @@ public final class ZkMatMulJob extends Configured implements Tool {
     return job.waitForCompletion(true) ? 0 : 1;
   }
 
+  /**
+   * The key store {@link #STORE} names, on any Hadoop file system ({@code hdfs://nn/keys}, or a
+   * path on the default file system); tasks read the files they need from there.
+   */
+  static ZkStore openStore(Configuration conf) {
+    return ZkStore.open(new HadoopStoreFiles(conf.get(STORE), conf));
+  }
+
   /** The job over {@code input}, writing to {@code output}; one split per partition. */
   public static Job create(Configuration conf, org.apache.hadoop.fs.Path input, org.apache.hadoop.fs.Path output)
       throws Exception {
@@ -67,7 +76,7 @@ public final class ZkMatMulJob extends Configured implements Tool {
       throw new IllegalArgumentException("set -D " + STORE + "=DIR and -D " + VECTOR + "=FILE");
     }
     int rowsPerPartition;
-    try (ZkStore keys = ZkStore.open(Path.of(store))) {
+    try (ZkStore keys = openStore(conf)) {
       rowsPerPartition = keys.info().getMatrix().getRowsPerPartition();
     }
     Job job = Job.getInstance(conf, "zkmr: prove A x with " + store);
@@ -83,8 +92,20 @@ public final class ZkMatMulJob extends Configured implements Tool {
     job.setNumReduceTasks(1);
     job.setOutputKeyClass(NullWritable.class);
     job.setOutputValueClass(NullWritable.class);
+    for (String key : new String[] {MRJobConfig.MAP_JAVA_OPTS, MRJobConfig.REDUCE_JAVA_OPTS}) {
+      String opts = job.getConfiguration().get(key, "");
+      if (!opts.contains(ARROW_OPENS)) {
+        job.getConfiguration().set(key, (opts + " " + ARROW_OPENS).trim());
+      }
+    }
     return job;
   }
+
+  /**
+   * What Arrow's memory needs on Java 17 in every task JVM (it reaches into {@code
+   * java.nio.DirectByteBuffer}); added to the map and reduce JVM options, after the user's.
+   */
+  static final String ARROW_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
 
   public static void main(String[] args) throws Exception {
     System.exit(ToolRunner.run(new Configuration(), new ZkMatMulJob(), args));
