@@ -47,8 +47,8 @@ echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
 mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
 mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
   -Dmdep.outputFile="$PWD/target/hadoop.classpath"
-echo "== end to end: spark-submit and hadoop jar"
-for run in integration-tests/spark_submit.sh integration-tests/hadoop_jar.sh; do
+echo "== end to end: spark-submit (local and a standalone cluster) and hadoop jar"
+for run in integration-tests/spark_submit.sh integration-tests/spark_cluster.sh integration-tests/hadoop_jar.sh; do
   if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi
 done
 # One closing line with the totals over every cargo test binary, Surefire suite and end-to-end run.

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Spark standalone as users run it: a master and two workers, each a JVM of its own started from
+# the pyspark distribution in .venv (worker 2 on 127.0.0.2, so speculation has a second host),
+# and spark-submit in client mode, its executors separate JVMs on the workers. Every job's matrix
+# commitment, job root and y must equal `zkmr prove` over the same key store:
+#   1. the store on a shared file system, as a file:// URI read through Hadoop's FileSystem;
+#   2. the store shipped with the job (--archives keys.tgz#zkmr-keys), named by that name;
+#   3. an executor JVM killed mid-job (kill -9): Spark reruns its tasks elsewhere;
+#   4. spark.speculation with a straggler: a speculative copy wins, the root is the same;
+#   5. a malformed row (NaN): the job fails naming the row and column.
+# Every daemon is stopped by its PID whatever the outcome; traffic stays on 127.0.0.0/8; every
+# wait is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+zkmr="${CARGO_TARGET_DIR:-target}/release/zkmr"
+work="$PWD/target/integration/spark-cluster"
+rm -rf "$work" && mkdir -p "$work"
+spark_home="$(.venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
+export SPARK_HOME="$spark_home" PYSPARK_PYTHON="$PWD/.venv/bin/python"
+export SPARK_LOG_DIR="$work/logs" SPARK_LOCAL_DIRS="$work/local"
+mkdir -p "$SPARK_LOG_DIR" "$SPARK_LOCAL_DIRS"
+
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+trap stop EXIT
+
+# Waits up to $2 seconds for `$1` to succeed.
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  until eval "$1"; do
+    if ((SECONDS > deadline)); then echo "timed out after $2 s waiting for: $1" >&2; return 1; fi
+    sleep 0.5
+  done
+}
+
+port=$((20000 + RANDOM % 20000))
+master="spark://127.0.0.1:$port"
+SPARK_LOCAL_IP=127.0.0.1 "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+  --host 127.0.0.1 --port "$port" --webui-port 0 >"$work/logs/master.log" 2>&1 &
+pids+=($!)
+for w in 1 2; do
+  SPARK_LOCAL_IP=127.0.0.$w "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+    --host 127.0.0.$w --cores 1 --memory 1g --webui-port 0 --work-dir "$work/worker$w" \
+    "$master" >"$work/logs/worker$w.log" 2>&1 &
+  pids+=($!)
+done
+wait_for '[ "$(grep -c "Registering worker" "$work/logs/master.log" 2>/dev/null)" -ge 2 ]' 120
+
+"$zkmr" generate --rows 512 --cols 48 --seed 16 --out "$work/matrix.parquet" \
+  --vector-out "$work/x.json" >/dev/null
+"$zkmr" commit --matrix "$work/matrix.parquet" --keys "$work/keys" >/dev/null
+"$zkmr" prove --keys "$work/keys" --vector "$work/x.json" --out "$work/reference.bundle" \
+  --json >"$work/reference.json"
+tar -czf "$work/keys.tgz" -C "$work/keys" .
+
+# Runs the cluster job as case $1 with the extra arguments; its JSON goes to $work/$1.json.
+submit() {
+  local name=$1; shift
+  local conf=()
+  while [ "${1:-}" = --conf ] || [ "${1:-}" = --archives ]; do conf+=("$1" "$2"); shift 2; done
+  local started=$SECONDS rc=0
+  SPARK_LOCAL_IP=127.0.0.1 .venv/bin/spark-submit --master "$master" --deploy-mode client \
+    --jars spark-udf/target/zkmr-spark-0.1.0.jar \
+    --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
+    --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
+    --conf spark.ui.enabled=false --executor-memory 512m \
+    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
+    --conf spark.scheduler.maxRegisteredResourcesWaitingTime=60s \
+    --conf spark.sql.shuffle.partitions=4 \
+    "${conf[@]}" integration-tests/spark_cluster_job.py \
+    "$work/matrix.parquet" "$work/x.json" "$@" >"$work/$name.json" 2>"$work/$name.log" || rc=$?
+  echo "$name: spark-submit took $((SECONDS - started)) s"
+  return $rc
+}
+
+# Checks case $1's JSON against `zkmr prove` and that its executors ran on both workers.
+check() {
+  python3 - "$work/reference.json" "$work/$1.json" "$1" <<'PY'
+import json, sys
+reference = json.load(open(sys.argv[1]))
+job = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+for field in ("matrix_commitment", "job_root", "y"):
+    assert job[field] == reference[field], f"{sys.argv[3]}: {field}: spark {job[field]!r} != zkmr prove {reference[field]!r}"
+assert job["verified"] is True, f"{sys.argv[3]}: the bundle did not verify"
+executors = [e for e in job["executors"] if e != job["driver"]]
+hosts = {e.split(":")[0] for e in executors}
+assert len(executors) >= 2 and hosts == {"127.0.0.1", "127.0.0.2"}, \
+    f"{sys.argv[3]}: executors {executors} (driver {job['driver']}) are not on both workers"
+print(f"{sys.argv[3]}: job root {job['job_root']} equals zkmr prove's; executors {executors}, driver {job['driver']}")
+PY
+}
+
+submit uri "file://$work/keys" && check uri
+submit shipped --archives "$work/keys.tgz#zkmr-keys" zkmr-keys && check shipped
+
+submit killed "file://$work/keys" --slow 60 --straggler "$work/killed.straggler" &
+job=$!
+wait_for '[ -s "$work/killed.straggler" ]' 180
+victim=$(cat "$work/killed.straggler")
+grep -q CoarseGrainedExecutorBackend "/proc/$victim/cmdline"
+kill -9 "$victim"
+echo "killed: executor JVM $victim killed mid-job"
+wait "$job"
+check killed
+grep -qE "Lost executor|ExecutorLostFailure|Executor .* removed" "$work/killed.log" ||
+  { echo "killed: the driver log shows no lost executor"; exit 1; }
+
+submit speculated --conf spark.speculation=true --conf spark.speculation.interval=200ms \
+  --conf spark.speculation.multiplier=1.5 --conf spark.speculation.quantile=0.5 \
+  --conf spark.speculation.minTaskRuntime=1s --conf spark.speculation.efficiency.enabled=false \
+  "file://$work/keys" --slow 45 --straggler "$work/speculated.straggler"
+check speculated
+grep -q "speculatable" "$work/speculated.log" ||
+  { echo "speculated: no task was marked speculatable"; exit 1; }
+
+if submit malformed "file://$work/keys" --nan-row 200; then
+  echo "malformed: a NaN in row 200 did not fail the job"; exit 1
+fi
+grep -q "row 200, column 0" "$work/malformed.log" ||
+  { echo "malformed: the failure does not name row 200, column 0:"; grep -m3 ZkmrException "$work/malformed.log"; exit 1; }
+echo "malformed: the job failed naming row 200, column 0"

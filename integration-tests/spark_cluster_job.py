@@ -1,0 +1,74 @@
+"""The example job (examples/spark/job.py) with the faults the standalone-cluster test injects.
+
+    spark_cluster_job.py MATRIX VECTOR STORE [--slow SECONDS --straggler FILE] [--nan-row ROW]
+
+--slow, --straggler: the first task of input partition 0 to create FILE writes its executor
+JVM's PID there (for the test to kill) and sleeps SECONDS; every later attempt of it, a retry,
+a speculative copy or a rerun of the stage, finds FILE and does not sleep.
+--nan-row: row ROW's first value becomes NaN (a malformed row).
+Prints the job's JSON object with "executors" (host:port of each, the driver's too) and
+"driver" added.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "spark"))
+import job  # noqa: E402
+
+from pyspark import TaskContext  # noqa: E402
+from pyspark.sql import SparkSession  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("matrix")
+parser.add_argument("vector")
+parser.add_argument("store")
+parser.add_argument("--slow", type=float, default=0)
+parser.add_argument("--straggler")
+parser.add_argument("--nan-row", type=int)
+args = parser.parse_args()
+
+
+def executor_jvm():
+    """The PID of the JVM this Python worker serves: the nearest `java` among its ancestors."""
+    pid = os.getppid()
+    while pid > 1:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() == "java":
+                return pid
+        with open(f"/proc/{pid}/stat") as f:
+            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+    raise RuntimeError("no executor JVM above this Python worker")
+
+
+def inject(rows):
+    if args.straggler and TaskContext.get().partitionId() == 0:
+        try:
+            fd = os.open(args.straggler, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            fd = None
+        if fd is not None:
+            os.write(fd, str(executor_jvm()).encode())
+            os.close(fd)
+            time.sleep(args.slow)
+    for r in rows:
+        if r.row == args.nan_row:
+            yield (r.row, [float("nan")] + list(r.values[1:]))
+        else:
+            yield (r.row, list(r.values))
+
+
+spark = SparkSession.builder.appName("zkmr cluster test").getOrCreate()
+matrix = spark.read.parquet(args.matrix)
+matrix = spark.createDataFrame(matrix.repartition(4).rdd.mapPartitions(inject), matrix.schema)
+with open(args.vector) as f:
+    x = [float(v) for v in json.load(f)]
+result = job.prove(spark, matrix, x, args.store)
+infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
+result["executors"] = sorted(f"{e.host()}:{e.port()}" for e in infos)
+result["driver"] = f"{spark.conf.get('spark.driver.host')}:{spark.conf.get('spark.driver.port')}"
+print(json.dumps(result))
+spark.stop()
