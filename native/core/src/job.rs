@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::field::{pack_i128, unpack_i128};
 use crate::fixed_point::{check_output_range, decode_all, product_scale, y_error_bound, Number};
 use crate::keystore::KeyStore;
-use crate::matrix::encode_row;
+use crate::matrix::PartitionLayout;
 use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::store_files::StoreFiles;
@@ -117,54 +117,14 @@ impl OpenStore {
     /// Encodes the rows one task received as one partition's block: every row of a single
     /// partition, each once, in any order. Says which row is out of place or missing.
     pub fn block_of(&self, rows: Vec<(u64, Vec<Number>)>) -> Result<(u32, Vec<i64>)> {
-        let manifest = &self.store.manifest;
-        let (total, cols) = (manifest.rows, manifest.cols as usize);
-        let per = manifest.rows_per_partition as u64;
-        let Some(&(first, _)) = rows.first() else {
-            return Err(Error::Input("a partition with no rows".into()));
+        let m = &self.store.manifest;
+        let layout = PartitionLayout {
+            rows: m.rows,
+            cols: m.cols as usize,
+            rows_per_partition: m.rows_per_partition as u64,
+            encoding: m.encoding,
         };
-        let index = first / per;
-        let row_start = index * per;
-        let count = (total.min(row_start + per).saturating_sub(row_start)) as usize;
-        let mut block = vec![0i64; count * cols];
-        let mut seen = vec![false; count];
-        for (row, values) in rows {
-            if row >= total {
-                return Err(Error::Input(format!(
-                    "row {row} is outside the committed matrix of {total} rows"
-                )));
-            }
-            if row / per != index {
-                return Err(Error::Input(format!(
-                    "rows {first} and {row} belong to partitions {index} and {}: one task \
-                     proves one partition of {per} rows",
-                    row / per
-                )));
-            }
-            if values.len() != cols {
-                return Err(Error::Input(format!(
-                    "row {row} has {} values but the committed matrix has {cols} columns",
-                    values.len()
-                )));
-            }
-            let local = (row - row_start) as usize;
-            if std::mem::replace(&mut seen[local], true) {
-                return Err(Error::Input(format!("row {row} appears twice")));
-            }
-            block[local * cols..(local + 1) * cols].copy_from_slice(&encode_row(
-                &values,
-                row,
-                manifest.encoding,
-            )?);
-        }
-        if let Some(missing) = seen.iter().position(|s| !s) {
-            return Err(Error::Input(format!(
-                "partition {index} (rows {row_start}..{}) is missing row {}",
-                row_start + count as u64,
-                row_start + missing as u64
-            )));
-        }
-        Ok((index as u32, block))
+        layout.block_of(rows)
     }
 
     /// Proves partition `index` for `x`, given the partition's rows as the task received them

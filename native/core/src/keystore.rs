@@ -45,7 +45,7 @@ use crate::store_files::{DirFiles, StoreFiles};
 const FORMAT: &str = "zkmr-keystore";
 /// The most rows or columns a store's matrix may have, and the most entries of one
 /// partition's block: a manifest that declares more is refused before anything is allocated.
-const MAX_DIMENSION: u64 = 1 << 32;
+pub(crate) const MAX_DIMENSION: u64 = 1 << 32;
 const MAX_BLOCK_ENTRIES: u64 = 1 << 34;
 /// Version 4: file digests and the manifest's checksum. Version 3: the scheme is recorded.
 /// Version 2: key digests hash the key's commitments (see
@@ -155,8 +155,20 @@ impl Manifest {
         digest_from_hex(&self.matrix_commitment, "manifest matrix_commitment")
     }
 
+    /// This manifest listing `files` (name to BLAKE3 digest, hex) and sealed with its checksum:
+    /// what a store's `manifest.json` holds.
+    pub(crate) fn sealed(self, files: BTreeMap<String, String>) -> Manifest {
+        let mut manifest = Manifest {
+            files,
+            checksum: String::new(),
+            ..self
+        };
+        manifest.checksum = manifest.compute_checksum();
+        manifest
+    }
+
     /// The manifest's bytes as written.
-    fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("manifest serialises");
         bytes.push(b'\n');
         bytes
@@ -197,10 +209,10 @@ pub struct KeyStore {
 }
 
 /// The halo2 store's SRS file.
-const SRS_FILE: &str = "srs.params";
+pub(crate) const SRS_FILE: &str = "srs.params";
 
 /// The halo2 store's file of partition `index`, relative to the store.
-fn partition_file(index: u32) -> String {
+pub(crate) fn partition_file(index: u32) -> String {
     format!("partitions/{index:06}.key")
 }
 
@@ -529,15 +541,11 @@ impl KeyStoreWriter {
     /// place. A store being replaced is moved aside first and removed once the new one is in
     /// place; if another commit put a store there meanwhile, this one fails and leaves it.
     pub fn finish(self, manifest: Manifest) -> Result<KeyStore> {
-        let mut manifest = Manifest {
-            files: self
-                .files
+        let manifest = manifest.sealed(
+            self.files
                 .into_inner()
                 .expect("no writer panicked holding the file list"),
-            checksum: String::new(),
-            ..manifest
-        };
-        manifest.checksum = manifest.compute_checksum();
+        );
         write_bytes(&self.tmp.path().join("manifest.json"), &manifest.to_bytes())?;
         let old = if self.replace && is_key_store(&self.dest) {
             let parent = self

@@ -10,7 +10,7 @@
 //!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
 //!   and holds the one interface the job layer proves through.
 //! - **The job**: [`keystore`] (the prover's store, recording its scheme, read from a directory
-//!   or any [`store_files`] source), [`setup`] and
+//!   or any [`store_files`] source), [`setup`] (and [`setup_job`], setup as a distributed job) and
 //!   [`verify`] (which follow the scheme the store or bundle records), [`job`] (partitions
 //!   proved by separate tasks and combined by a reducer) and [`bundle`] (the proof file).
 //!
@@ -32,6 +32,7 @@ pub mod product;
 pub mod progress;
 pub mod scheme;
 pub mod setup;
+pub mod setup_job;
 pub mod store_files;
 pub mod verify;
 

@@ -252,6 +252,69 @@ impl PartitionAssembler {
     }
 }
 
+/// How a matrix is cut and encoded: what a task needs to turn the rows it received into one
+/// partition's block.
+#[derive(Clone, Copy, Debug)]
+pub struct PartitionLayout {
+    pub rows: u64,
+    pub cols: usize,
+    pub rows_per_partition: u64,
+    pub encoding: FixedPoint,
+}
+
+impl PartitionLayout {
+    /// Encodes the rows one task received as one partition's block: every row of a single
+    /// partition, each once, in any order. Says which row is out of place or missing.
+    pub fn block_of(&self, rows: Vec<(u64, Vec<Number>)>) -> Result<(u32, Vec<i64>)> {
+        let (total, cols, per) = (self.rows, self.cols, self.rows_per_partition);
+        let Some(&(first, _)) = rows.first() else {
+            return Err(Error::Input("a partition with no rows".into()));
+        };
+        let index = first / per;
+        let row_start = index * per;
+        let count = (total.min(row_start + per).saturating_sub(row_start)) as usize;
+        let mut block = vec![0i64; count * cols];
+        let mut seen = vec![false; count];
+        for (row, values) in rows {
+            if row >= total {
+                return Err(Error::Input(format!(
+                    "row {row} is outside the committed matrix of {total} rows"
+                )));
+            }
+            if row / per != index {
+                return Err(Error::Input(format!(
+                    "rows {first} and {row} belong to partitions {index} and {}: one task \
+                     proves one partition of {per} rows",
+                    row / per
+                )));
+            }
+            if values.len() != cols {
+                return Err(Error::Input(format!(
+                    "row {row} has {} values but the committed matrix has {cols} columns",
+                    values.len()
+                )));
+            }
+            let local = (row - row_start) as usize;
+            if std::mem::replace(&mut seen[local], true) {
+                return Err(Error::Input(format!("row {row} appears twice")));
+            }
+            block[local * cols..(local + 1) * cols].copy_from_slice(&encode_row(
+                &values,
+                row,
+                self.encoding,
+            )?);
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            return Err(Error::Input(format!(
+                "partition {index} (rows {row_start}..{}) is missing row {}",
+                row_start + count as u64,
+                row_start + missing as u64
+            )));
+        }
+        Ok((index as u32, block))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,21 +128,8 @@ pub fn commit(
         .map(|p| {
             let index = p as u32;
             let rows = partitioning.range(p);
-            let block = matrix.block(rows.clone());
-            let vk = keys.verifying_key(block);
-            let id = PartitionId {
-                index,
-                row_start: rows.start as u64,
-                row_end: rows.end as u64,
-                key_digest: key_digest(&vk),
-            };
-            writer.write_partition(&zkmr_proto::PartitionKey {
-                index,
-                row_start: id.row_start,
-                row_end: id.row_end,
-                verifying_key: vk_to_bytes(&vk),
-                block: block.to_vec(),
-            })?;
+            let (id, key) = partition_key(&keys, index, rows.clone(), matrix.block(rows));
+            writer.write_partition(&key)?;
             progress.report(Event::PartitionDone { index });
             Ok(id)
         })
@@ -176,4 +163,30 @@ pub fn commit(
         srs_seconds,
         keygen_seconds,
     })
+}
+
+/// The keys of partition `index` (rows `rows`, encoded `block`): its identity in the matrix
+/// commitment and its store file. The one place a partition is keyed, by `commit` here and by
+/// a setup task.
+pub(crate) fn partition_key(
+    keys: &KeyMaker,
+    index: u32,
+    rows: std::ops::Range<usize>,
+    block: &[i64],
+) -> (PartitionId, zkmr_proto::PartitionKey) {
+    let vk = keys.verifying_key(block);
+    let id = PartitionId {
+        index,
+        row_start: rows.start as u64,
+        row_end: rows.end as u64,
+        key_digest: key_digest(&vk),
+    };
+    let key = zkmr_proto::PartitionKey {
+        index,
+        row_start: id.row_start,
+        row_end: id.row_end,
+        verifying_key: vk_to_bytes(&vk),
+        block: block.to_vec(),
+    };
+    (id, key)
 }

@@ -85,6 +85,53 @@ pub fn commit_columns(
     normalize(&positive)
 }
 
+/// Commits partition `index` (rows `rows`, row-major `block`, their generators `bases`) under
+/// the blinding `seed`: its part of the sums, its store file and its largest decoded row L1
+/// norm. The one place a partition is committed, by `commit` here and by a setup task.
+pub(crate) fn commit_partition(
+    header: &Header,
+    seed: &[u8; 32],
+    index: u32,
+    rows: std::ops::Range<usize>,
+    block: &[i64],
+    bases: &[G1Affine],
+) -> (Part, zkmr_proto::PedersenPartition, f64) {
+    let cols = header.cols as usize;
+    let (start, end) = (rows.start as u64, rows.end as u64);
+    let blindings = partition_blindings(seed, index, start, end, cols);
+    let columns = commit_columns(block, cols, bases, &blindings);
+    let column_bytes = points_to_bytes(&columns);
+    let id = PartitionKeyId {
+        index,
+        row_start: start,
+        row_end: end,
+        key_digest: partition_key_digest(index, start, end, &column_bytes),
+    };
+    let l1 = MatrixRounding::max_row_l1(block, cols, header.encoding);
+    let narrow = magnitude_bits(block) < 32;
+    let file = zkmr_proto::PedersenPartition {
+        index,
+        row_start: start,
+        row_end: end,
+        entry_bytes: if narrow { 4 } else { 8 },
+        block: if narrow {
+            block
+                .iter()
+                .flat_map(|v| (*v as i32).to_le_bytes())
+                .collect()
+        } else {
+            block.iter().flat_map(|v| v.to_le_bytes()).collect()
+        },
+        columns: column_bytes,
+    };
+    let part = Part {
+        id,
+        columns,
+        blindings,
+    };
+    (part, file, l1)
+}
+
 /// What `commit` made.
 #[derive(Debug)]
 pub struct Committed {
@@ -94,21 +141,21 @@ pub struct Committed {
 }
 
 /// One committed partition, on its way into the sums.
-struct Part {
-    id: PartitionKeyId,
-    columns: Vec<G1Affine>,
-    blindings: Vec<Fr>,
+pub(crate) struct Part {
+    pub(crate) id: PartitionKeyId,
+    pub(crate) columns: Vec<G1Affine>,
+    pub(crate) blindings: Vec<Fr>,
 }
 
 /// Running sums over committed partitions: the matrix key and the column blindings.
-struct Sums {
+pub(crate) struct Sums {
     ids: Vec<PartitionKeyId>,
     columns: Vec<G1>,
     blindings: Vec<Fr>,
 }
 
 impl Sums {
-    fn new(cols: usize) -> Self {
+    pub(crate) fn new(cols: usize) -> Self {
         Self {
             ids: Vec::new(),
             columns: vec![G1::identity(); cols],
@@ -116,7 +163,7 @@ impl Sums {
         }
     }
 
-    fn add(mut self, part: Part) -> Self {
+    pub(crate) fn add(mut self, part: Part) -> Self {
         self.ids.push(part.id);
         for (sum, c) in self.columns.iter_mut().zip(&part.columns) {
             *sum += c;
@@ -185,72 +232,27 @@ pub fn commit(
                     rows.len()
                 )));
             }
-            let (start, end) = (rows.start as u64, rows.end as u64);
-            let blindings = partition_blindings(&seed, p as u32, start, end, cols);
-            let columns = commit_columns(&block, cols, &generators[rows], &blindings);
-            let column_bytes = points_to_bytes(&columns);
-            let id = PartitionKeyId {
-                index: p as u32,
-                row_start: start,
-                row_end: end,
-                key_digest: partition_key_digest(p as u32, start, end, &column_bytes),
-            };
-            let l1 = MatrixRounding::max_row_l1(&block, cols, header.encoding);
+            let (part, file, l1) = commit_partition(
+                &header,
+                &seed,
+                p as u32,
+                rows.clone(),
+                &block,
+                &generators[rows],
+            );
             let mut max = max_row_l1.lock().expect("no block panicked");
             *max = max.max(l1);
             drop(max);
-            let narrow = magnitude_bits(&block) < 32;
-            let file = zkmr_proto::PedersenPartition {
-                index: p as u32,
-                row_start: start,
-                row_end: end,
-                entry_bytes: if narrow { 4 } else { 8 },
-                block: if narrow {
-                    block
-                        .iter()
-                        .flat_map(|v| (*v as i32).to_le_bytes())
-                        .collect()
-                } else {
-                    block.iter().flat_map(|v| v.to_le_bytes()).collect()
-                },
-                columns: column_bytes,
-            };
             writer.write_file(&partition_file(p as u32), &file.encode_to_vec(), true)?;
             progress.report(Event::PartitionDone { index: p as u32 });
-            Ok(Part {
-                id,
-                columns,
-                blindings,
-            })
+            Ok(part)
         })
         .try_fold(|| Sums::new(cols), |sums, part| Ok(sums.add(part?)))
         .try_reduce(|| Sums::new(cols), |a, b| Ok(a.merge(b)))?;
-    let Sums {
-        mut ids,
-        columns,
-        blindings,
-    } = sums;
-    ids.sort_by_key(|id| id.index);
-    let each_once = ids.iter().enumerate().all(|(i, id)| id.index as usize == i);
-    if ids.len() != count || !each_once {
-        return Err(Error::Input(format!(
-            "the matrix source gave {} partitions, not each of the {count} once",
-            ids.len()
-        )));
+    let (ids, commitment, files) = finish_sums(&header, &seed, count, sums)?;
+    for (name, bytes, private) in files {
+        writer.write_file(name, &bytes, private)?;
     }
-
-    let columns = points_to_bytes(&normalize(&columns));
-    let commitment = matrix_commitment(&header, &columns, &ids);
-    let key = zkmr_proto::PedersenMatrixKey {
-        generators: TAG.into(),
-        columns,
-    };
-    writer.write_file(MATRIX_KEY, &key.encode_to_vec(), false)?;
-    let secret = zkmr_proto::PedersenSecret {
-        seed: seed.to_vec(),
-        column_blindings: blindings.iter().flat_map(scalar_to_bytes).collect(),
-    };
-    writer.write_file(SECRET, &secret.encode_to_vec(), true)?;
     let manifest = manifest(
         Scheme::Pedersen,
         (
@@ -274,4 +276,47 @@ pub fn commit(
         commitment,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The matrix commitment and the store's matrix key and secret from the sums over every
+/// partition (each of the `count` exactly once), with the partitions in order: how `commit`
+/// ends, and a distributed setup's driver.
+pub(crate) fn finish_sums(
+    header: &Header,
+    seed: &[u8; 32],
+    count: usize,
+    sums: Sums,
+) -> Result<(
+    Vec<PartitionKeyId>,
+    [u8; 32],
+    [(&'static str, Vec<u8>, bool); 2],
+)> {
+    let Sums {
+        mut ids,
+        columns,
+        blindings,
+    } = sums;
+    ids.sort_by_key(|id| id.index);
+    let each_once = ids.iter().enumerate().all(|(i, id)| id.index as usize == i);
+    if ids.len() != count || !each_once {
+        return Err(Error::Input(format!(
+            "the matrix source gave {} partitions, not each of the {count} once",
+            ids.len()
+        )));
+    }
+    let columns = points_to_bytes(&normalize(&columns));
+    let commitment = matrix_commitment(header, &columns, &ids);
+    let key = zkmr_proto::PedersenMatrixKey {
+        generators: TAG.into(),
+        columns,
+    };
+    let secret = zkmr_proto::PedersenSecret {
+        seed: seed.to_vec(),
+        column_blindings: blindings.iter().flat_map(scalar_to_bytes).collect(),
+    };
+    let files = [
+        (MATRIX_KEY, key.encode_to_vec(), false),
+        (SECRET, secret.encode_to_vec(), true),
+    ];
+    Ok((ids, commitment, files))
 }
