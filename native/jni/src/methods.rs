@@ -42,6 +42,58 @@ fn message<'local>(env: &mut Env<'local>, m: &impl Message) -> Result<JByteArray
     Ok(env.byte_array_from_slice(&m.encode_to_vec())?)
 }
 
+/// Each element of a `byte[][]`, named `what i` in errors.
+fn byte_arrays(
+    env: &mut Env<'_>,
+    arrays: &JObjectArray<'_, JByteArray<'_>>,
+    what: &str,
+) -> Result<Vec<Vec<u8>>> {
+    if arrays.is_null() {
+        return Err(Error::Usage(format!("{what}s is null")).into());
+    }
+    let mut out = Vec::new();
+    for i in 0..arrays.len(env)? {
+        let element = arrays.get_element(env, i)?;
+        out.push(bytes(env, &element, &format!("{what} {i}"))?);
+    }
+    Ok(out)
+}
+
+/// The scheme a caller named; null means the default (pedersen).
+fn scheme_of(env: &Env<'_>, scheme: &JString<'_>) -> Result<zkmr_core::Scheme> {
+    if scheme.is_null() {
+        return Ok(zkmr_core::Scheme::default());
+    }
+    Ok(text(env, scheme, "scheme")?.parse()?)
+}
+
+/// The SRS for `scheme`: none under pedersen, `srs_file` or else the development SRS under
+/// halo2 (and a file given under pedersen, which the setup then refuses).
+fn srs_of(
+    env: &Env<'_>,
+    scheme: zkmr_core::Scheme,
+    srs_file: &JString<'_>,
+) -> Result<Option<SrsChoice>> {
+    Ok(match (scheme, srs_file.is_null()) {
+        (zkmr_core::Scheme::Pedersen, true) => None,
+        (_, false) => Some(SrsChoice::File(text(env, srs_file, "srs file")?.into())),
+        (zkmr_core::Scheme::Halo2, true) => Some(SrsChoice::Development {
+            cache_dir: default_cache_dir(),
+        }),
+    })
+}
+
+fn positive_rows(rows_per_partition: jint) -> Result<usize> {
+    Ok(usize::try_from(rows_per_partition)
+        .ok()
+        .filter(|r| *r > 0)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "rows per partition must be positive, not {rows_per_partition}"
+            ))
+        })?)
+}
+
 /// The store behind a handle from `openStore`.
 ///
 /// # Safety
@@ -141,26 +193,9 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let dir = text(env, &dir, "store")?;
-        let scheme: zkmr_core::Scheme = if scheme.is_null() {
-            zkmr_core::Scheme::default()
-        } else {
-            text(env, &scheme, "scheme")?.parse()?
-        };
-        let srs = match (scheme, srs_file.is_null()) {
-            (zkmr_core::Scheme::Pedersen, true) => None,
-            (_, false) => Some(SrsChoice::File(text(env, &srs_file, "srs file")?.into())),
-            (zkmr_core::Scheme::Halo2, true) => Some(SrsChoice::Development {
-                cache_dir: default_cache_dir(),
-            }),
-        };
-        let rows_per_partition = usize::try_from(rows_per_partition)
-            .ok()
-            .filter(|r| *r > 0)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "rows per partition must be positive, not {rows_per_partition}"
-                ))
-            })?;
+        let scheme = scheme_of(env, &scheme)?;
+        let srs = srs_of(env, scheme, &srs_file)?;
+        let rows_per_partition = positive_rows(rows_per_partition)?;
         let pairs = zkmr_io::matrix_rows_from_ipc(&bytes(env, &matrix, "matrix")?, "matrix")?;
         let rows = zkmr_io::ordered_rows(pairs, &"matrix")?;
         let encoding = encoding_for(&rows.concat(), scale_bits)?;
@@ -212,13 +247,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
-        if results.is_null() {
-            return Err(Error::Usage("results is null".into()).into());
-        }
         let mut decoded = Vec::new();
-        for i in 0..results.len(env)? {
-            let element = results.get_element(env, i)?;
-            let raw = bytes(env, &element, &format!("result {i}"))?;
+        for (i, raw) in byte_arrays(env, &results, "result")?.iter().enumerate() {
             decoded.push(
                 zkmr_proto::PartitionResult::decode(raw.as_slice()).map_err(|e| {
                     Error::Format(format!("result {i}: not a partition result: {e}"))
@@ -283,4 +313,82 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_verifyOpening<'local>(
             zkmr_core::verify::opening_verdict(&bytes(env, &opening, "opening")?, &trusted);
         message(env, &outputs::opening_verification(opened, line))
     })
+}
+
+/// `byte[] setupPlan(String scheme, long rows, long cols, int scaleBits, boolean integral,
+/// int rowsPerPartition, String srsFile)`: the `SetupPlan` of a distributed setup. The encoding
+/// is `scaleBits` when not negative, else 0 for an `integral` matrix and 16 otherwise; a null
+/// `scheme` and `srsFile` mean as in `commitMatrix`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_setupPlan<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    scheme: JString<'local>,
+    rows: jlong,
+    cols: jlong,
+    scale_bits: jint,
+    integral: jboolean,
+    rows_per_partition: jint,
+    srs_file: JString<'local>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let scheme = scheme_of(env, &scheme)?;
+        let srs = srs_of(env, scheme, &srs_file)?;
+        let encoding = FixedPoint::for_integrality(integral, u32::try_from(scale_bits).ok(), None)?;
+        let plan = zkmr_core::setup_job::plan(
+            scheme,
+            u64::try_from(rows).unwrap_or(0),
+            u64::try_from(cols).unwrap_or(0),
+            encoding,
+            positive_rows(rows_per_partition)?,
+            srs.as_ref(),
+        )?;
+        message(env, &plan)
+    })
+}
+
+/// `byte[] setupPartition(byte[] plan, byte[] rowsIpc)`: commits the partition whose rows
+/// (`row`, `values`) the batch holds, returns `PartitionSetup`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_setupPartition<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    plan: JByteArray<'local>,
+    rows: JByteArray<'local>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let plan = decode_plan(env, &plan)?;
+        let rows = zkmr_io::matrix_rows_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
+        message(env, &zkmr_core::setup_job::commit_partition(&plan, rows)?)
+    })
+}
+
+/// `byte[] setupFinish(byte[] plan, byte[][] partitions)`: from every partition's
+/// `PartitionSetup`, the rest of the store as `SetupFiles`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_setupFinish<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    plan: JByteArray<'local>,
+    partitions: JObjectArray<'local, JByteArray<'local>>,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let plan = decode_plan(env, &plan)?;
+        let parts = byte_arrays(env, &partitions, "partitions")?
+            .iter()
+            .map(|b| {
+                zkmr_proto::PartitionSetup::decode(b.as_slice())
+                    .map_err(|e| Error::Format(format!("partition setup: {e}")))
+            })
+            .collect::<zkmr_core::Result<Vec<_>>>()?;
+        message(env, &zkmr_core::setup_job::finish(&plan, parts)?)
+    })
+}
+
+fn decode_plan(env: &Env<'_>, plan: &JByteArray<'_>) -> Result<zkmr_proto::SetupPlan> {
+    Ok(
+        zkmr_proto::SetupPlan::decode(bytes(env, plan, "plan")?.as_slice())
+            .map_err(|e| Error::Format(format!("setup plan: {e}")))?,
+    )
 }

@@ -29,6 +29,19 @@ final class NativeBridge {
       String srsFile,
       boolean replace);
 
+  static native byte[] setupPlan(
+      String scheme,
+      long rows,
+      long cols,
+      int scaleBits,
+      boolean integral,
+      int rowsPerPartition,
+      String srsFile);
+
+  static native byte[] setupPartition(byte[] plan, byte[] rowsIpc);
+
+  static native byte[] setupFinish(byte[] plan, byte[][] partitions);
+
   static native byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
 
   static native byte[] commitJob(long handle, byte[][] results);

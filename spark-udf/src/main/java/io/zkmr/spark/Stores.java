@@ -133,7 +133,7 @@ final class Stores {
   }
 
   /** Hadoop settings as Spark gives them to its own file reads: the {@code spark.hadoop.*} keys. */
-  private static Configuration hadoopConf() {
+  static Configuration hadoopConf() {
     Configuration conf = new Configuration();
     SparkEnv env = SparkEnv.get();
     if (env != null) {
