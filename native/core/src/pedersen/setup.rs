@@ -278,6 +278,9 @@ pub fn commit(
     })
 }
 
+/// A store file: its name, bytes and whether only its owner may read it.
+pub(crate) type StoreFile = (&'static str, Vec<u8>, bool);
+
 /// The matrix commitment and the store's matrix key and secret from the sums over every
 /// partition (each of the `count` exactly once), with the partitions in order: how `commit`
 /// ends, and a distributed setup's driver.
@@ -286,11 +289,7 @@ pub(crate) fn finish_sums(
     seed: &[u8; 32],
     count: usize,
     sums: Sums,
-) -> Result<(
-    Vec<PartitionKeyId>,
-    [u8; 32],
-    [(&'static str, Vec<u8>, bool); 2],
-)> {
+) -> Result<(Vec<PartitionKeyId>, [u8; 32], [StoreFile; 2])> {
     let Sums {
         mut ids,
         columns,
