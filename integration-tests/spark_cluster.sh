@@ -7,7 +7,10 @@
 #   2. the store shipped with the job (--archives keys.tgz#zkmr-keys), named by that name;
 #   3. an executor JVM killed mid-job (kill -9): Spark reruns its tasks elsewhere;
 #   4. spark.speculation with a straggler: a speculative copy wins, the root is the same;
-#   5. a malformed row (NaN): the job fails naming the row and column.
+#   5. a malformed row (NaN): the job fails naming the row and column;
+#   6. setup on the cluster (zkCommitMatrix on Spark, a task per partition) into a new store,
+#      then the job with it: y as before, the commitment setup returned, and the same matrix
+#      commitment and job root as `zkmr prove` over that store.
 # Every daemon is stopped by its PID whatever the outcome; traffic stays on 127.0.0.0/8; every
 # wait is bounded.
 set -euo pipefail
@@ -125,3 +128,16 @@ fi
 grep -q "row 200, column 0" "$work/malformed.log" ||
   { echo "malformed: the failure does not name row 200, column 0:"; grep -m3 ZkmrException "$work/malformed.log"; exit 1; }
 echo "malformed: the job failed naming row 200, column 0"
+
+submit setup "file://$work/cluster-keys" --commit
+"$zkmr" prove --keys "$work/cluster-keys" --vector "$work/x.json" --out "$work/setup.bundle" \
+  --json >"$work/setup-reference.json"
+python3 - "$work/reference.json" "$work/setup-reference.json" "$work/setup.json" <<'PY'
+import json, sys
+first, reference = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+job = json.loads(open(sys.argv[3]).read().strip().splitlines()[-1])
+assert job["committed"] == job["matrix_commitment"] == reference["matrix_commitment"], "setup: commitments differ"
+assert job["job_root"] == reference["job_root"], "setup: job root differs from zkmr prove's over the store"
+assert job["y"] == first["y"] and job["verified"] is True, "setup: y differs or the bundle does not verify"
+print(f"setup: committed on the cluster ({job['committed'][:16]}...), zkmr prove agrees, y as before")
+PY

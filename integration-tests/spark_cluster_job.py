@@ -6,6 +6,8 @@
 JVM's PID there (for the test to kill) and sleeps SECONDS; every later attempt of it, a retry,
 a speculative copy or a rerun of the stage, finds FILE and does not sleep.
 --nan-row: row ROW's first value becomes NaN (a malformed row).
+--commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
+the key store STORE, then prove with it; adds "committed", the commitment setup returned.
 Prints the job's JSON object with "executors" (host:port of each, the driver's too) and
 "driver" added.
 """
@@ -29,6 +31,7 @@ parser.add_argument("store")
 parser.add_argument("--slow", type=float, default=0)
 parser.add_argument("--straggler")
 parser.add_argument("--nan-row", type=int)
+parser.add_argument("--commit", action="store_true")
 args = parser.parse_args()
 
 
@@ -66,7 +69,14 @@ matrix = spark.read.parquet(args.matrix)
 matrix = spark.createDataFrame(matrix.repartition(4).rdd.mapPartitions(inject), matrix.schema)
 with open(args.vector) as f:
     x = [float(v) for v in json.load(f)]
+committed = None
+if args.commit:
+    settings = getattr(spark._jvm.io.zkmr.spark, "CommitMatrix$Settings").defaults()
+    info = spark._jvm.io.zkmr.spark.CommitMatrix.run(matrix._jdf, args.store, settings)
+    committed = info.getMatrixCommitment()
 result = job.prove(spark, matrix, x, args.store)
+if committed is not None:
+    result["committed"] = committed
 infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
 result["executors"] = sorted(f"{e.host()}:{e.port()}" for e in infos)
 result["driver"] = f"{spark.conf.get('spark.driver.host')}:{spark.conf.get('spark.driver.port')}"
