@@ -11,49 +11,16 @@
 #   6. setup on the cluster (zkCommitMatrix on Spark, a task per partition) into a new store,
 #      then the job with it: y as before, the commitment setup returned, and the same matrix
 #      commitment and job root as `zkmr prove` over that store.
-# Every daemon is stopped by its PID whatever the outcome; traffic stays on 127.0.0.0/8; every
-# wait is bounded.
+# The cluster comes from integration-tests/standalone.sh: every daemon stopped by its PID whatever
+# the outcome, traffic on 127.0.0.0/8 only, every wait bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 zkmr="${CARGO_TARGET_DIR:-target}/release/zkmr"
 work="$PWD/target/integration/spark-cluster"
 rm -rf "$work" && mkdir -p "$work"
-spark_home="$(.venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
-export SPARK_HOME="$spark_home" PYSPARK_PYTHON="$PWD/.venv/bin/python"
-export SPARK_LOG_DIR="$work/logs" SPARK_LOCAL_DIRS="$work/local"
-mkdir -p "$SPARK_LOG_DIR" "$SPARK_LOCAL_DIRS"
-
-pids=()
-stop() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
-trap stop EXIT
-
-# Waits up to $2 seconds for `$1` to succeed.
-wait_for() {
-  local deadline=$((SECONDS + $2))
-  until eval "$1"; do
-    if ((SECONDS > deadline)); then echo "timed out after $2 s waiting for: $1" >&2; return 1; fi
-    sleep 0.5
-  done
-}
-
-port=$((20000 + RANDOM % 20000))
-master="spark://127.0.0.1:$port"
-SPARK_LOCAL_IP=127.0.0.1 "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
-  --host 127.0.0.1 --port "$port" --webui-port 0 >"$work/logs/master.log" 2>&1 &
-pids+=($!)
-for w in 1 2; do
-  SPARK_LOCAL_IP=127.0.0.$w "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
-    --host 127.0.0.$w --cores 1 --memory 1g --webui-port 0 --work-dir "$work/worker$w" \
-    "$master" >"$work/logs/worker$w.log" 2>&1 &
-  pids+=($!)
-done
-wait_for '[ "$(grep -c "Registering worker" "$work/logs/master.log" 2>/dev/null)" -ge 2 ]' 120
+# shellcheck source=integration-tests/standalone.sh
+source integration-tests/standalone.sh
+standalone_start "$work"
 
 "$zkmr" generate --rows 512 --cols 48 --seed 16 --out "$work/matrix.parquet" \
   --vector-out "$work/x.json" >/dev/null
@@ -62,24 +29,14 @@ wait_for '[ "$(grep -c "Registering worker" "$work/logs/master.log" 2>/dev/null)
   --json >"$work/reference.json"
 tar -czf "$work/keys.tgz" -C "$work/keys" .
 
-# Runs the cluster job as case $1 with the extra arguments; its JSON goes to $work/$1.json.
+# Runs the cluster job as case $1 (spark-submit options first, then the job's arguments after
+# the matrix and vector); its JSON goes to $work/$1.json.
 submit() {
   local name=$1; shift
   local conf=()
   while [ "${1:-}" = --conf ] || [ "${1:-}" = --archives ]; do conf+=("$1" "$2"); shift 2; done
-  local started=$SECONDS rc=0
-  SPARK_LOCAL_IP=127.0.0.1 .venv/bin/spark-submit --master "$master" --deploy-mode client \
-    --jars spark-udf/target/zkmr-spark-0.1.0.jar \
-    --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
-    --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
-    --conf spark.ui.enabled=false --executor-memory 512m \
-    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
-    --conf spark.scheduler.maxRegisteredResourcesWaitingTime=60s \
-    --conf spark.sql.shuffle.partitions=4 \
-    "${conf[@]}" integration-tests/spark_cluster_job.py \
-    "$work/matrix.parquet" "$work/x.json" "$@" >"$work/$name.json" 2>"$work/$name.log" || rc=$?
-  echo "$name: spark-submit took $((SECONDS - started)) s"
-  return $rc
+  standalone_submit "$master" "$work/$name" --conf spark.sql.shuffle.partitions=4 "${conf[@]}" \
+    "$work/matrix.parquet" "$work/x.json" "$@"
 }
 
 # Checks case $1's JSON against `zkmr prove` and that its executors ran on both workers.

@@ -8,8 +8,8 @@ a speculative copy or a rerun of the stage, finds FILE and does not sleep.
 --nan-row: row ROW's first value becomes NaN (a malformed row).
 --commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
 the key store STORE, then prove with it; adds "committed", the commitment setup returned.
-Prints the job's JSON object with "executors" (host:port of each, the driver's too) and
-"driver" added.
+Prints the job's JSON object with "executors" (host:port of each, the driver's too), "driver"
+and "seconds" (the job alone, after Spark's start-up) added.
 """
 
 import argparse
@@ -66,7 +66,8 @@ def inject(rows):
 
 spark = SparkSession.builder.appName("zkmr cluster test").getOrCreate()
 matrix = spark.read.parquet(args.matrix)
-matrix = spark.createDataFrame(matrix.repartition(4).rdd.mapPartitions(inject), matrix.schema)
+if args.straggler or args.nan_row is not None:
+    matrix = spark.createDataFrame(matrix.repartition(4).rdd.mapPartitions(inject), matrix.schema)
 with open(args.vector) as f:
     x = [float(v) for v in json.load(f)]
 committed = None
@@ -74,7 +75,9 @@ if args.commit:
     settings = getattr(spark._jvm.io.zkmr.spark, "CommitMatrix$Settings").defaults()
     info = spark._jvm.io.zkmr.spark.CommitMatrix.run(matrix._jdf, args.store, settings)
     committed = info.getMatrixCommitment()
+started = time.monotonic()
 result = job.prove(spark, matrix, x, args.store)
+result["seconds"] = time.monotonic() - started
 if committed is not None:
     result["committed"] = committed
 infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
