@@ -14,7 +14,7 @@ use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{commit, CommitOptions};
+use zkmr_core::setup::{commit, CommitOptions, Committed};
 use zkmr_core::setup_job::{commit_partition, finish, plan};
 use zkmr_core::verify::verify;
 use zkmr_core::Scheme;
@@ -104,30 +104,29 @@ fn proves(dest: &Path) -> [u8; 32] {
     commitment
 }
 
+/// `zkmr commit`'s store of the matrix under `scheme`, in `dir/local`.
+fn commit_locally(dir: &Path, scheme: Scheme, srs: Option<&SrsChoice>) -> Committed {
+    let options = CommitOptions {
+        scheme,
+        rows_per_partition: PER,
+        srs: srs.cloned(),
+        ..CommitOptions::default()
+    };
+    commit(&matrix(), encoding(), &options, &dir.join("local"), &Silent).unwrap()
+}
+
 #[test]
 fn a_halo2_store_made_by_tasks_is_byte_for_byte_the_one_commit_makes() {
     let dir = tempfile::tempdir().unwrap();
-    let options = CommitOptions {
-        scheme: Scheme::Halo2,
-        rows_per_partition: PER,
-        srs: Some(srs(dir.path())),
-        ..CommitOptions::default()
-    };
-    let local = commit(
-        &matrix(),
-        encoding(),
-        &options,
-        &dir.path().join("local"),
-        &Silent,
-    )
-    .unwrap();
+    let srs = srs(dir.path());
+    let local = commit_locally(dir.path(), Scheme::Halo2, Some(&srs));
     let plan = plan(
         Scheme::Halo2,
         ROWS as u64,
         COLS as u64,
         encoding(),
         PER,
-        Some(&srs(dir.path())),
+        Some(&srs),
     )
     .unwrap();
     let parts = tasks(&plan);
@@ -144,18 +143,7 @@ fn a_halo2_store_made_by_tasks_is_byte_for_byte_the_one_commit_makes() {
 #[test]
 fn a_pedersen_store_made_by_tasks_proves_and_matches_commit_but_for_its_blinding() {
     let dir = tempfile::tempdir().unwrap();
-    let options = CommitOptions {
-        rows_per_partition: PER,
-        ..CommitOptions::default()
-    };
-    commit(
-        &matrix(),
-        encoding(),
-        &options,
-        &dir.path().join("local"),
-        &Silent,
-    )
-    .unwrap();
+    commit_locally(dir.path(), Scheme::Pedersen, None);
     let plan = plan(
         Scheme::Pedersen,
         ROWS as u64,

@@ -136,6 +136,27 @@ public final class Fixture {
     return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"));
   }
 
+  /** A MapReduce job's inputs, as the Hadoop suites set them up. */
+  public record CsvJob(io.zkmr.proto.StoreInfo info, Run reference) {}
+
+  /**
+   * Commits this matrix (pedersen, 64 rows per partition) into {@code dir/keys}, proves it
+   * there with {@code zkmr prove}, and writes the matrix as {@code dir/matrix.csv} and the
+   * vector as {@code dir/x.json}: the inputs of a MapReduce job and the run it must match.
+   */
+  public CsvJob csvJob(Path dir) throws IOException, InterruptedException {
+    io.zkmr.proto.StoreInfo info =
+        io.zkmr.Zkmr.commitMatrix(
+            dir.resolve("keys"), io.zkmr.ArrowBatches.rows(rowIndices(), matrix), io.zkmr.Zkmr.CommitSettings.defaults());
+    Run reference = zkmrProve(dir, dir.resolve("keys"));
+    if (!reference.matrixCommitment().equals(info.getMatrixCommitment())) {
+      throw new IllegalStateException("zkmr prove used another commitment than the store's");
+    }
+    writeCsv(dir.resolve("matrix.csv"));
+    writeVector(dir.resolve("x.json"));
+    return new CsvJob(info, reference);
+  }
+
   /** The string field {@code name} of a flat JSON object. */
   public static String field(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkmr.ArrowBatches;
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.testing.Fixture;
@@ -28,15 +27,9 @@ class ZkMatMulJobTest {
   @BeforeAll
   static void setUp() throws Exception {
     fixture = Fixture.random(256, 300, 9);
-    info =
-        Zkmr.commitMatrix(
-            dir.resolve("keys"),
-            ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
-            Zkmr.CommitSettings.defaults());
-    reference = fixture.zkmrProve(dir, dir.resolve("keys"));
-    assertEquals(reference.matrixCommitment(), info.getMatrixCommitment());
-    fixture.writeCsv(dir.resolve("matrix.csv"));
-    fixture.writeVector(dir.resolve("x.json"));
+    Fixture.CsvJob job = fixture.csvJob(dir);
+    info = job.info();
+    reference = job.reference();
   }
 
   static Configuration conf() {

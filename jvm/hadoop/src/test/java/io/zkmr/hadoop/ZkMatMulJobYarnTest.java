@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zkmr.ArrowBatches;
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.testing.Fixture;
@@ -48,14 +47,9 @@ class ZkMatMulJobYarnTest {
   @BeforeAll
   static void setUp() throws Exception {
     fixture = Fixture.random(192, 120, 21);
-    info =
-        Zkmr.commitMatrix(
-            dir.resolve("keys"),
-            ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
-            Zkmr.CommitSettings.defaults());
-    reference = fixture.zkmrProve(dir, dir.resolve("keys"));
-    fixture.writeCsv(dir.resolve("matrix.csv"));
-    fixture.writeVector(dir.resolve("x.json"));
+    Fixture.CsvJob job = fixture.csvJob(dir);
+    info = job.info();
+    reference = job.reference();
 
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
