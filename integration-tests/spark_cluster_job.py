@@ -6,6 +6,7 @@
 JVM's PID there (for the test to kill) and sleeps SECONDS; every later attempt of it, a retry,
 a speculative copy or a rerun of the stage, finds FILE and does not sleep.
 --nan-row: row ROW's first value becomes NaN (a malformed row).
+--baseline: then time the plain product in Spark SQL over the same tables ("baseline_seconds").
 --commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
 the key store STORE, then prove with it; adds "committed", the commitment setup returned.
 Prints the job's JSON object with "executors" (host:port of each, the driver's too), "driver"
@@ -32,6 +33,7 @@ parser.add_argument("--slow", type=float, default=0)
 parser.add_argument("--straggler")
 parser.add_argument("--nan-row", type=int)
 parser.add_argument("--commit", action="store_true")
+parser.add_argument("--baseline", action="store_true")
 args = parser.parse_args()
 
 
@@ -78,6 +80,13 @@ if args.commit:
 started = time.monotonic()
 result = job.prove(spark, matrix, x, args.store)
 result["seconds"] = time.monotonic() - started
+if args.baseline:
+    started = time.monotonic()
+    plain = spark.sql("""
+        SELECT row, aggregate(zip_with(values, x, (a, b) -> a * b), 0D, (s, v) -> s + v) AS y
+        FROM matrix CROSS JOIN vec""").collect()
+    result["baseline_seconds"] = time.monotonic() - started
+    assert len(plain) == len(result["y"])
 if committed is not None:
     result["committed"] = committed
 infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
