@@ -5,6 +5,7 @@
 # commitment, job root and y must equal `zkmr prove` over the same key store:
 #   1. the store on a shared file system, as a file:// URI read through Hadoop's FileSystem;
 #   2. the store shipped with the job (--archives keys.tgz#zkmr-keys), named by that name;
+#      and a halo2 store (development SRS) by URI, each executor reading the SRS it proves with;
 #   3. an executor JVM killed mid-job (kill -9): Spark reruns its tasks elsewhere;
 #   4. spark.speculation with a straggler: a speculative copy wins, the root is the same;
 #   5. a malformed row (NaN): the job fails naming the row and column;
@@ -39,9 +40,10 @@ submit() {
     "$work/matrix.parquet" "$work/x.json" "$@"
 }
 
-# Checks case $1's JSON against `zkmr prove` and that its executors ran on both workers.
+# Checks case $1's JSON against `zkmr prove` ($2, by default over the pedersen store) and that
+# its executors ran on both workers.
 check() {
-  python3 - "$work/reference.json" "$work/$1.json" "$1" <<'PY'
+  python3 - "${2:-$work/reference.json}" "$work/$1.json" "$1" <<'PY'
 import json, sys
 reference = json.load(open(sys.argv[1]))
 job = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
@@ -58,6 +60,11 @@ PY
 
 submit uri "file://$work/keys" && check uri
 submit shipped --archives "$work/keys.tgz#zkmr-keys" zkmr-keys && check shipped
+"$zkmr" commit --scheme halo2 --dev-srs --matrix "$work/matrix.parquet" \
+  --keys "$work/keys-halo2" >/dev/null
+"$zkmr" prove --keys "$work/keys-halo2" --vector "$work/x.json" --out "$work/halo2.bundle" \
+  --json >"$work/halo2-reference.json"
+submit halo2 "file://$work/keys-halo2" && check halo2 "$work/halo2-reference.json"
 
 submit killed "file://$work/keys" --slow 60 --straggler "$work/killed.straggler" &
 job=$!

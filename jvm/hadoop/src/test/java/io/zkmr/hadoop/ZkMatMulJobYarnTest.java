@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmr.ArrowBatches;
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.testing.Fixture;
@@ -86,8 +87,12 @@ class ZkMatMulJobYarnTest {
 
   /** The job over HDFS {@code input}, its mapper the recording {@link ClusterMapper}. */
   static Job job(String input, String output, int failSplit) throws Exception {
+    return job(input, output, failSplit, "/zkmr/keys");
+  }
+
+  static Job job(String input, String output, int failSplit, String store) throws Exception {
     Configuration conf = new Configuration(yarn.getConfig());
-    conf.set(ZkMatMulJob.STORE, hdfs.getUri() + "/zkmr/keys");
+    conf.set(ZkMatMulJob.STORE, hdfs.getUri() + store);
     conf.set(ZkMatMulJob.VECTOR, "/zkmr/x.json");
     conf.setInt(MRJobConfig.MAP_MEMORY_MB, 512);
     conf.set(MRJobConfig.MAP_JAVA_OPTS, "-Xmx256m");
@@ -102,6 +107,10 @@ class ZkMatMulJobYarnTest {
 
   /** The job's summary on HDFS checked against {@code zkmr prove} and a plain product. */
   static void assertSameAsZkmrProve(String output) throws Exception {
+    assertSameAsZkmrProve(output, reference);
+  }
+
+  static void assertSameAsZkmrProve(String output, Fixture.Run reference) throws Exception {
     String summary;
     try (var in = hdfs.open(new org.apache.hadoop.fs.Path(output, "job.json"))) {
       summary = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -138,6 +147,17 @@ class ZkMatMulJobYarnTest {
       assertNotEquals(String.valueOf(ProcessHandle.current().pid()), pidAndMain[0], "not the test's JVM");
       assertEquals("org.apache.hadoop.mapred.YarnChild", pidAndMain[1], jvm);
     }
+  }
+
+  @Test
+  void aHalo2StoreOnHdfsProvesTheSameJobAsZkmrProve() throws Exception {
+    Path keys = dir.resolve("keys-halo2");
+    Zkmr.commitMatrix(keys, ArrowBatches.rows(fixture.rowIndices(), fixture.matrix), Zkmr.CommitSettings.halo2Development());
+    Fixture.Run halo2 = fixture.zkmrProve(dir, keys);
+    hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(keys.toUri()), new org.apache.hadoop.fs.Path("/zkmr/keys-halo2"));
+    Job job = job("/zkmr/matrix.csv", "/zkmr/halo2", -1, "/zkmr/keys-halo2");
+    assertTrue(job.waitForCompletion(false), "the job completes");
+    assertSameAsZkmrProve("/zkmr/halo2", halo2);
   }
 
   @Test
