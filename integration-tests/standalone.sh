@@ -46,6 +46,8 @@ standalone_start() {
 
 # spark-submit of integration-tests/spark_cluster_job.py to master $1 with the zkmr jar and
 # functions; leading --conf/--archives pairs are passed to spark-submit, the rest to the job.
+# The job starts once both workers' executors have registered (spark.cores.max is what the
+# standalone scheduler waits for: without it the first executor may get every task).
 # The job's JSON goes to $2.json and its log to $2.log.
 standalone_submit() {
   local to=$1 out=$2 started=$SECONDS rc=0
@@ -57,7 +59,7 @@ standalone_submit() {
     --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
     --conf spark.ui.enabled=false --executor-memory 512m \
-    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
+    --conf spark.cores.max=2 --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
     --conf spark.scheduler.maxRegisteredResourcesWaitingTime=60s \
     "${conf[@]}" integration-tests/spark_cluster_job.py "$@" >"$out.json" 2>"$out.log" || rc=$?
   echo "$(basename "$out"): spark-submit took $((SECONDS - started)) s"
