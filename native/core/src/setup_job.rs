@@ -90,7 +90,7 @@ pub fn plan(
 struct Plan {
     scheme: Scheme,
     layout: PartitionLayout,
-    count: usize,
+    partitioning: Partitioning,
 }
 
 impl Plan {
@@ -112,7 +112,7 @@ impl Plan {
                 rows_per_partition: plan.rows_per_partition as u64,
                 encoding,
             },
-            count: partitioning.count(),
+            partitioning,
         })
     }
 
@@ -150,11 +150,7 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
         .iter()
         .all(|(_, values)| values.iter().all(|v| encoding.is_exact(*v)));
     let (index, block) = read.layout.block_of(rows)?;
-    let range = Partitioning::new(
-        read.layout.rows as usize,
-        read.layout.rows_per_partition as usize,
-    )?
-    .range(index as usize);
+    let range = read.partitioning.range(index as usize);
     let (file, contents, key_digest, columns) = match read.scheme {
         Scheme::Pedersen => {
             let bases = crate::pedersen::generators::range(range.clone());
@@ -204,20 +200,17 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
 pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupFiles> {
     let read = Plan::read(plan)?;
     parts.sort_by_key(|p| p.index);
-    let ranges = Partitioning::new(
-        read.layout.rows as usize,
-        read.layout.rows_per_partition as usize,
-    )?;
-    if parts.len() != read.count
+    let count = read.partitioning.count();
+    if parts.len() != count
         || parts.iter().enumerate().any(|(i, p)| {
-            let r = ranges.range(i);
+            let r = read.partitioning.range(i);
             p.index as usize != i || (p.row_start, p.row_end) != (r.start as u64, r.end as u64)
         })
     {
         return Err(Error::Input(format!(
             "setup: {} partitions committed, not each of the {} once",
             parts.len(),
-            read.count
+            count
         )));
     }
     let rounding = MatrixRounding {
@@ -245,7 +238,7 @@ pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupF
                     blindings: partition_blindings(&seed, p.index, p.row_start, p.row_end, cols),
                 });
             }
-            let (ids, commitment, shared) = finish_sums(&header, &seed, read.count, sums)?;
+            let (ids, commitment, shared) = finish_sums(&header, &seed, count, sums)?;
             for (name, contents, _) in shared {
                 files.push(StoreFile {
                     name: name.into(),

@@ -15,6 +15,7 @@ import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.PartitionSetup;
 import io.zkmr.proto.SetupFiles;
+import io.zkmr.proto.SetupPlan;
 import io.zkmr.proto.StoreFile;
 import io.zkmr.proto.StoreInfo;
 import java.io.IOException;
@@ -109,7 +110,13 @@ public final class CommitMatrix {
             stats.getBoolean(5),
             settings.rowsPerPartition(),
             settings.srsFile());
-    long perPartition = Math.min(settings.rowsPerPartition(), rows);
+    // The plan holds the partition size setup uses (clamped to the matrix, as zkmr commit does).
+    long perPartition;
+    try {
+      perPartition = SetupPlan.parseFrom(plan).getRowsPerPartition();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ZkmrException("the native library sent a malformed setup plan: " + e.getMessage(), e);
+    }
     int partitions = (int) ((rows + perPartition - 1) / perPartition);
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(m.sparkSession().sparkContext());
