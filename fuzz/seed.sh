@@ -13,7 +13,7 @@ fuzz=$root/fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for target in bundle keystore json csv parquet arrow_ipc; do
+for target in bundle chain keystore json csv parquet arrow_ipc; do
   rm -rf "${fuzz:?}/corpus/$target"
   mkdir -p "$fuzz/corpus/$target"
 done
@@ -43,6 +43,22 @@ for bundle in pedersen pedersen-batch halo2; do
   zkmr verify --bundle "$fuzz/corpus/bundle/$bundle" --commitment "$commitment" >/dev/null
 done
 
+# Chain proofs: two stages over the pedersen store (3x4): ReLU and a constant 1 make the first
+# output an input of the second.
+chain_seeds() {
+  local commitment spec=$work/chain.json
+  commitment=$(sed -n 's/.*"matrix_commitment": *"\([0-9a-f]*\)".*/\1/p' "$fuzz/stores/pedersen/manifest.json")
+  printf '{"input": {"scale_bits": 0, "value_bits": 32}, "stages": [
+    {"name": "first", "commitment": "%s", "then": [{"op": "rescale", "scale_bits": 0}, {"op": "relu"},
+      {"op": "append", "value": 1}]},
+    {"name": "second", "commitment": "%s"}]}\n' "$commitment" "$commitment" >"$spec"
+  printf '[[1, -2, 3, 4], [0, 5, -1, 2]]\n' >"$work/chain-input.json"
+  zkmr chain prove --spec "$spec" --keys "$fuzz/stores/pedersen" --input "$work/chain-input.json" \
+    --out "$fuzz/corpus/chain/two-stages" >/dev/null
+  zkmr chain verify --spec "$spec" --proof "$fuzz/corpus/chain/two-stages" >/dev/null
+}
+chain_seeds
+
 # Key store files, each behind the byte that selects it: the order of
 # zkmr_fuzz::keystore::files().
 i=0
@@ -66,6 +82,14 @@ printf 'row,c0,c1,c2\n0,1.5,-2,3.25\n1,4,5.5,-6\n2,-7.75,8,9\n' >"$fuzz/corpus/c
 printf 'x\n5\n-6\n7\n' >"$fuzz/corpus/csv/vector.csv"
 printf 'name,"quoted, field",n\n"a ""b""",,1e3\n' >"$fuzz/corpus/csv/quoted.csv"
 
+# Matrices in coordinate form: CSV and JSON (Parquet and Arrow IPC below).
+coordinate_seeds() {
+  printf 'row,col,value\n0,1,2.5\n2,0,-1\n1,3,4\n' >"$fuzz/corpus/csv/coordinates.csv"
+  printf '{"shape": [3, 4], "entries": [[0, 1, 2.5], [2, 0, -1], [1, 3, 4]]}\n' \
+    >"$fuzz/corpus/json/coordinates.json"
+}
+coordinate_seeds
+
 # Parquet and Arrow IPC: the layouts native/io's tests write (rows out of order, float and
 # integer lists, a one-column vector), written by DataFusion through `zkmr sql`.
 floats="SELECT column1 AS row, column2 AS values FROM (VALUES
@@ -74,7 +98,9 @@ floats="SELECT column1 AS row, column2 AS values FROM (VALUES
 ints="SELECT column1 AS row, column2 AS values FROM (VALUES
   (CAST(0 AS BIGINT), make_array(1, -2, 3)), (1, make_array(3, 4, -5)))"
 vector="SELECT column1 AS x FROM (VALUES (5), (-6), (7))"
-for table in floats ints vector; do
+entries="SELECT column1 AS row, column2 AS col, column3 AS value FROM (VALUES
+  (CAST(0 AS BIGINT), CAST(1 AS BIGINT), 2.5), (2, 0, -1.0), (1, 3, 4.0))"
+for table in floats ints vector entries; do
   zkmr sql "COPY (${!table}) TO '$fuzz/corpus/parquet/$table.parquet' STORED AS PARQUET" >/dev/null
   zkmr sql "COPY (${!table}) TO '$fuzz/corpus/arrow_ipc/$table.arrow' STORED AS ARROW" >/dev/null
   # An Arrow IPC stream is a file's body: the messages (each from its 0xFFFFFFFF continuation

@@ -18,7 +18,7 @@ root=$PWD
 source scripts/rust.sh
 seconds=${ZKMR_FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bundle keystore json csv parquet arrow_ipc)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle chain keystore json csv parquet arrow_ipc)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked

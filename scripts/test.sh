@@ -20,10 +20,10 @@ if [ ! -d tools/solc/node_modules/solc ]; then
   npm ci --prefix tools/solc --no-audit --no-fund --silent
 fi
 export ZKMR_SOLC="${ZKMR_SOLC:-$PWD/tools/solc/solc.js}"
-if [ ! -x .venv/bin/spark-submit ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q pyspark==4.3.0
-fi
+# Python in .venv: pyspark for spark-submit, networkx, scikit-learn and pytest for the examples.
+# shellcheck source=scripts/python.sh
+source scripts/python.sh
+zkmr_python_env
 
 # Tests keep the development SRS cache inside the build directory.
 export ZKMR_CACHE_DIR="${ZKMR_CACHE_DIR:-$PWD/target/zkmr-cache}"
@@ -42,6 +42,12 @@ cargo test --release --workspace 2>&1 | tee "$log"
 echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then ${ZKMR_FUZZ_SECONDS:-60} s per target)"
 if bash scripts/fuzz.sh; then echo "e2e: scripts/fuzz.sh ok" >>"$log"
 else echo "e2e: scripts/fuzz.sh FAILED" | tee -a "$log"; fi
+echo "== examples: PageRank against networkx, MLP inference against scikit-learn (pytest)"
+# pytest exits 1 when tests failed (its summary line counts them) and 2+ when it could not run.
+status=0
+ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
+  .venv/bin/python -m pytest -q -p no:cacheprovider integration-tests 2>&1 | tee -a "$log" || status=$?
+if [ "$status" -gt 1 ]; then echo "e2e: pytest integration-tests FAILED" | tee -a "$log"; fi
 echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
 # The jar takes the JNI library from the release build above, wherever cargo put it.
 mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
@@ -51,10 +57,14 @@ echo "== end to end: spark-submit (local and a standalone cluster) and hadoop ja
 for run in integration-tests/spark_submit.sh integration-tests/spark_cluster.sh integration-tests/hadoop_jar.sh; do
   if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi
 done
-# One closing line with the totals over every cargo test binary, Surefire suite and end-to-end run.
+# One closing line with the totals over every cargo test binary, Surefire suite, pytest suite and
+# end-to-end run.
 awk '/^test result:/ { p += $4; f += $6 }
      /^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$/ {
        gsub(",", ""); p += $4 - $6 - $8 - $10; f += $6 + $8 }
      /^e2e: .* ok$/ { p += 1 } /^e2e: .* FAILED$/ { f += 1 }
+     /^=* *[0-9]+ [a-z]+(, [0-9]+ [a-z]+)* in [0-9.]+s( \([0-9:]+\))? *=*$/ {
+       gsub(",", ""); for (i = 1; i < NF; i++) {
+         if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^(failed|error)/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
 rm -f "$log"

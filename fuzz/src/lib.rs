@@ -102,6 +102,17 @@ pub fn read_as_cli(path: &Path) {
             let _ = encode_vector(&values, encoding);
         }
     }
+    if let Ok(coordinates) = zkmr_io::read_coordinates(path) {
+        encode_entries(&coordinates);
+    }
+}
+
+/// Encodes coordinate entries as `commit` does, in the shape they imply.
+pub fn encode_entries(coordinates: &zkmr_io::Coordinates) {
+    let (rows, cols) = coordinates.shape();
+    if let Ok(encoding) = encoding_for(coordinates.entries.iter().map(|(_, _, v)| v)) {
+        let _ = zkmr_core::sparse::SparseMatrix::encode(rows, cols, &coordinates.entries, encoding);
+    }
 }
 
 fn encoding_for<'a>(values: impl IntoIterator<Item = &'a Number>) -> zkmr_core::Result<FixedPoint> {

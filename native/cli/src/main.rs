@@ -38,6 +38,10 @@ enum Command {
     Verify(commands::verify::Args),
     /// Show one partition of a verified job on its own, for a third party (pedersen).
     Open(commands::open::Args),
+    /// Prove or verify a chain: products whose inputs are earlier outputs after public step
+    /// functions (PageRank iterations, an MLP's layers).
+    #[command(subcommand)]
+    Chain(commands::chain::Command),
     /// Commit, prove and verify one input in one go.
     Run(commands::run::Args),
     /// Run SQL with the zkmr functions (zkCommitMatrix, zkMatMul, zkCommit, zkVerify) locally.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Aggregate(args) => commands::aggregate::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Open(args) => commands::open::run(args),
+        Command::Chain(command) => commands::chain::run(command),
         Command::Run(args) => commands::run::run(args),
         Command::Sql(args) => commands::sql::run(args),
         Command::Generate(args) => commands::generate::run(args),

@@ -80,6 +80,7 @@ fn cases() -> Vec<Case> {
     cases.extend(store_cases());
     cases.extend(output_cases());
     cases.extend(verify_cases());
+    cases.extend(sparse_and_chain_cases());
     cases.extend(sql_cases());
     cases
 }
@@ -1113,6 +1114,253 @@ fn sql_cases() -> Vec<Case> {
     ]
 }
 
+/// Matrices in coordinate form, chain specs and chain proofs.
+fn sparse_and_chain_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "commit_coordinates_duplicate_entry",
+            setup: |d| write(d, "dup.csv", "row,col,value\n0,1,5\n1,0,2\n0,1,7\n"),
+            args: &["commit", "--matrix", "dup.csv", "--keys", "keys"],
+            code: 2,
+            stderr: &["dup.csv", "entries 0 and 2 both give row 0, column 1"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_negative_index",
+            setup: |d| write(d, "neg.csv", "row,col,value\n0,0,1\n-1,1,2\n"),
+            args: &["commit", "--matrix", "neg.csv", "--keys", "keys"],
+            code: 2,
+            stderr: &["neg.csv", "line 3", "row index -1"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_value_not_a_number",
+            setup: |d| write(d, "text.csv", "row,col,value\n0,1,abc\n"),
+            args: &["commit", "--matrix", "text.csv", "--keys", "keys"],
+            code: 2,
+            stderr: &["text.csv", "line 2", "\"value\"", "\"abc\""],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_header_without_value",
+            setup: |d| write(d, "w.csv", "row,col,weight\n0,1,2\n"),
+            args: &["commit", "--matrix", "w.csv", "--keys", "keys"],
+            code: 2,
+            stderr: &["w.csv", "line 1", "\"value\""],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_outside_the_shape",
+            setup: |d| write(d, "m.csv", "row,col,value\n0,0,1\n2,0,3\n"),
+            args: &[
+                "commit", "--matrix", "m.csv", "--keys", "keys", "--shape", "2x2",
+            ],
+            code: 2,
+            stderr: &[
+                "m.csv",
+                "entry 1",
+                "row 2, column 0",
+                "outside the 2x2 matrix",
+            ],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_json_entry_not_a_triple",
+            setup: |d| write(d, "e.json", r#"{"entries": [[0, 0, 1], [1, 2]]}"#),
+            args: &["commit", "--matrix", "e.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["e.json", "entry 1", "[row, col, value]"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_under_halo2",
+            setup: |d| write(d, "m.csv", "row,col,value\n0,0,1\n1,1,3\n"),
+            args: &[
+                "commit",
+                "--matrix",
+                "m.csv",
+                "--keys",
+                "keys",
+                "--scheme",
+                "halo2",
+                "--dev-srs",
+            ],
+            code: 2,
+            stderr: &["coordinate form", "pedersen scheme only"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_shape_for_a_matrix_of_rows",
+            setup: store_inputs,
+            args: &[
+                "commit", "--matrix", "a.json", "--keys", "keys", "--shape", "3x2",
+            ],
+            code: 2,
+            stderr: &["--shape", "a.json"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_spec_malformed",
+            setup: |d| {
+                store(d);
+                write(
+                    d,
+                    "spec.json",
+                    r#"{"input": {"scale_bits": 0, "value_bits": 32}}"#,
+                );
+                write(d, "in.json", "[[1, 2]]");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "p.chain",
+            ],
+            code: 2,
+            stderr: &["spec.json", "chain spec", "stages"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_without_a_stage_store",
+            setup: |d| {
+                store(d);
+                other_store(d);
+                chain_spec(d, "other");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "p.chain",
+            ],
+            code: 2,
+            stderr: &["stage 0 (only)", "no key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_input_wrong_length",
+            setup: |d| {
+                store(d);
+                chain_spec(d, "keys");
+                write(d, "in.json", "[[1, 2, 3]]");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "p.chain",
+            ],
+            code: 2,
+            stderr: &["step 0 (only)", "3 entries", "2 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_out_directory_missing",
+            setup: |d| {
+                store(d);
+                chain_spec(d, "keys");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "nodir/p.chain",
+            ],
+            code: 2,
+            stderr: &["nodir"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_tampered_proof_names_the_step",
+            setup: |d| {
+                chain_proved(d);
+                let mut bytes = std::fs::read(d.join("p.chain")).unwrap();
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x01;
+                std::fs::write(d.join("p.chain"), bytes).unwrap();
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "p.chain",
+            ],
+            code: 1,
+            stderr: &["rejected", "step 0 (only)"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_against_another_spec",
+            setup: |d| {
+                chain_proved(d);
+                let spec = std::fs::read_to_string(d.join("spec.json")).unwrap();
+                write(
+                    d,
+                    "spec.json",
+                    &spec.replace("\"relu\"", "\"relu\"}, {\"op\": \"relu\""),
+                );
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "p.chain",
+            ],
+            code: 1,
+            stderr: &["rejected", "another spec"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_another_first_input",
+            setup: |d| {
+                chain_proved(d);
+                write(d, "in2.json", "[[1, 3]]");
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "p.chain",
+                "--input",
+                "in2.json",
+            ],
+            code: 1,
+            stderr: &["rejected", "first input", "--input"],
+            stdout: &[],
+        },
+    ]
+}
+
 // ---- running a case ----
 
 #[test]
@@ -1315,6 +1563,40 @@ fn commit(dir: &Path, matrix: &str, keys: &str, extra: &[&str]) {
 fn store(dir: &Path) {
     store_inputs(dir);
     commit(dir, "a.json", "keys", &[]);
+}
+
+/// `spec.json`: a one-stage chain over the store `keys` names (ReLU after the product), and
+/// its input `in.json`.
+fn chain_spec(dir: &Path, keys: &str) {
+    let commitment = std::fs::read_to_string(dir.join(format!("{keys}.hex"))).unwrap();
+    let spec = format!(
+        r#"{{"input": {{"scale_bits": 0, "value_bits": 32}}, "stages": [{{"name": "only", "commitment": "{}", "then": [{{"op": "relu"}}]}}]}}"#,
+        commitment.trim()
+    );
+    write(dir, "spec.json", &spec);
+    write(dir, "in.json", "[[1, 2]]");
+}
+
+/// The fixture store, its chain spec and a chain proof `p.chain`.
+fn chain_proved(dir: &Path) {
+    store(dir);
+    chain_spec(dir, "keys");
+    let out = zkmr(
+        dir,
+        &[
+            "chain",
+            "prove",
+            "--spec",
+            "spec.json",
+            "--keys",
+            "keys",
+            "--input",
+            "in.json",
+            "--out",
+            "p.chain",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
 }
 
 /// A second store, `other`, of another matrix of the same shape.

@@ -21,6 +21,7 @@ use crate::keystore::KeyStore;
 use crate::matrix::PartitionLayout;
 use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
+use crate::sparse::{Block, Entry};
 use crate::store_files::StoreFiles;
 use crate::verify::{verify, Verified};
 
@@ -127,29 +128,38 @@ impl OpenStore {
         layout.block_of(rows)
     }
 
+    /// Encodes the coordinate entries one task received as one partition's sparse block (see
+    /// [`PartitionLayout::entries_of`]).
+    pub fn entries_of(&self, entries: Vec<Entry>) -> Result<(u32, Block)> {
+        let m = &self.store.manifest;
+        PartitionLayout {
+            rows: m.rows,
+            cols: m.cols as usize,
+            rows_per_partition: m.rows_per_partition as u64,
+            encoding: m.encoding,
+        }
+        .entries_of(entries)
+    }
+
     /// Proves partition `index` for `x`, given the partition's rows as the task received them
-    /// (encoded, row-major). Rows that differ from the committed block are reported by row and
-    /// column: a proof over other values than the committed ones cannot verify.
+    /// (encoded; dense rows or coordinate entries, whichever form the store keeps). Values that
+    /// differ from the committed block are reported by row and column: a proof over other
+    /// values than the committed ones cannot verify.
     pub fn prove_block(
         &self,
         index: u32,
-        block: &[i64],
+        block: &Block,
         x: &Vectors,
     ) -> Result<zkmr_proto::PartitionResult> {
         self.check_vectors(x)?;
         let committed = self.prover.block(index)?;
-        if committed != block {
-            let cols = self.store.manifest.cols as usize;
-            let at = committed
-                .iter()
-                .zip(block)
-                .position(|(a, b)| a != b)
-                .unwrap_or(committed.len().min(block.len()));
-            let row_start = index as usize * self.store.manifest.rows_per_partition as usize;
+        let m = &self.store.manifest;
+        let row_start = index as u64 * m.rows_per_partition as u64;
+        let rows = (m.rows.min(row_start + m.rows_per_partition as u64) - row_start) as usize;
+        if let Some((i, j)) = committed.first_difference(block, rows, m.cols as usize) {
             return Err(Error::Input(format!(
-                "row {}, column {}: the value differs from the matrix committed in {}",
-                row_start + at / cols,
-                at % cols,
+                "row {}, column {j}: the value differs from the matrix committed in {}",
+                row_start + i as u64,
                 self.store.dir().display()
             )));
         }

@@ -4,7 +4,8 @@
 //! The layers, bottom up:
 //!
 //! - **Inputs**: [`fixed_point`] encodes real numbers as bounded integers, [`matrix`] holds
-//!   encoded matrices and cuts them into partitions, [`product`] computes exact products.
+//!   encoded matrices and cuts them into partitions, [`sparse`] holds matrices given in
+//!   coordinate form, [`product`] computes exact products.
 //! - **Schemes**, each committing a matrix, proving partitions and verifying a job:
 //!   [`pedersen`] (the default: Pedersen-committed columns and one homomorphic check) and
 //!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
@@ -13,11 +14,14 @@
 //!   or any [`store_files`] source), [`setup`] (and [`setup_job`], setup as a distributed job) and
 //!   [`verify`] (which follow the scheme the store or bundle records), [`job`] (partitions
 //!   proved by separate tasks and combined by a reducer) and [`bundle`] (the proof file).
+//! - **Chains** ([`chain`]): products whose inputs are earlier outputs after public step
+//!   functions (PageRank iterations, an MLP's layers), proved and verified as one artifact.
 //!
 //! Engines (the CLI, SQL, Spark and Hadoop through JNI) only use the job layer, so none of
 //! them knows which scheme a key store uses.
 
 pub mod bundle;
+pub mod chain;
 pub mod device;
 pub mod error;
 pub mod field;
@@ -33,6 +37,7 @@ pub mod progress;
 pub mod scheme;
 pub mod setup;
 pub mod setup_job;
+pub mod sparse;
 pub mod store_files;
 pub mod verify;
 

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use crate::error::{Error, Result};
 use crate::fixed_point::{FixedPoint, MatrixRounding, Number};
+use crate::sparse::{Block, Entry};
 
 /// A dense row-major matrix of encoded integers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -312,6 +313,36 @@ impl PartitionLayout {
             )));
         }
         Ok((index as u32, block))
+    }
+
+    /// Encodes the coordinate entries one task received as one partition's sparse block: every
+    /// non-zero of a single partition, each position once, in any order. Says which entry is
+    /// out of place.
+    pub fn entries_of(&self, entries: Vec<Entry>) -> Result<(u32, Block)> {
+        let (total, cols, per) = (self.rows, self.cols as u64, self.rows_per_partition);
+        let Some(&(first, _, _)) = entries.first() else {
+            return Err(Error::Input("a partition with no entries".into()));
+        };
+        let index = first / per;
+        let row_start = index * per;
+        let row_end = total.min(row_start + per);
+        for (k, (row, col, _)) in entries.iter().enumerate() {
+            if *row >= total || *col >= cols {
+                return Err(Error::Input(format!(
+                    "entry {k}: row {row}, column {col} is outside the committed {total}x{cols} \
+                     matrix"
+                )));
+            }
+            if row / per != index {
+                return Err(Error::Input(format!(
+                    "rows {first} and {row} belong to partitions {index} and {}: one task \
+                     proves one partition of {per} rows",
+                    row / per
+                )));
+            }
+        }
+        let rows = crate::sparse::encode_rows(row_start..row_end, &entries, self.encoding)?;
+        Ok((index as u32, Block::Sparse(rows)))
     }
 }
 

@@ -117,8 +117,8 @@ pub trait Prover: Send + Sync + fmt::Debug {
     /// Whether outputs made with this store are insecure (the development SRS).
     fn is_unsafe(&self) -> bool;
 
-    /// The committed block of partition `index`, row-major.
-    fn block(&self, index: u32) -> Result<Vec<i64>>;
+    /// The committed block of partition `index`, in the form the store keeps it.
+    fn block(&self, index: u32) -> Result<std::sync::Arc<crate::sparse::Block>>;
 
     /// Proves partition `index` for `x`.
     fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved>;

@@ -12,6 +12,7 @@ use crate::matrix::{IntMatrix, Partitioning};
 use crate::pedersen::statement::Header;
 use crate::progress::Progress;
 use crate::scheme::Scheme;
+use crate::sparse::{Block, SparseMatrix};
 
 /// Rows per partition when none is asked for.
 pub const DEFAULT_ROWS_PER_PARTITION: usize = 64;
@@ -80,8 +81,12 @@ pub fn commit(
                 encoding,
                 rows_per_partition: rows_per_partition as u32,
             };
-            let blocks = (0..partitioning.count())
-                .map(|p| Ok((p, matrix.block(partitioning.range(p)).to_vec())));
+            let blocks = (0..partitioning.count()).map(|p| {
+                Ok((
+                    p,
+                    Block::Dense(matrix.block(partitioning.range(p)).to_vec()),
+                ))
+            });
             let started = Instant::now();
             let done = crate::pedersen::setup::commit(
                 header,
@@ -120,4 +125,46 @@ pub fn commit(
             })
         }
     }
+}
+
+/// Makes the key store for the sparse `matrix` in `dest` (Pedersen only): each partition is
+/// committed and kept as compressed rows, so the work and the store follow the non-zeros.
+pub fn commit_sparse(
+    matrix: &SparseMatrix,
+    encoding: FixedPoint,
+    options: &CommitOptions,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Committed> {
+    if options.scheme != Scheme::Pedersen || options.srs.is_some() || options.fold.is_some() {
+        return Err(Error::Usage(
+            "a matrix in coordinate form is committed under the pedersen scheme only: the \
+             halo2 scheme's circuit holds every entry"
+                .into(),
+        ));
+    }
+    let rows_per_partition = options.rows_per_partition.min(matrix.rows());
+    let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
+    let header = Header {
+        rows: matrix.rows() as u64,
+        cols: matrix.cols() as u64,
+        encoding,
+        rows_per_partition: rows_per_partition as u32,
+    };
+    let blocks = (0..partitioning.count()).map(|p| Ok((p, matrix.block(partitioning.range(p)))));
+    let started = Instant::now();
+    let done = crate::pedersen::setup::commit(
+        header,
+        blocks,
+        matrix.is_exact(),
+        dest,
+        options.replace,
+        progress,
+    )?;
+    Ok(Committed {
+        store: done.store,
+        commitment: done.commitment,
+        srs_seconds: 0.0,
+        setup_seconds: started.elapsed().as_secs_f64(),
+    })
 }

@@ -159,7 +159,7 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
                 &Plan::seed(plan)?,
                 index,
                 range.clone(),
-                &block,
+                &crate::sparse::Block::Dense(block.clone()),
                 &bases,
             );
             (

@@ -139,3 +139,24 @@ fn replace_touches_only_a_key_store() {
     assert_ne!(first, second);
     assert_eq!(prove(&keys).unwrap().0, second);
 }
+
+/// The manifest records the largest row L1 norm as a float; it must read back as the same
+/// float, or the manifest no longer matches its checksum. 3651.5494416579604 is one that a
+/// parser rounding only approximately reads back one unit off.
+#[test]
+fn a_store_whose_row_norm_is_a_hard_float_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let encoding = FixedPoint::new(28, 42).unwrap();
+    let matrix = IntMatrix::new(1, 1, vec![980_205_339_478]).unwrap();
+    let done = commit(
+        &matrix,
+        encoding,
+        &CommitOptions::default(),
+        &dir.path().join("k"),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(done.store.manifest.rounding.max_row_l1, 3651.5494416579604);
+    let store = OpenStore::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
+    assert_eq!(store.store.manifest.rounding.max_row_l1, 3651.5494416579604);
+}

@@ -16,6 +16,7 @@ use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, CommitOptions, Committed};
 use zkmr_core::setup_job::{commit_partition, finish, plan};
+use zkmr_core::sparse::Block;
 use zkmr_core::verify::verify;
 use zkmr_core::Scheme;
 use zkmr_proto::PartitionSetup;
@@ -175,8 +176,8 @@ fn a_pedersen_store_made_by_tasks_proves_and_matches_commit_but_for_its_blinding
     for p in 0..ROWS.div_ceil(PER) {
         let rows = p * PER..(p * PER + PER).min(ROWS);
         assert_eq!(
-            store.prover().block(p as u32).unwrap(),
-            matrix().block(rows)
+            *store.prover().block(p as u32).unwrap(),
+            Block::Dense(matrix().block(rows).to_vec())
         );
     }
 }

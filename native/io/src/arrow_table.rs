@@ -22,7 +22,7 @@ fn at_origin(origin: &dyn Display, detail: impl Display) -> Error {
 }
 
 /// Every record batch of a Parquet or Arrow IPC file.
-fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
+pub(crate) fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
     crate::decoding(&path.display(), || decode_file(path, format))
 }
 
@@ -62,12 +62,14 @@ fn decode_file(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
                 collect(&mut reader)
             }
         }
-        InputFormat::Json => unreachable!("JSON is read by the json module"),
+        InputFormat::Json | InputFormat::Csv => {
+            unreachable!("JSON and CSV are read by their own modules")
+        }
     }
 }
 
 /// The numbers of a primitive numeric array; `at(i)` names entry `i` in errors.
-fn numbers(
+pub(crate) fn numbers(
     array: &dyn Array,
     origin: &dyn Display,
     at: &dyn Fn(usize) -> String,
@@ -112,7 +114,11 @@ fn numbers(
     })
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str, origin: &dyn Display) -> Result<&'a ArrayRef> {
+pub(crate) fn column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    origin: &dyn Display,
+) -> Result<&'a ArrayRef> {
     batch.column_by_name(name).ok_or_else(|| {
         let have: Vec<_> = batch
             .schema()
@@ -125,6 +131,24 @@ fn column<'a>(batch: &'a RecordBatch, name: &str, origin: &dyn Display) -> Resul
             format!("missing column \"{name}\" (columns: {})", have.join(", ")),
         )
     })
+}
+
+/// The schema of a Parquet or Arrow IPC file's first batch.
+pub(crate) fn first_schema(
+    path: &Path,
+    format: InputFormat,
+) -> Result<arrow::datatypes::SchemaRef> {
+    if format == InputFormat::Parquet {
+        let builder = crate::decoding(&path.display(), || {
+            ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
+                .map_err(|e| in_file(path, e))
+        })?;
+        return Ok(builder.schema().clone());
+    }
+    batches(path, format)?
+        .first()
+        .map(|b| b.schema())
+        .ok_or_else(|| in_file(path, "no record batches"))
 }
 
 pub(crate) fn read_matrix(path: &Path, format: InputFormat) -> Result<Vec<Vec<Number>>> {

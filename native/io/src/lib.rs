@@ -1,6 +1,7 @@
 //! Readers for zkmr inputs, and a writer for Parquet matrices in the layout they read.
 //!
-//! A matrix or a vector comes from JSON, Parquet or Arrow IPC:
+//! A matrix or a vector comes from JSON, Parquet or Arrow IPC, and a matrix in coordinate
+//! form (see [`read_coordinates`]) from those or CSV:
 //!
 //! - JSON: the combined object `{"matrix": [[...]], "vector": [...]}` (each reader takes its
 //!   member), or a bare array: an array of rows for a matrix, an array of numbers for a vector.
@@ -18,6 +19,7 @@
 
 mod arrow_table;
 mod bounds;
+mod coordinates;
 mod format;
 mod json;
 mod stream;
@@ -28,6 +30,7 @@ use std::path::Path;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
+pub use coordinates::{is_coordinates, read_coordinates, Coordinates};
 pub use format::InputFormat;
 pub use stream::{ParquetRows, Survey};
 pub use write::write_matrix_parquet;
@@ -36,6 +39,7 @@ pub use write::write_matrix_parquet;
 pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
     let rows = match InputFormat::detect(path)? {
         InputFormat::Json => json::read_matrix(path),
+        InputFormat::Csv => Err(csv_is_coordinates(path)),
         format => arrow_table::read_matrix(path, format),
     }?;
     if rows.is_empty() {
@@ -47,10 +51,19 @@ pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
     Ok(rows)
 }
 
+/// CSV holds matrices in coordinate form only.
+fn csv_is_coordinates(path: &Path) -> Error {
+    in_file(
+        path,
+        "CSV input is read as a matrix in coordinate form (a header naming row, col and value)",
+    )
+}
+
 /// Reads a vector of numbers.
 pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
     let values = match InputFormat::detect(path)? {
         InputFormat::Json => json::read_vector(path),
+        InputFormat::Csv => Err(csv_is_coordinates(path)),
         format => arrow_table::read_vector(path, format),
     }?;
     if values.is_empty() {
@@ -60,6 +73,31 @@ pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
         )));
     }
     Ok(values)
+}
+
+/// A matrix, or one task's part of it, as an engine sends it: rows or coordinate entries.
+#[derive(Debug)]
+pub enum MatrixBatch {
+    /// `(row, values)` pairs, in the order sent.
+    Rows(Vec<(u64, Vec<Number>)>),
+    /// `(row, col, value)` entries, in the order sent.
+    Entries(Vec<zkmr_core::sparse::Entry>),
+}
+
+/// A matrix sent as an Arrow IPC stream: rows (`row: int64`, `values: list<number>`) or, when
+/// the batch has a `col` column, coordinate entries (`row`, `col`, `value`); `origin` names
+/// the sender in errors.
+pub fn matrix_from_ipc(bytes: &[u8], origin: &str) -> Result<MatrixBatch> {
+    let batches = arrow_table::ipc_batches(bytes, &origin)?;
+    if coordinates::holds_entries(&batches) {
+        Ok(MatrixBatch::Entries(coordinates::entries_of_batches(
+            &batches, &origin,
+        )?))
+    } else {
+        Ok(MatrixBatch::Rows(arrow_table::matrix_rows(
+            &batches, &origin,
+        )?))
+    }
 }
 
 /// The `(row, values)` pairs of a matrix sent as an Arrow IPC stream (`row: int64`,

@@ -163,5 +163,114 @@ fn malformed_json_is_named() {
     assert!(read_matrix(&path)
         .unwrap_err()
         .to_string()
-        .contains("not JSON, Parquet or Arrow"));
+        .contains("not JSON, Parquet, Arrow IPC or CSV"));
+}
+
+fn entries_batch(rows: &[i64], cols: &[i64], values: &[f64]) -> RecordBatch {
+    let column = |v: &[i64]| -> ArrayRef { Arc::new(Int64Array::from(v.to_vec())) };
+    let values: ArrayRef = Arc::new(Float64Array::from(values.to_vec()));
+    RecordBatch::try_from_iter([
+        ("row", column(rows)),
+        ("col", column(cols)),
+        ("value", values),
+    ])
+    .unwrap()
+}
+
+/// The same coordinate entries from CSV, JSON, Parquet, Arrow IPC (file and stream) and an
+/// engine's IPC bytes.
+#[test]
+fn coordinate_entries_read_alike_from_every_format() {
+    let expect = vec![
+        (2u64, 0u64, Number::Float(0.5)),
+        (0, 3, Number::Int(-4)),
+        (1, 1, Number::Float(2.25)),
+    ];
+    let (_dir, path) = tmp("m.csv");
+    std::fs::write(&path, "col, row ,value\n0,2,0.5\n3,0,-4\n\n1,1,2.25\n").unwrap();
+    let csv = zkmr_io::read_coordinates(&path).unwrap();
+    assert_eq!(csv.entries, expect);
+    assert_eq!(csv.shape(), (3, 4));
+    assert!(zkmr_io::is_coordinates(&path).unwrap());
+
+    let json = path.with_file_name("m.json");
+    std::fs::write(
+        &json,
+        r#"{"shape": [5, 6], "entries": [[2, 0, 0.5], [0, 3, -4], [1, 1, 2.25]]}"#,
+    )
+    .unwrap();
+    let read = zkmr_io::read_coordinates(&json).unwrap();
+    assert_eq!(read.shape(), (5, 6));
+    assert_eq!(read.entries, expect);
+    assert!(zkmr_io::is_coordinates(&json).unwrap());
+
+    // Columnar values are floats: -4 reads as -4.0.
+    let floats: Vec<_> = expect
+        .iter()
+        .map(|(i, j, v)| (*i, *j, Number::Float(v.as_f64())))
+        .collect();
+    let batch = entries_batch(&[2, 0, 1], &[0, 3, 1], &[0.5, -4.0, 2.25]);
+    for (name, write) in [
+        ("m.parquet", write_parquet as fn(&Path, &RecordBatch)),
+        ("m.arrow", write_ipc_file),
+        ("m.arrows", write_ipc_stream),
+    ] {
+        let file = path.with_file_name(name);
+        write(&file, &batch);
+        assert_eq!(
+            zkmr_io::read_coordinates(&file).unwrap().entries,
+            floats,
+            "{name}"
+        );
+        assert!(zkmr_io::is_coordinates(&file).unwrap(), "{name}");
+    }
+    let stream = std::fs::read(path.with_file_name("m.arrows")).unwrap();
+    match zkmr_io::matrix_from_ipc(&stream, "task").unwrap() {
+        zkmr_io::MatrixBatch::Entries(e) => assert_eq!(e, floats),
+        other => panic!("read as {other:?}"),
+    }
+    // A matrix of rows is not in coordinate form.
+    let rows = path.with_file_name("rows.parquet");
+    write_parquet(&rows, &matrix_batch(&[(0, Some(vec![Some(1.0)]))]));
+    assert!(!zkmr_io::is_coordinates(&rows).unwrap());
+}
+
+#[test]
+fn bad_coordinate_entries_are_named() {
+    let (_dir, path) = tmp("bad.csv");
+    for (text, message) in [
+        ("row,col\n0,1\n", "no \"value\" column"),
+        ("row,col,value,extra\n0,1,2,3\n", "4 columns"),
+        ("row,col,value\n0,1\n", "line 2: 2 fields"),
+        (
+            "row,col,value\n0,x,1\n",
+            "line 2, column \"col\": \"x\" is not an integer",
+        ),
+        (
+            "row,col,value\n0,1,2\n-3,1,2\n",
+            "line 3: row index -3 is negative",
+        ),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let err = zkmr_io::read_coordinates(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(message) && err.contains("bad.csv"),
+            "{text}: {err}"
+        );
+    }
+    // CSV holds coordinates only: reading it as rows says so.
+    std::fs::write(&path, "row,col,value\n0,1,2\n").unwrap();
+    let err = read_matrix(&path).unwrap_err().to_string();
+    assert!(err.contains("coordinate form"), "{err}");
+    let json = path.with_file_name("bad.json");
+    std::fs::write(&json, r#"{"shape": [2], "entries": []}"#).unwrap();
+    let err = zkmr_io::read_coordinates(&json).unwrap_err().to_string();
+    assert!(err.contains("shape: expected [rows, cols]"), "{err}");
+    let parquet = path.with_file_name("neg.parquet");
+    write_parquet(&parquet, &entries_batch(&[0, -1], &[0, 0], &[1.0, 2.0]));
+    let err = zkmr_io::read_coordinates(&parquet).unwrap_err().to_string();
+    assert!(
+        err.contains("neg.parquet") && err.contains("row index -1"),
+        "{err}"
+    );
 }

@@ -16,9 +16,11 @@ use zkmr_core::keystore::digest_from_hex;
 use zkmr_core::matrix::{encode_vector, IntMatrix};
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{commit, CommitOptions};
+use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
+use zkmr_core::sparse::{Block, SparseMatrix};
 use zkmr_core::verify::verdict;
 use zkmr_core::Error;
+use zkmr_io::MatrixBatch;
 
 use crate::boundary::{run, Result};
 use crate::outputs;
@@ -176,7 +178,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_storeInfo<'local>(
 
 /// `byte[] commitMatrix(String dir, byte[] matrixIpc, String scheme, int rowsPerPartition,
 /// int scaleBits, String srsFile, boolean replace)`: makes a key store, returns its
-/// `StoreInfo`. A null `scheme` means the default (pedersen); under halo2 a null `srsFile`
+/// `StoreInfo`. The batch holds rows (`row`, `values`) or coordinate entries (`row`, `col`,
+/// `value`: kept sparse, pedersen only, the shape one past the largest indices). A null `scheme` means the default (pedersen); under halo2 a null `srsFile`
 /// means the insecure development SRS, and under pedersen `srsFile` must be null. A negative
 /// `scaleBits` chooses one.
 #[unsafe(no_mangle)]
@@ -196,10 +199,6 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
         let scheme = scheme_of(env, &scheme)?;
         let srs = srs_of(env, scheme, &srs_file)?;
         let rows_per_partition = positive_rows(rows_per_partition)?;
-        let pairs = zkmr_io::matrix_rows_from_ipc(&bytes(env, &matrix, "matrix")?, "matrix")?;
-        let rows = zkmr_io::ordered_rows(pairs, &"matrix")?;
-        let encoding = encoding_for(&rows.concat(), scale_bits)?;
-        let encoded = IntMatrix::encode(&rows, encoding)?;
         let options = CommitOptions {
             scheme,
             rows_per_partition,
@@ -207,14 +206,33 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
             replace,
             ..CommitOptions::default()
         };
-        commit(&encoded, encoding, &options, Path::new(&dir), &Silent)?;
+        match zkmr_io::matrix_from_ipc(&bytes(env, &matrix, "matrix")?, "matrix")? {
+            MatrixBatch::Rows(pairs) => {
+                let rows = zkmr_io::ordered_rows(pairs, &"matrix")?;
+                let encoding = encoding_for(&rows.concat(), scale_bits)?;
+                let encoded = IntMatrix::encode(&rows, encoding)?;
+                commit(&encoded, encoding, &options, Path::new(&dir), &Silent)?;
+            }
+            MatrixBatch::Entries(entries) => {
+                let values: Vec<_> = entries.iter().map(|(_, _, v)| *v).collect();
+                let encoding = encoding_for(&values, scale_bits)?;
+                let coordinates = zkmr_io::Coordinates {
+                    shape: None,
+                    entries,
+                };
+                let (rows, cols) = coordinates.shape();
+                let matrix = SparseMatrix::encode(rows, cols, &coordinates.entries, encoding)?;
+                commit_sparse(&matrix, encoding, &options, Path::new(&dir), &Silent)?;
+            }
+        }
         let open = OpenStore::open(Path::new(&dir))?;
         message(env, &outputs::store_info(&open)?)
     })
 }
 
 /// `byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits)`: proves
-/// the partition whose rows (`row`, `values`) the batch holds, returns `PartitionOutput`.
+/// the partition whose rows (`row`, `values`) or non-zero entries (`row`, `col`, `value`) the
+/// batch holds, returns `PartitionOutput`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
     mut env: EnvUnowned<'local>,
@@ -226,11 +244,17 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
-        let rows = zkmr_io::matrix_rows_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
+        let rows = zkmr_io::matrix_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
         let x = zkmr_io::vector_from_ipc(&bytes(env, &x, "x")?, "x")?;
         let x_encoding = encoding_for(&x, x_scale_bits)?;
         let x = encode_vector(&x, x_encoding)?;
-        let (index, block) = open.block_of(rows)?;
+        let (index, block) = match rows {
+            MatrixBatch::Rows(rows) => {
+                let (index, block) = open.block_of(rows)?;
+                (index, Block::Dense(block))
+            }
+            MatrixBatch::Entries(entries) => open.entries_of(entries)?,
+        };
         let result = open.prove_block(index, &block, &Vectors::one(x, x_encoding))?;
         message(env, &outputs::partition_output(open, result)?)
     })

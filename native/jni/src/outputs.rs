@@ -34,7 +34,10 @@ pub fn partition_output(
         key_digest: to_hex(&summary.key_digest),
         leaf: to_hex(&summary.leaf),
         prove_seconds: summary.prove_seconds,
-        macs: rows * open.store.manifest.cols,
+        macs: match &*open.prover().block(summary.index)? {
+            zkmr_core::sparse::Block::Sparse(s) => s.values.len() as u64,
+            zkmr_core::sparse::Block::Dense(_) => rows * open.store.manifest.cols,
+        },
     })
 }
 

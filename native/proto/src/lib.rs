@@ -15,5 +15,8 @@ pub const BUNDLE_VERSION: u32 = 4;
 /// Version written into every [`PartitionOpening`]; readers reject any other.
 pub const OPENING_VERSION: u32 = 1;
 
+/// Version written into every [`ChainProof`]; readers reject any other.
+pub const CHAIN_VERSION: u32 = 1;
+
 /// Version written into every [`AggregatedProof`]; readers reject any other.
 pub const AGGREGATED_VERSION: u32 = 1;

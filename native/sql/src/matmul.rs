@@ -24,6 +24,7 @@ use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::{encode_row, encode_vector};
 use zkmr_core::progress::Event;
 use zkmr_core::scheme::Vectors;
+use zkmr_core::sparse::Block;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
@@ -275,7 +276,7 @@ impl PartitionAccumulator {
         let job = self.job();
         let result = job
             .store
-            .prove_block(filling.index, &filling.block, &job.vectors())
+            .prove_block(filling.index, &Block::Dense(filling.block), &job.vectors())
             .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::PartitionDone {
             index: filling.index,

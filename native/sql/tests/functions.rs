@@ -521,3 +521,59 @@ async fn a_batch_of_vectors_is_one_job() {
     let e = error(&ctx, &job_sql(&store, "[[1, 2], [3]]", "m")).await;
     assert!(e.contains("vector"), "{e}");
 }
+
+/// A store committed from coordinate entries (kept sparse) proves the SQL job over the same
+/// matrix's rows: the rows are checked against the stored non-zeros.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sparse_store_proves_the_sql_job_over_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = random_matrix(9);
+    // Most entries zero, as in a sparse matrix.
+    for (i, row) in a.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            if (i * 7 + j) % 5 != 0 {
+                *v = 0;
+            }
+        }
+    }
+    let entries: Vec<zkmr_core::sparse::Entry> = a
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0)
+                .map(move |(j, v)| (i as u64, j as u64, zkmr_core::fixed_point::Number::Int(*v)))
+        })
+        .collect();
+    let encoding = FixedPoint::new(0, 32).unwrap();
+    let matrix =
+        zkmr_core::sparse::SparseMatrix::encode(ROWS as u64, COLS as u64, &entries, encoding)
+            .unwrap();
+    let store = store(dir.path());
+    let options = zkmr_core::setup::CommitOptions {
+        rows_per_partition: 64,
+        ..Default::default()
+    };
+    zkmr_core::setup::commit_sparse(&matrix, encoding, &options, Path::new(&store), &Silent)
+        .unwrap();
+    let ctx = session(Scheme::default());
+    register_rows(&ctx, "m", full_rows(&a));
+    let x: Vec<i64> = (0..COLS as i64).map(|j| j * 3 - 11).collect();
+    let job = query(&ctx, &job_sql(&store, &format!("{x:?}"), "m"))
+        .await
+        .unwrap();
+    assert_eq!(floats(&field(&job, "y")), matvec(&a, &x));
+    let (commitment, root) = core_job(&store, &x);
+    assert_eq!(text(&job, "matrix_commitment"), commitment);
+    assert_eq!(text(&job, "job_root"), root);
+    // A row that differs from the stored non-zeros is named.
+    let mut changed = a.clone();
+    changed[70][1] += 1;
+    register_rows(&ctx, "bad", full_rows(&changed));
+    let e = error(&ctx, &job_sql(&store, &format!("{x:?}"), "bad")).await;
+    assert!(
+        e.contains("row 70, column 1") && e.contains("differs"),
+        "{e}"
+    );
+}

@@ -9,6 +9,7 @@ use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::matrix::{encode_row, PartitionAssembler, Partitioning};
 use zkmr_core::pedersen::statement::Header;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::sparse::{Block, SparseMatrix};
 use zkmr_core::{Result, Scheme};
 use zkmr_io::InputFormat;
 
@@ -18,9 +19,14 @@ use crate::progress::Bar;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Matrix file: JSON, Parquet or Arrow IPC.
+    /// Matrix file: rows in JSON, Parquet or Arrow IPC, or coordinate entries (row, col,
+    /// value) in CSV, JSON ({"entries": [...]}), Parquet or Arrow IPC, kept sparse.
     #[arg(long, value_name = "FILE")]
     pub matrix: PathBuf,
+    /// The shape of a matrix in coordinate form, ROWSxCOLS (default: one past the largest
+    /// row and column index).
+    #[arg(long, value_name = "ROWSxCOLS", value_parser = parse_shape)]
+    pub shape: Option<(u64, u64)>,
     /// Key store directory to create.
     #[arg(long, value_name = "DIR")]
     pub keys: PathBuf,
@@ -86,6 +92,8 @@ pub struct CommitReport {
     pub srs_unsafe: bool,
     pub srs_seconds: f64,
     pub keygen_seconds: f64,
+    /// Stored entries of a matrix in coordinate form; absent for rows.
+    pub nonzeros: Option<usize>,
 }
 
 pub fn commit(
@@ -136,7 +144,52 @@ fn report(
         srs_unsafe: m.is_unsafe(),
         srs_seconds,
         keygen_seconds,
+        nonzeros: None,
     }
+}
+
+fn parse_shape(s: &str) -> std::result::Result<(u64, u64), String> {
+    let (m, n) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("\"{s}\" is not ROWSxCOLS"))?;
+    let dim = |d: &str| {
+        d.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| format!("\"{s}\" is not ROWSxCOLS of positive integers"))
+    };
+    Ok((dim(m)?, dim(n)?))
+}
+
+/// Commits a matrix in coordinate form, kept as compressed rows (pedersen).
+fn commit_coordinates(args: &Args) -> Result<CommitReport> {
+    let path = &args.matrix;
+    let coordinates = zkmr_io::read_coordinates(path)?;
+    let (rows, cols) = args
+        .shape
+        .or(coordinates.shape)
+        .unwrap_or_else(|| coordinates.shape());
+    let encoding = FixedPoint::for_values(
+        coordinates.entries.iter().map(|(_, _, v)| *v),
+        args.partitioning.scale,
+        args.partitioning.value_bits,
+    )?;
+    let matrix = SparseMatrix::encode(rows, cols, &coordinates.entries, encoding)
+        .map_err(|e| inputs::with_file(path, e))?;
+    let bar = Bar::new("commit", args.json);
+    let done = setup::commit_sparse(
+        &matrix,
+        encoding,
+        &args.partitioning.options(&args.scheme, args.force),
+        &args.keys,
+        &bar,
+    )?;
+    bar.finish();
+    Ok(CommitReport {
+        nonzeros: Some(matrix.nonzeros()),
+        ..report(&done.store, &done.commitment, 0.0, done.setup_seconds)
+    })
 }
 
 /// Commits a Parquet matrix under the pedersen scheme partition by partition as it is read:
@@ -178,7 +231,7 @@ fn commit_streamed(args: &Args) -> Result<CommitReport> {
         });
         match whole {
             Ok(None) => continue,
-            Ok(Some(block)) => return Some(Ok(block)),
+            Ok(Some((p, block))) => return Some(Ok((p, Block::Dense(block)))),
             Err(e) => {
                 ended = true;
                 return Some(Err(inputs::with_file(path, e)));
@@ -195,11 +248,21 @@ fn commit_streamed(args: &Args) -> Result<CommitReport> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let streamed = args.scheme.scheme == Scheme::Pedersen
+    let coordinates = zkmr_io::is_coordinates(&args.matrix)?;
+    if args.shape.is_some() && !coordinates {
+        return Err(zkmr_core::Error::Usage(format!(
+            "--shape is for a matrix in coordinate form; {} holds rows",
+            args.matrix.display()
+        )));
+    }
+    let streamed = !coordinates
+        && args.scheme.scheme == Scheme::Pedersen
         && args.scheme.srs().is_none()
         && args.partitioning.fold.is_none()
         && InputFormat::detect(&args.matrix)? == InputFormat::Parquet;
-    let report = if streamed {
+    let report = if coordinates {
+        commit_coordinates(&args)?
+    } else if streamed {
         commit_streamed(&args)?
     } else {
         let matrix = inputs::matrix(
@@ -222,8 +285,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if report.srs_unsafe {
             eprintln!("{}", output::UNSAFE_SRS);
         }
+        let sparse = report
+            .nonzeros
+            .map(|n| format!(" ({n} non-zeros)"))
+            .unwrap_or_default();
         println!(
-            "committed {}x{} matrix in {} partitions under {} ({:.2} s) to {}",
+            "committed {}x{} matrix{sparse} in {} partitions under {} ({:.2} s) to {}",
             report.rows,
             report.cols,
             report.partitions,

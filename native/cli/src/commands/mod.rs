@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod bench;
 pub mod bench_aggregate;
+pub mod chain;
 pub mod commit;
 pub mod generate;
 pub mod open;

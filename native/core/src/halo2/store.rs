@@ -62,8 +62,10 @@ impl Prover for Halo2Prover {
         self.store.manifest.is_unsafe()
     }
 
-    fn block(&self, index: u32) -> Result<Vec<i64>> {
-        Ok(self.store.partition(index)?.block)
+    fn block(&self, index: u32) -> Result<std::sync::Arc<crate::sparse::Block>> {
+        Ok(std::sync::Arc::new(crate::sparse::Block::Dense(
+            self.store.partition(index)?.block,
+        )))
     }
 
     fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved> {

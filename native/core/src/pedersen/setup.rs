@@ -29,6 +29,7 @@ use crate::matrix::Partitioning;
 use crate::product::magnitude_bits;
 use crate::progress::{Event, Progress};
 use crate::scheme::Scheme;
+use crate::sparse::Block;
 
 /// The blindings `ρ_{p,0} .. ρ_{p,cols-1}` of one partition.
 pub fn partition_blindings(
@@ -54,26 +55,45 @@ pub fn partition_blindings(
         .collect()
 }
 
-/// The column commitments of one partition: `block` is its rows, row-major, and `bases` their
-/// generators.
+/// The column commitments of one partition: `block` is its rows (dense or sparse) and
+/// `bases` their generators. A sparse block costs a term per non-zero, a dense one per entry.
 pub fn commit_columns(
-    block: &[i64],
+    block: &Block,
     cols: usize,
     bases: &[G1Affine],
     blindings: &[Fr],
 ) -> Vec<G1Affine> {
-    let bits = magnitude_bits(block).max(1);
-    let window = window_for(bits, cols);
+    let bits = block.magnitude_bits().max(1);
     // Positive and negative entries accumulate apart, so every table lookup adds a multiple.
     let mut positive = vec![G1::identity(); cols];
     let mut negative = vec![G1::identity(); cols];
-    for (row, base) in block.chunks(cols).zip(bases) {
-        let table = Multiples::new(base, bits, window);
-        for ((v, pos), neg) in row.iter().zip(&mut positive).zip(&mut negative) {
-            if *v > 0 {
-                table.add_multiple(pos, v.unsigned_abs());
-            } else if *v < 0 {
-                table.add_multiple(neg, v.unsigned_abs());
+    let mut add = |table: &Multiples, j: usize, v: i64| {
+        if v > 0 {
+            table.add_multiple(&mut positive[j], v.unsigned_abs());
+        } else if v < 0 {
+            table.add_multiple(&mut negative[j], v.unsigned_abs());
+        }
+    };
+    match block {
+        Block::Dense(block) => {
+            let window = window_for(bits, cols);
+            for (row, base) in block.chunks(cols).zip(bases) {
+                let table = Multiples::new(base, bits, window);
+                for (j, v) in row.iter().enumerate() {
+                    add(&table, j, *v);
+                }
+            }
+        }
+        Block::Sparse(rows) => {
+            for (i, base) in bases.iter().enumerate() {
+                let uses = (rows.offsets[i + 1] - rows.offsets[i]) as usize;
+                if uses == 0 {
+                    continue;
+                }
+                let table = Multiples::new(base, bits, window_for(bits, uses));
+                for (j, v) in rows.row(i) {
+                    add(&table, j, v);
+                }
             }
         }
     }
@@ -85,6 +105,21 @@ pub fn commit_columns(
     normalize(&positive)
 }
 
+/// A block's values as stored: 4 bytes each when they fit, else 8.
+fn value_bytes(values: &[i64]) -> (u32, Vec<u8>) {
+    if magnitude_bits(values) < 32 {
+        (
+            4,
+            values
+                .iter()
+                .flat_map(|v| (*v as i32).to_le_bytes())
+                .collect(),
+        )
+    } else {
+        (8, values.iter().flat_map(|v| v.to_le_bytes()).collect())
+    }
+}
+
 /// Commits partition `index` (rows `rows`, row-major `block`, their generators `bases`) under
 /// the blinding `seed`: its part of the sums, its store file and its largest decoded row L1
 /// norm. The one place a partition is committed, by `commit` here and by a setup task.
@@ -93,7 +128,7 @@ pub(crate) fn commit_partition(
     seed: &[u8; 32],
     index: u32,
     rows: std::ops::Range<usize>,
-    block: &[i64],
+    block: &Block,
     bases: &[G1Affine],
 ) -> (Part, zkmr_proto::PedersenPartition, f64) {
     let cols = header.cols as usize;
@@ -107,22 +142,33 @@ pub(crate) fn commit_partition(
         row_end: end,
         key_digest: partition_key_digest(index, start, end, &column_bytes),
     };
-    let l1 = MatrixRounding::max_row_l1(block, cols, header.encoding);
-    let narrow = magnitude_bits(block) < 32;
-    let file = zkmr_proto::PedersenPartition {
-        index,
-        row_start: start,
-        row_end: end,
-        entry_bytes: if narrow { 4 } else { 8 },
-        block: if narrow {
-            block
-                .iter()
-                .flat_map(|v| (*v as i32).to_le_bytes())
-                .collect()
-        } else {
-            block.iter().flat_map(|v| v.to_le_bytes()).collect()
+    let l1 = block.max_row_l1(cols, header.encoding);
+    let (entry_bytes, values) = value_bytes(block.values());
+    let file = match block {
+        Block::Dense(_) => zkmr_proto::PedersenPartition {
+            index,
+            row_start: start,
+            row_end: end,
+            entry_bytes,
+            block: values,
+            columns: column_bytes,
+            ..Default::default()
         },
-        columns: column_bytes,
+        Block::Sparse(sparse) => zkmr_proto::PedersenPartition {
+            index,
+            row_start: start,
+            row_end: end,
+            entry_bytes,
+            block: values,
+            columns: column_bytes,
+            sparse: true,
+            row_offsets: sparse
+                .offsets
+                .iter()
+                .flat_map(|o| o.to_le_bytes())
+                .collect(),
+            col_index: sparse.cols.iter().flat_map(|c| c.to_le_bytes()).collect(),
+        },
     };
     let part = Part {
         id,
@@ -191,7 +237,7 @@ impl Sums {
 /// writes the key store at `dest`.
 pub fn commit(
     header: Header,
-    blocks: impl Iterator<Item = Result<(usize, Vec<i64>)>> + Send,
+    blocks: impl Iterator<Item = Result<(usize, Block)>> + Send,
     exact: bool,
     dest: &std::path::Path,
     replace: bool,
@@ -225,10 +271,13 @@ pub fn commit(
                 )));
             }
             let rows = partitioning.range(p);
-            if block.len() != rows.len() * cols {
+            let shaped = match &block {
+                Block::Dense(values) => values.len() == rows.len() * cols,
+                Block::Sparse(sparse) => sparse.check(rows.len(), cols, "block").is_ok(),
+            };
+            if !shaped {
                 return Err(Error::Input(format!(
-                    "partition {p} has {} values, expected {} rows of {cols}",
-                    block.len(),
+                    "partition {p} does not hold {} rows of {cols} columns",
                     rows.len()
                 )));
             }

@@ -26,8 +26,8 @@ use super::transcript::merkle_path;
 use crate::error::{Error, Result};
 use crate::keystore::{digest_from_hex, KeyStore, Manifest};
 use crate::matrix::gather_outputs;
-use crate::product::product;
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
+use crate::sparse::{Block, SparseRows};
 
 /// The public matrix key's file.
 pub const MATRIX_KEY: &str = "matrix.key";
@@ -50,7 +50,7 @@ pub struct Secret {
 /// One partition as stored.
 #[derive(Debug)]
 pub struct StoredPartition {
-    pub block: Vec<i64>,
+    pub block: Block,
     /// The encoded column commitments `C_{p,j}`.
     pub columns: Vec<u8>,
 }
@@ -79,7 +79,7 @@ pub struct PedersenProver {
     commitment: [u8; 32],
     columns: OnceLock<Vec<u8>>,
     secret: OnceLock<Secret>,
-    blocks: Vec<OnceLock<Arc<Vec<i64>>>>,
+    blocks: Vec<OnceLock<Arc<Block>>>,
 }
 
 impl PedersenProver {
@@ -164,12 +164,18 @@ impl PedersenProver {
         let part = zkmr_proto::PedersenPartition::decode(self.store.read(&name)?.as_slice())
             .map_err(|e| Error::Format(format!("{what}: {e}")))?;
         let rows = (id.row_end - id.row_start) as usize;
-        let entries = rows * self.cols();
         let width = part.entry_bytes as usize;
+        let entries = if part.sparse {
+            part.col_index.len() / 4
+        } else {
+            rows * self.cols()
+        };
         if part.index != index
             || (part.row_start, part.row_end) != (id.row_start, id.row_end)
             || !matches!(width, 4 | 8)
             || part.block.len() != entries * width
+            || !(part.sparse || part.row_offsets.is_empty() && part.col_index.is_empty())
+            || (part.sparse && part.row_offsets.len() != (rows + 1) * 8)
         {
             return Err(Error::Format(format!(
                 "{what}: does not hold partition {index} as the manifest lists it"
@@ -182,7 +188,7 @@ impl PedersenProver {
                 "{what}: its column commitments are not the ones the manifest lists"
             )));
         }
-        let block = if width == 4 {
+        let values = if width == 4 {
             part.block
                 .chunks_exact(4)
                 .map(|b| i32::from_le_bytes(b.try_into().expect("4 bytes")) as i64)
@@ -193,13 +199,32 @@ impl PedersenProver {
                 .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
                 .collect()
         };
+        let block = if part.sparse {
+            let sparse = SparseRows {
+                offsets: part
+                    .row_offsets
+                    .chunks_exact(8)
+                    .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect(),
+                cols: part
+                    .col_index
+                    .chunks_exact(4)
+                    .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+                    .collect(),
+                values,
+            };
+            sparse.check(rows, self.cols(), &what)?;
+            Block::Sparse(sparse)
+        } else {
+            Block::Dense(values)
+        };
         Ok(StoredPartition {
             block,
             columns: part.columns,
         })
     }
 
-    fn cached_block(&self, index: u32) -> Result<Arc<Vec<i64>>> {
+    fn cached_block(&self, index: u32) -> Result<Arc<Block>> {
         let slot = self.blocks.get(index as usize).ok_or_else(|| {
             Error::Input(format!(
                 "partition {index} is not in the key store, which has {} partitions",
@@ -243,8 +268,8 @@ impl Prover for PedersenProver {
         false
     }
 
-    fn block(&self, index: u32) -> Result<Vec<i64>> {
-        Ok(self.cached_block(index)?.as_ref().clone())
+    fn block(&self, index: u32) -> Result<Arc<Block>> {
+        self.cached_block(index)
     }
 
     fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved> {
@@ -252,7 +277,7 @@ impl Prover for PedersenProver {
         let block = self.cached_block(index)?;
         let id = self.ids[index as usize];
         let rows = (id.row_end - id.row_start) as usize;
-        let y = product(&block, rows, self.cols(), &x.values, x.count);
+        let y = block.product(rows, self.cols(), &x.values, x.count);
         Ok(PartitionProved {
             y,
             proof: zkmr_proto::PartitionProof {

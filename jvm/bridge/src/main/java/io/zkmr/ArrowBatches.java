@@ -17,7 +17,9 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
  * Arrow batches in the layouts the native library reads: a matrix as {@code row: int64,
- * values: list<float64>} (one record per matrix row), a vector as one {@code float64} column.
+ * values: list<float64>} (one record per matrix row) or, for a sparse matrix, as coordinate
+ * entries {@code row: int64, col: int64, value: float64} (one record per non-zero), a vector as
+ * one {@code float64} column.
  * Each batch is written as an Arrow IPC stream, the bytes that cross JNI.
  */
 public final class ArrowBatches {
@@ -48,6 +50,34 @@ public final class ArrowBatches {
       index.setValueCount(rows.length);
       writer.setValueCount(rows.length);
       return ipc(List.of(index, lists));
+    }
+  }
+
+  /**
+   * Coordinate entries {@code (rows[k], cols[k], values[k])} of a sparse matrix, or of one
+   * partition of it, as an Arrow IPC stream.
+   */
+  public static byte[] entries(long[] rows, long[] cols, double[] values) {
+    if (rows.length != cols.length || rows.length != values.length) {
+      throw new IllegalArgumentException(
+          rows.length + " rows, " + cols.length + " columns and " + values.length + " values");
+    }
+    try (BufferAllocator allocator = ALLOCATOR.newChildAllocator("entries", 0, Long.MAX_VALUE);
+        BigIntVector row = new BigIntVector("row", allocator);
+        BigIntVector col = new BigIntVector("col", allocator);
+        Float8Vector value = new Float8Vector("value", allocator)) {
+      row.allocateNew(rows.length);
+      col.allocateNew(rows.length);
+      value.allocateNew(rows.length);
+      for (int k = 0; k < rows.length; k++) {
+        row.set(k, rows[k]);
+        col.set(k, cols[k]);
+        value.set(k, values[k]);
+      }
+      row.setValueCount(rows.length);
+      col.setValueCount(rows.length);
+      value.setValueCount(rows.length);
+      return ipc(List.of(row, col, value));
     }
   }
 

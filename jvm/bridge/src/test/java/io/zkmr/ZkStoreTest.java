@@ -255,4 +255,101 @@ class ZkStoreTest {
     assertEquals("native/linux/x86_64/libzkmr_jni.so", NativeLoader.resourcePath());
     assertTrue(NativeLoader.class.getClassLoader().getResource(NativeLoader.resourcePath()) != null);
   }
+
+  /**
+   * A sparse matrix sent as coordinate entries: committed sparse, each partition proved from
+   * its own entries (in any order), the job equal to a plain loop over the entries; an entry
+   * that differs from the committed one is named by row and column.
+   */
+  @Test
+  void aSparseMatrixIsCommittedAndProvedFromItsEntries() {
+    int rows = 50;
+    int cols = 40;
+    int per = 16;
+    Random random = new Random(5);
+    List<long[]> positions = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    // The last row and column hold an entry, so the shape is 50 x 40.
+    positions.add(new long[] {rows - 1, cols - 1});
+    values.add(3.0);
+    seen.add((long) (rows - 1) * cols + cols - 1);
+    while (positions.size() < 120) {
+      long i = random.nextInt(rows);
+      long j = random.nextInt(cols);
+      if (seen.add(i * cols + j)) {
+        positions.add(new long[] {i, j});
+        values.add((double) (random.nextInt(2001) - 1000));
+      }
+    }
+    StoreInfo sparse =
+        Zkmr.commitMatrix(
+            dir.resolve("sparse"),
+            entries(positions, values, k -> true),
+            Zkmr.CommitSettings.defaults().withRowsPerPartition(per));
+    assertEquals(rows, sparse.getMatrix().getRows());
+    assertEquals(cols, sparse.getMatrix().getCols());
+    double[] v = new double[cols];
+    for (int j = 0; j < cols; j++) {
+      v[j] = random.nextInt(201) - 100;
+    }
+    double[] expected = new double[rows];
+    for (int k = 0; k < positions.size(); k++) {
+      expected[(int) positions.get(k)[0]] += values.get(k) * v[(int) positions.get(k)[1]];
+    }
+    try (ZkStore store = ZkStore.open(dir.resolve("sparse"))) {
+      List<byte[]> results = new ArrayList<>();
+      for (int p = 0; p < sparse.getPartitions(); p++) {
+        int partition = p;
+        PartitionOutput out =
+            store.provePartition(
+                entries(positions, values, k -> positions.get(k)[0] / per == partition),
+                ArrowBatches.vector(v),
+                -1);
+        assertEquals(p, out.getIndex());
+        results.add(out.getResult().toByteArray());
+      }
+      JobOutput job = store.commitJob(results);
+      assertArrayEquals(expected, job.getYList().stream().mapToDouble(Double::doubleValue).toArray());
+      assertTrue(Zkmr.verify(job.getBundle().toByteArray(), sparse.getMatrixCommitment()).getVerified());
+
+      List<Double> changed = new ArrayList<>(values);
+      int k = 1;
+      while (positions.get(k)[0] / per != 0) {
+        k++;
+      }
+      changed.set(k, changed.get(k) + 1);
+      ZkmrException differs =
+          assertThrows(
+              ZkmrException.class,
+              () ->
+                  store.provePartition(
+                      entries(positions, changed, i -> positions.get(i)[0] / per == 0),
+                      ArrowBatches.vector(v),
+                      -1));
+      String where = "row " + positions.get(k)[0] + ", column " + positions.get(k)[1] + ":";
+      assertTrue(differs.getMessage().contains(where), differs.getMessage());
+      assertTrue(differs.getMessage().contains("differs"), differs.getMessage());
+    }
+  }
+
+  /** The entries {@code k} that {@code keep} selects, in reverse order, as an Arrow batch. */
+  static byte[] entries(
+      List<long[]> positions, List<Double> values, java.util.function.IntPredicate keep) {
+    List<Integer> chosen = new ArrayList<>();
+    for (int k = positions.size() - 1; k >= 0; k--) {
+      if (keep.test(k)) {
+        chosen.add(k);
+      }
+    }
+    long[] r = new long[chosen.size()];
+    long[] c = new long[chosen.size()];
+    double[] val = new double[chosen.size()];
+    for (int n = 0; n < chosen.size(); n++) {
+      r[n] = positions.get(chosen.get(n))[0];
+      c[n] = positions.get(chosen.get(n))[1];
+      val[n] = values.get(chosen.get(n));
+    }
+    return ArrowBatches.entries(r, c, val);
+  }
 }

@@ -1,0 +1,151 @@
+//! Verifying a chain with nothing but the trusted spec: every step's bundle against its
+//! stage's commitment, every input after the first made here from the output before it.
+
+use prost::Message;
+
+use super::spec::{uniform, ChainSpec};
+use super::{Outcome, Walk};
+use crate::error::{Error, Result};
+
+/// Reads a chain proof, refusing any encoding but the canonical one.
+pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::ChainProof> {
+    let proof = zkmr_proto::ChainProof::decode(bytes)
+        .map_err(|e| Error::rejected_bundle(format!("{what}: not a chain proof: {e}")))?;
+    if proof.encode_to_vec() != bytes {
+        return Err(Error::rejected_bundle(format!(
+            "{what}: not in the canonical encoding"
+        )));
+    }
+    if proof.version != zkmr_proto::CHAIN_VERSION {
+        return Err(Error::rejected_bundle(format!(
+            "{what}: chain proof version {}, this verifier reads {}",
+            proof.version,
+            zkmr_proto::CHAIN_VERSION
+        )));
+    }
+    Ok(proof)
+}
+
+/// A rejection of step `label`, keeping the partition the bundle's verifier named.
+fn at_step(label: &str, err: Error) -> Error {
+    let reason = match err {
+        Error::Rejected {
+            partition: Some(p),
+            reason,
+        } => format!("partition {p}: {reason}"),
+        Error::Rejected { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    Error::rejected_bundle(format!("{label}: {reason}"))
+}
+
+/// Verifies `proof` for the trusted `spec`: what the chain computed.
+pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcome> {
+    if proof.spec != spec.canonical() {
+        return Err(Error::rejected_bundle(
+            "the chain was proved for another spec than the trusted one",
+        ));
+    }
+    let mut used = vec![false; proof.matrices.len()];
+    for (k, m) in proof.matrices.iter().enumerate() {
+        if proof.matrices[..k]
+            .iter()
+            .any(|other| other.commitment == m.commitment)
+        {
+            return Err(Error::rejected_bundle(
+                "a matrix key appears twice in the chain proof",
+            ));
+        }
+    }
+    let Some(first) = proof.steps.first() else {
+        return Err(Error::rejected_bundle("the chain proof has no steps"));
+    };
+    let vectors = first.vectors.max(1) as usize;
+    let first_values = if spec.input.uniform {
+        let cols = first.matrix.as_ref().map_or(0, |m| m.cols);
+        if cols == 0 || cols > 1 << 32 || vectors != 1 {
+            return Err(Error::rejected_bundle(
+                "step 0: not one vector over a matrix the spec can start",
+            ));
+        }
+        uniform(cols as usize, 1, spec.input.scale_bits)
+    } else {
+        first.x.clone()
+    };
+    let mut walk = Walk::start(spec, &first_values, vectors);
+    let mut counts = vec![0usize; spec.stages.len()];
+    let mut roots = Vec::with_capacity(proof.steps.len());
+    for (k, step) in proof.steps.iter().enumerate() {
+        if walk.finished() {
+            return Err(Error::rejected_bundle(format!(
+                "step {k}: the spec ends after {k} steps"
+            )));
+        }
+        let label = walk.label();
+        if step.version != zkmr_proto::BUNDLE_VERSION {
+            return Err(Error::rejected_bundle(format!(
+                "{label}: bundle version {} is not the supported {}",
+                step.version,
+                zkmr_proto::BUNDLE_VERSION
+            )));
+        }
+        let mut bundle = step.clone();
+        if k > 0 || spec.input.uniform {
+            if !bundle.x.is_empty() {
+                return Err(Error::rejected_bundle(format!(
+                    "{label}: carries an input, which the verifier makes itself"
+                )));
+            }
+            bundle.x = walk.input().map_err(|e| at_step(&label, e))?;
+        }
+        if bundle.vectors.max(1) as usize != vectors {
+            return Err(Error::rejected_bundle(format!(
+                "{label}: proves {} vectors, the chain {vectors}",
+                bundle.vectors.max(1)
+            )));
+        }
+        if let Some(pedersen) = bundle.pedersen.as_mut() {
+            let held = proof
+                .matrices
+                .iter()
+                .position(|m| m.commitment == bundle.matrix_commitment);
+            match held {
+                Some(m) if pedersen.columns.is_empty() => {
+                    used[m] = true;
+                    pedersen.columns = proof.matrices[m].columns.clone();
+                }
+                _ => {
+                    return Err(Error::rejected_bundle(format!(
+                        "{label}: its matrix key is not the chain proof's one copy"
+                    )))
+                }
+            }
+        }
+        let verified =
+            crate::verify::verify(&bundle, &walk.commitment()).map_err(|e| at_step(&label, e))?;
+        if verified.x_encoding != spec.encoding() {
+            return Err(Error::rejected_bundle(format!(
+                "{label}: its input is not encoded as the spec says"
+            )));
+        }
+        let rows = bundle.matrix.as_ref().map_or(0, |m| m.rows as usize);
+        counts[walk.stage] += 1;
+        roots.push(verified.job_root);
+        walk.advance(&verified.y, rows, verified.y_scale_bits)
+            .map_err(|e| at_step(&label, e))?;
+    }
+    if !walk.finished() {
+        return Err(Error::rejected_bundle(format!(
+            "step {} is missing: {} has not finished after {} steps",
+            walk.step,
+            walk.label(),
+            walk.step
+        )));
+    }
+    if used.iter().any(|u| !u) {
+        return Err(Error::rejected_bundle(
+            "the chain proof holds a matrix key no step uses",
+        ));
+    }
+    Ok(Outcome::from_walk(&walk, spec, first_values, counts, roots))
+}
