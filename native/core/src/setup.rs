@@ -73,35 +73,15 @@ pub fn commit(
             if options.fold.is_some() {
                 return Err(Error::Usage("--fold is for --scheme halo2".into()));
             }
-            let rows_per_partition = options.rows_per_partition.min(matrix.rows());
-            let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
-            let header = Header {
-                rows: matrix.rows() as u64,
-                cols: matrix.cols() as u64,
+            commit_pedersen(
+                (matrix.rows(), matrix.cols()),
+                |range| Block::Dense(matrix.block(range).to_vec()),
                 encoding,
-                rows_per_partition: rows_per_partition as u32,
-            };
-            let blocks = (0..partitioning.count()).map(|p| {
-                Ok((
-                    p,
-                    Block::Dense(matrix.block(partitioning.range(p)).to_vec()),
-                ))
-            });
-            let started = Instant::now();
-            let done = crate::pedersen::setup::commit(
-                header,
-                blocks,
                 matrix.is_exact(),
+                options,
                 dest,
-                options.replace,
                 progress,
-            )?;
-            Ok(Committed {
-                store: done.store,
-                commitment: done.commitment,
-                srs_seconds: 0.0,
-                setup_seconds: started.elapsed().as_secs_f64(),
-            })
+            )
         }
         Scheme::Halo2 => {
             let srs = options.srs.as_ref().ok_or_else(|| {
@@ -143,24 +123,40 @@ pub fn commit_sparse(
                 .into(),
         ));
     }
-    let rows_per_partition = options.rows_per_partition.min(matrix.rows());
-    let partitioning = Partitioning::new(matrix.rows(), rows_per_partition)?;
+    commit_pedersen(
+        (matrix.rows(), matrix.cols()),
+        |range| matrix.block(range),
+        encoding,
+        matrix.is_exact(),
+        options,
+        dest,
+        progress,
+    )
+}
+
+/// Commits a `rows × cols` matrix under the pedersen scheme, partition `range` by partition
+/// from `block_of(range)`.
+fn commit_pedersen(
+    (rows, cols): (usize, usize),
+    block_of: impl Fn(std::ops::Range<usize>) -> Block + Send + Sync,
+    encoding: FixedPoint,
+    exact: bool,
+    options: &CommitOptions,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Committed> {
+    let rows_per_partition = options.rows_per_partition.min(rows);
+    let partitioning = Partitioning::new(rows, rows_per_partition)?;
     let header = Header {
-        rows: matrix.rows() as u64,
-        cols: matrix.cols() as u64,
+        rows: rows as u64,
+        cols: cols as u64,
         encoding,
         rows_per_partition: rows_per_partition as u32,
     };
-    let blocks = (0..partitioning.count()).map(|p| Ok((p, matrix.block(partitioning.range(p)))));
+    let blocks = (0..partitioning.count()).map(|p| Ok((p, block_of(partitioning.range(p)))));
     let started = Instant::now();
-    let done = crate::pedersen::setup::commit(
-        header,
-        blocks,
-        matrix.is_exact(),
-        dest,
-        options.replace,
-        progress,
-    )?;
+    let done =
+        crate::pedersen::setup::commit(header, blocks, exact, dest, options.replace, progress)?;
     Ok(Committed {
         store: done.store,
         commitment: done.commitment,

@@ -426,3 +426,70 @@ fn a_stage_without_its_store_or_with_a_wrong_input_is_refused_before_proving() {
     );
     let _ = ChainSpec::from_json("{\"input\": {}}", "spec.json").unwrap_err();
 }
+
+/// A chain's stages may use either scheme: a halo2 layer (one vector; the development SRS)
+/// feeding a pedersen one, verified and tampered with like any other.
+#[test]
+fn a_halo2_stage_feeds_a_pedersen_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let srs = zkmr_core::halo2::setup::SrsChoice::Development {
+        cache_dir: dir.path().join("srs"),
+    };
+    let encoding = FixedPoint::new(SCALE, 32).unwrap();
+    let w1: Vec<i64> = vec![300, -200, 100, 50, -120, 80, 40, -10, 256, 0, -256, 512];
+    let w2: Vec<i64> = vec![128, -64, 32, 256, -100, 200, 20, -30];
+    let halo2 = CommitOptions {
+        scheme: zkmr_core::Scheme::Halo2,
+        rows_per_partition: 2,
+        srs: Some(srs),
+        ..CommitOptions::default()
+    };
+    let m1 = IntMatrix::new(3, 4, w1.clone()).unwrap();
+    commit(&m1, encoding, &halo2, &dir.path().join("h"), &Silent).unwrap();
+    let stores = vec![
+        OpenStore::open(&dir.path().join("h")).unwrap(),
+        dense_store(dir.path(), "p", 2, 4, w2.clone()),
+    ];
+    let spec = ChainSpec {
+        input: Input {
+            scale_bits: SCALE,
+            value_bits: 32,
+            uniform: false,
+        },
+        stages: vec![
+            Stage {
+                name: "halo2 layer".into(),
+                commitment: hex(&stores[0]),
+                then: vec![
+                    Op::Rescale { scale_bits: SCALE },
+                    Op::Relu,
+                    Op::Append { value: 1 },
+                ],
+                repeat: None,
+            },
+            Stage {
+                name: "pedersen layer".into(),
+                commitment: hex(&stores[1]),
+                then: vec![Op::Rescale { scale_bits: SCALE }],
+                repeat: None,
+            },
+        ],
+    };
+    let x = Vectors::one(vec![512, -256, 384, 1 << SCALE], encoding);
+    let proof = prove(&spec, &stores, Some(&x), &Silent).unwrap().proof;
+    assert_eq!(
+        proof.matrices.len(),
+        1,
+        "only the pedersen key is shared out"
+    );
+    let outcome = verify::verify(&proof, &spec).unwrap();
+    let w = vec![(3, 4, w1), (2, 4, w2)];
+    assert_eq!(outcome.output, forward(&w, &x.values));
+
+    let mut bad = proof.clone();
+    let mut y = unpack_i128(&bad.steps[0].partitions[1].y, "y").unwrap();
+    y[0] += 1;
+    bad.steps[0].partitions[1].y = pack_i128(&y);
+    let msg = rejected(&bad, &spec);
+    assert!(msg.contains("step 0 (halo2 layer)"), "{msg}");
+}

@@ -144,32 +144,24 @@ pub(crate) fn commit_partition(
     };
     let l1 = block.max_row_l1(cols, header.encoding);
     let (entry_bytes, values) = value_bytes(block.values());
-    let file = match block {
-        Block::Dense(_) => zkmr_proto::PedersenPartition {
-            index,
-            row_start: start,
-            row_end: end,
-            entry_bytes,
-            block: values,
-            columns: column_bytes,
-            ..Default::default()
-        },
-        Block::Sparse(sparse) => zkmr_proto::PedersenPartition {
-            index,
-            row_start: start,
-            row_end: end,
-            entry_bytes,
-            block: values,
-            columns: column_bytes,
-            sparse: true,
-            row_offsets: sparse
-                .offsets
-                .iter()
-                .flat_map(|o| o.to_le_bytes())
-                .collect(),
-            col_index: sparse.cols.iter().flat_map(|c| c.to_le_bytes()).collect(),
-        },
+    let mut file = zkmr_proto::PedersenPartition {
+        index,
+        row_start: start,
+        row_end: end,
+        entry_bytes,
+        block: values,
+        columns: column_bytes,
+        ..Default::default()
     };
+    if let Block::Sparse(sparse) = block {
+        file.sparse = true;
+        file.row_offsets = sparse
+            .offsets
+            .iter()
+            .flat_map(|o| o.to_le_bytes())
+            .collect();
+        file.col_index = sparse.cols.iter().flat_map(|c| c.to_le_bytes()).collect();
+    }
     let part = Part {
         id,
         columns,
