@@ -153,13 +153,12 @@ impl OpenStore {
     ) -> Result<zkmr_proto::PartitionResult> {
         self.check_vectors(x)?;
         let committed = self.prover.block(index)?;
-        let m = &self.store.manifest;
-        let row_start = index as u64 * m.rows_per_partition as u64;
-        let rows = (m.rows.min(row_start + m.rows_per_partition as u64) - row_start) as usize;
-        if let Some((i, j)) = committed.first_difference(block, rows, m.cols as usize) {
+        let rows = self.store.manifest.partitioning()?.range(index as usize);
+        let cols = self.store.manifest.cols as usize;
+        if let Some((i, j)) = committed.first_difference(block, rows.len(), cols) {
             return Err(Error::Input(format!(
                 "row {}, column {j}: the value differs from the matrix committed in {}",
-                row_start + i as u64,
+                rows.start + i,
                 self.store.dir().display()
             )));
         }

@@ -146,6 +146,9 @@ impl Block {
         rows: usize,
         cols: usize,
     ) -> Option<(usize, usize)> {
+        if self == other {
+            return None;
+        }
         if let (Block::Dense(a), Block::Dense(b)) = (self, other) {
             let at = a.iter().zip(b).position(|(a, b)| a != b)?;
             return Some((at / cols, at % cols));
@@ -248,27 +251,6 @@ impl SparseMatrix {
             cols: self.entries.cols[from..to].to_vec(),
             values: self.entries.values[from..to].to_vec(),
         })
-    }
-
-    /// What bounds the rounding error of products with this matrix.
-    pub fn rounding(&self, encoding: FixedPoint) -> MatrixRounding {
-        MatrixRounding {
-            exact: self.exact,
-            max_row_l1: Block::Sparse(self.entries.clone()).max_row_l1(self.cols, encoding),
-        }
-    }
-
-    /// `A x` over the integers: the reference proofs are checked against.
-    pub fn mul_vec(&self, x: &[i64]) -> Vec<i128> {
-        assert_eq!(x.len(), self.cols, "vector length");
-        (0..self.rows)
-            .map(|i| {
-                self.entries
-                    .row(i)
-                    .map(|(j, v)| v as i128 * x[j] as i128)
-                    .sum()
-            })
-            .collect()
     }
 }
 

@@ -43,7 +43,7 @@ pub fn is_coordinates(path: &Path) -> Result<bool> {
     Ok(match InputFormat::detect(path)? {
         InputFormat::Csv => true,
         InputFormat::Json => {
-            matches!(parse_json(path)?, Value::Object(ref m) if m.contains_key("entries"))
+            matches!(crate::json::parse(path)?, Value::Object(ref m) if m.contains_key("entries"))
         }
         format => crate::arrow_table::first_schema(path, format)?
             .fields()
@@ -145,13 +145,8 @@ fn read_csv(path: &Path) -> Result<Coordinates> {
     })
 }
 
-fn parse_json(path: &Path) -> Result<Value> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| in_file(path, e))
-}
-
 fn read_json(path: &Path) -> Result<Coordinates> {
-    let doc = parse_json(path)?;
+    let doc = crate::json::parse(path)?;
     let Some(Value::Array(items)) = doc.get("entries") else {
         return Err(in_file(
             path,

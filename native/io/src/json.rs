@@ -8,7 +8,7 @@ use zkmr_core::{Error, Result};
 
 use crate::in_file;
 
-fn parse(path: &Path) -> Result<Value> {
+pub(crate) fn parse(path: &Path) -> Result<Value> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| in_file(path, e))
 }

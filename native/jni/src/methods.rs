@@ -256,7 +256,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
             MatrixBatch::Entries(entries) => open.entries_of(entries)?,
         };
         let result = open.prove_block(index, &block, &Vectors::one(x, x_encoding))?;
-        message(env, &outputs::partition_output(open, result)?)
+        let macs = block.values().len() as u64;
+        message(env, &outputs::partition_output(open, result, macs)?)
     })
 }
 

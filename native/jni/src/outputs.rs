@@ -19,12 +19,13 @@ pub fn store_info(open: &OpenStore) -> Result<zkmr_proto::StoreInfo> {
     })
 }
 
+/// What a task reports of its proved partition; `macs` counts the entries it handed in.
 pub fn partition_output(
     open: &OpenStore,
     result: zkmr_proto::PartitionResult,
+    macs: u64,
 ) -> Result<zkmr_proto::PartitionOutput> {
     let summary = open.summarize(&result)?;
-    let rows = summary.row_end - summary.row_start;
     Ok(zkmr_proto::PartitionOutput {
         result: Some(result),
         index: summary.index,
@@ -34,10 +35,7 @@ pub fn partition_output(
         key_digest: to_hex(&summary.key_digest),
         leaf: to_hex(&summary.leaf),
         prove_seconds: summary.prove_seconds,
-        macs: match &*open.prover().block(summary.index)? {
-            zkmr_core::sparse::Block::Sparse(s) => s.values.len() as u64,
-            zkmr_core::sparse::Block::Dense(_) => rows * open.store.manifest.cols,
-        },
+        macs,
     })
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct Walk<'a> {
     pub(crate) converged: Vec<Option<bool>>,
     /// The last step's change in L1, encoded, for each repeated stage passed.
     pub(crate) last_change: Vec<Option<u128>>,
+    /// The steps taken in each stage.
+    pub(crate) steps_in: Vec<usize>,
 }
 
 impl<'a> Walk<'a> {
@@ -50,6 +52,7 @@ impl<'a> Walk<'a> {
             vectors,
             converged: vec![None; spec.stages.len()],
             last_change: vec![None; spec.stages.len()],
+            steps_in: vec![0; spec.stages.len()],
         }
     }
 
@@ -125,6 +128,7 @@ impl<'a> Walk<'a> {
         self.len = len;
         self.scale = scale;
         self.step += 1;
+        self.steps_in[self.stage] += 1;
         if stage_done {
             self.stage += 1;
             self.iteration = 0;
@@ -177,7 +181,6 @@ impl Outcome {
         walk: &Walk<'_>,
         spec: &ChainSpec,
         first_input: Vec<i64>,
-        counts: Vec<usize>,
         roots: Vec<[u8; 32]>,
     ) -> Self {
         let unit = (spec.input.scale_bits as f64).exp2();
@@ -190,11 +193,11 @@ impl Outcome {
             stages: spec
                 .stages
                 .iter()
-                .zip(counts)
+                .zip(&walk.steps_in)
                 .enumerate()
                 .map(|(s, (stage, steps))| StageOutcome {
                     name: stage.name.clone(),
-                    steps,
+                    steps: *steps,
                     converged: walk.converged[s],
                     last_change: walk.last_change[s].map(|c| c as f64 / unit),
                 })

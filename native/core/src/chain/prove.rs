@@ -76,7 +76,6 @@ pub fn prove(
         spec: spec.canonical(),
         ..Default::default()
     };
-    let mut counts = vec![0usize; spec.stages.len()];
     let (mut roots, mut step_seconds) = (Vec::new(), Vec::new());
     let most: usize = spec
         .stages
@@ -86,8 +85,7 @@ pub fn prove(
     progress.report(Event::Started { total: most });
     while !walk.finished() {
         let label = walk.label();
-        let stage = walk.stage;
-        let store = store_of(stage)?;
+        let store = store_of(walk.stage)?;
         let x = Vectors {
             values: walk.input()?,
             count: vectors,
@@ -106,7 +104,8 @@ pub fn prove(
             manifest.encoding.scale_bits + spec.input.scale_bits,
         )?;
         let mut bundle = proved.bundle;
-        if walk.step > 1 || spec.input.uniform {
+        // Every input but a given first one is the verifier's to make.
+        if !proof.steps.is_empty() || spec.input.uniform {
             bundle.x.clear();
         }
         if let Some(pedersen) = bundle.pedersen.as_mut() {
@@ -124,13 +123,12 @@ pub fn prove(
         }
         proof.steps.push(bundle);
         roots.push(proved.job_root);
-        counts[stage] += 1;
         progress.report(Event::PartitionDone {
             index: walk.step as u32 - 1,
         });
     }
     Ok(Proved {
-        outcome: Outcome::from_walk(&walk, spec, first_values, counts, roots),
+        outcome: Outcome::from_walk(&walk, spec, first_values, roots),
         proof,
         step_seconds,
     })

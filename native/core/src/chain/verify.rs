@@ -73,7 +73,6 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
         first.x.clone()
     };
     let mut walk = Walk::start(spec, &first_values, vectors);
-    let mut counts = vec![0usize; spec.stages.len()];
     let mut roots = Vec::with_capacity(proof.steps.len());
     for (k, step) in proof.steps.iter().enumerate() {
         if walk.finished() {
@@ -129,7 +128,6 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
             )));
         }
         let rows = bundle.matrix.as_ref().map_or(0, |m| m.rows as usize);
-        counts[walk.stage] += 1;
         roots.push(verified.job_root);
         walk.advance(&verified.y, rows, verified.y_scale_bits)
             .map_err(|e| at_step(&label, e))?;
@@ -147,5 +145,5 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
             "the chain proof holds a matrix key no step uses",
         ));
     }
-    Ok(Outcome::from_walk(&walk, spec, first_values, counts, roots))
+    Ok(Outcome::from_walk(&walk, spec, first_values, roots))
 }
