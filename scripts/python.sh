@@ -1,6 +1,9 @@
 # The project's Python: .venv with pyspark (spark-submit) and the examples' packages
 # (examples/requirements.txt), installed once and again whenever the list changes.
 # Sourced by scripts/test.sh and scripts/example.sh.
+#
+# zkmr_python_package installs the zkmr package (python/) into .venv, as the README's
+# `pip install ./python` does: maturin builds it in the workspace's target directory.
 
 zkmr_python_env() {
   local root
@@ -15,5 +18,28 @@ zkmr_python_env() {
     "$root/.venv/bin/pip" install -q --disable-pip-version-check pyspark==4.3.0 \
       -r "$root/examples/requirements.txt"
     echo "$want" >"$stamp"
+  fi
+}
+
+zkmr_python_package() {
+  local root log again
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  log=$(mktemp)
+  if ! "$root/.venv/bin/pip" install -v --disable-pip-version-check "$root/python" >"$log" 2>&1; then
+    cat "$log"
+    rm -f "$log"
+    return 1
+  fi
+  # After the workspace build, the package's own build compiles the package and PyO3 (whose
+  # configuration follows the interpreter maturin names) and nothing else; a dependency
+  # compiling here means python/Cargo.toml's feature pins are stale (python/feature_pins.py).
+  again=$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$log" | awk '{print $2}' |
+    grep -vxE 'zkmr-python|pyo3|pyo3-ffi|pyo3-macros|pyo3-macros-backend|pyo3-build-config|numpy' |
+    sort -u | tr '\n' ' ' || true)
+  rm -f "$log"
+  if [ "${1:-}" = "--after-workspace-build" ] && [ -n "$again" ]; then
+    echo "the Python package compiled the workspace's dependencies again: $again" \
+      "(regenerate python/Cargo.toml's pins with python3 python/feature_pins.py)" >&2
+    return 1
   fi
 }

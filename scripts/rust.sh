@@ -16,6 +16,12 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+# The workspace's Python package (python/) asks a Python 3 interpreter for its build
+# configuration (PyO3), even when only the CLI is wanted.
+if ! command -v python3 >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq python3
+fi
+
 # One feature set for the CLI, the JNI library and the tests: whichever builds first, the
 # others reuse it.
 zkmr_build() {

@@ -37,6 +37,8 @@ echo "== cargo test (release profile)"
 # so the test run reuses them instead of compiling the dependency tree a second time; the
 # README's scripts/zkmr builds the same way.
 zkmr_build
+echo "== the Python package (pip install ./python into .venv)"
+zkmr_python_package --after-workspace-build
 log=$(mktemp)
 cargo test --release --workspace 2>&1 | tee "$log"
 echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then ${ZKMR_FUZZ_SECONDS:-60} s per target)"
@@ -53,6 +55,12 @@ echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
 mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
 mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
   -Dmdep.outputFile="$PWD/target/hadoop.classpath"
+echo "== the Python package's tests (pytest python/tests: NumPy, the CLI, PySpark on the Spark jar)"
+status=0
+ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
+  ZKMR_SPARK_JAR="$PWD/spark-udf/target/zkmr-spark-0.1.0.jar" \
+  .venv/bin/python -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log" || status=$?
+if [ "$status" -gt 1 ]; then echo "e2e: pytest python/tests FAILED" | tee -a "$log"; fi
 echo "== end to end: spark-submit (local and a standalone cluster) and hadoop jar"
 for run in integration-tests/spark_submit.sh integration-tests/spark_cluster.sh integration-tests/hadoop_jar.sh; do
   if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi

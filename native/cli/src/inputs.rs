@@ -2,12 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use zkmr_core::fixed_point::{FixedPoint, Number};
+use zkmr_core::fixed_point::Number;
 use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::halo2::srs;
-use zkmr_core::matrix::{encode_vector, IntMatrix};
 use zkmr_core::scheme::Vectors;
-use zkmr_core::{Error, Result, Scheme};
+use zkmr_core::{Result, Scheme};
 
 /// The scheme a new key store is committed under, and the SRS the halo2 scheme needs.
 #[derive(clap::Args, Clone, Debug)]
@@ -60,32 +59,7 @@ impl SrsArgs {
     }
 }
 
-/// A matrix as read and as encoded.
-pub struct Matrix {
-    pub numbers: Vec<Vec<Number>>,
-    pub encoded: IntMatrix,
-    pub encoding: FixedPoint,
-}
-
-pub fn with_file(path: &Path, err: Error) -> Error {
-    match err {
-        Error::Input(msg) if !msg.starts_with(&path.display().to_string()) => {
-            Error::Input(format!("{}: {msg}", path.display()))
-        }
-        other => other,
-    }
-}
-
-pub fn matrix(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Result<Matrix> {
-    let numbers = zkmr_io::read_matrix(path)?;
-    let encoding = FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
-    let encoded = IntMatrix::encode(&numbers, encoding).map_err(|e| with_file(path, e))?;
-    Ok(Matrix {
-        numbers,
-        encoded,
-        encoding,
-    })
-}
+pub use zkmr_io::with_file;
 
 /// Vectors as read and as encoded (one, or a batch).
 pub struct Vector {
@@ -122,32 +96,8 @@ fn encode_vectors(
     scale: Option<u32>,
     value_bits: Option<u32>,
 ) -> Result<Vector> {
-    let encoding = FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
-    let len = numbers.first().map_or(0, Vec::len);
-    let mut values = Vec::with_capacity(numbers.len() * len);
-    for (b, vector) in numbers.iter().enumerate() {
-        if vector.len() != len {
-            return Err(Error::Input(format!(
-                "{}: vector {b} has {} entries but vector 0 has {len}",
-                path.display(),
-                vector.len()
-            )));
-        }
-        let encoded = encode_vector(vector, encoding).map_err(|e| match e {
-            Error::Input(msg) if numbers.len() > 1 => Error::Input(format!("vector {b}, {msg}")),
-            other => other,
-        });
-        values.extend(encoded.map_err(|e| with_file(path, e))?);
-    }
-    let count = numbers.len();
-    Ok(Vector {
-        numbers,
-        x: Vectors {
-            values,
-            count,
-            encoding,
-        },
-    })
+    let x = Vectors::encode(&numbers, scale, value_bits).map_err(|e| with_file(path, e))?;
+    Ok(Vector { numbers, x })
 }
 
 /// `A x` in f64 for each vector, one after another: the reference for the quantization error.

@@ -10,7 +10,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::fixed_point::FixedPoint;
+use crate::fixed_point::{FixedPoint, Number};
+use crate::matrix::encode_vector;
 
 /// Which proof scheme a key store, partition result or bundle belongs to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,6 +89,40 @@ impl Vectors {
             count: 1,
             encoding,
         }
+    }
+
+    /// Encodes vectors as one batch at one encoding: `scale` and `value_bits`, or the defaults
+    /// for their values. Every vector must have as many entries as the first; errors name the
+    /// vector (in a batch of more than one) and the index.
+    pub fn encode(
+        numbers: &[Vec<Number>],
+        scale: Option<u32>,
+        value_bits: Option<u32>,
+    ) -> Result<Self> {
+        let encoding =
+            FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
+        let len = numbers.first().map_or(0, Vec::len);
+        let mut values = Vec::with_capacity(numbers.len() * len);
+        for (b, vector) in numbers.iter().enumerate() {
+            if vector.len() != len {
+                return Err(Error::Input(format!(
+                    "vector {b} has {} entries but vector 0 has {len}",
+                    vector.len()
+                )));
+            }
+            let encoded = encode_vector(vector, encoding).map_err(|e| match e {
+                Error::Input(msg) if numbers.len() > 1 => {
+                    Error::Input(format!("vector {b}, {msg}"))
+                }
+                other => other,
+            })?;
+            values.extend(encoded);
+        }
+        Ok(Self {
+            values,
+            count: numbers.len(),
+            encoding,
+        })
     }
 
     /// Vector `b`, for `cols` columns.

@@ -19,6 +19,7 @@
 
 mod arrow_table;
 mod bounds;
+mod commit;
 mod coordinates;
 mod format;
 mod json;
@@ -30,6 +31,9 @@ use std::path::Path;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
+pub use commit::{
+    commit_file, read_encoded_matrix, with_file, EncodedMatrix, FileCommit, FileCommitted,
+};
 pub use coordinates::{is_coordinates, read_coordinates, Coordinates};
 pub use format::InputFormat;
 pub use stream::{ParquetRows, Survey};

@@ -4,16 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::keystore::digest_to_hex;
-use zkmr_core::matrix::{encode_row, PartitionAssembler, Partitioning};
-use zkmr_core::pedersen::statement::Header;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
-use zkmr_core::sparse::{Block, SparseMatrix};
-use zkmr_core::{Result, Scheme};
-use zkmr_io::InputFormat;
+use zkmr_core::Result;
+use zkmr_io::{EncodedMatrix, FileCommit};
 
-use crate::inputs::{self, SchemeArgs};
+use crate::inputs::SchemeArgs;
 use crate::output;
 use crate::progress::Bar;
 
@@ -97,7 +93,7 @@ pub struct CommitReport {
 }
 
 pub fn commit(
-    matrix: &inputs::Matrix,
+    matrix: &EncodedMatrix,
     args: PartitionArgs,
     scheme: &SchemeArgs,
     keys: &std::path::Path,
@@ -162,122 +158,20 @@ fn parse_shape(s: &str) -> std::result::Result<(u64, u64), String> {
     Ok((dim(m)?, dim(n)?))
 }
 
-/// Commits a matrix in coordinate form, kept as compressed rows (pedersen).
-fn commit_coordinates(args: &Args) -> Result<CommitReport> {
-    let path = &args.matrix;
-    let coordinates = zkmr_io::read_coordinates(path)?;
-    let (rows, cols) = args
-        .shape
-        .or(coordinates.shape)
-        .unwrap_or_else(|| coordinates.shape());
-    let encoding = FixedPoint::for_values(
-        coordinates.entries.iter().map(|(_, _, v)| *v),
-        args.partitioning.scale,
-        args.partitioning.value_bits,
-    )?;
-    let matrix = SparseMatrix::encode(rows, cols, &coordinates.entries, encoding)
-        .map_err(|e| inputs::with_file(path, e))?;
-    let bar = Bar::new("commit", args.json);
-    let done = setup::commit_sparse(
-        &matrix,
-        encoding,
-        &args.partitioning.options(&args.scheme, args.force),
-        &args.keys,
-        &bar,
-    )?;
-    bar.finish();
-    Ok(CommitReport {
-        nonzeros: Some(matrix.nonzeros()),
-        ..report(&done.store, &done.commitment, 0.0, done.setup_seconds)
-    })
-}
-
-/// Commits a Parquet matrix under the pedersen scheme partition by partition as it is read:
-/// memory holds the partitions in flight, not the matrix. A first pass over the file finds
-/// the shape and, unless `--scale` is given, whether every value is an integer.
-fn commit_streamed(args: &Args) -> Result<CommitReport> {
-    let path = &args.matrix;
-    let survey = zkmr_io::ParquetRows::survey(path)?;
-    let encoding = FixedPoint::for_integrality(
-        survey.integral,
-        args.partitioning.scale,
-        args.partitioning.value_bits,
-    )?;
-    let rows_per_partition = (args.partitioning.rows_per_partition as u64).min(survey.rows);
-    let partitioning = Partitioning::new(survey.rows as usize, rows_per_partition as usize)?;
-    let header = Header {
-        rows: survey.rows,
-        cols: survey.cols as u64,
-        encoding,
-        rows_per_partition: rows_per_partition as u32,
-    };
-    let mut assembler = PartitionAssembler::new(partitioning, survey.cols);
-    let mut rows = zkmr_io::ParquetRows::open(path)?;
-    let mut ended = false;
-    let blocks = std::iter::from_fn(move || loop {
-        if ended {
-            return None;
-        }
-        let Some(row) = rows.next() else {
-            ended = true;
-            return assembler
-                .finish()
-                .err()
-                .map(|e| Err(inputs::with_file(path, e)));
-        };
-        let whole = row.and_then(|(i, numbers)| {
-            let encoded = encode_row(&numbers, i, encoding)?;
-            assembler.add(i, encoded)
-        });
-        match whole {
-            Ok(None) => continue,
-            Ok(Some((p, block))) => return Some(Ok((p, Block::Dense(block)))),
-            Err(e) => {
-                ended = true;
-                return Some(Err(inputs::with_file(path, e)));
-            }
-        }
-    });
-    let bar = Bar::new("commit", args.json);
-    // Integers encode exactly at any scale; fractions are counted as rounded.
-    let exact = survey.integral;
-    let done =
-        zkmr_core::pedersen::setup::commit(header, blocks, exact, &args.keys, args.force, &bar)?;
-    bar.finish();
-    Ok(report(&done.store, &done.commitment, 0.0, done.seconds))
-}
-
 pub fn run(args: Args) -> Result<ExitCode> {
-    let coordinates = zkmr_io::is_coordinates(&args.matrix)?;
-    if args.shape.is_some() && !coordinates {
-        return Err(zkmr_core::Error::Usage(format!(
-            "--shape is for a matrix in coordinate form; {} holds rows",
-            args.matrix.display()
-        )));
-    }
-    let streamed = !coordinates
-        && args.scheme.scheme == Scheme::Pedersen
-        && args.scheme.srs().is_none()
-        && args.partitioning.fold.is_none()
-        && InputFormat::detect(&args.matrix)? == InputFormat::Parquet;
-    let report = if coordinates {
-        commit_coordinates(&args)?
-    } else if streamed {
-        commit_streamed(&args)?
-    } else {
-        let matrix = inputs::matrix(
-            &args.matrix,
-            args.partitioning.scale,
-            args.partitioning.value_bits,
-        )?;
-        commit(
-            &matrix,
-            args.partitioning,
-            &args.scheme,
-            &args.keys,
-            args.force,
-            args.json,
-        )?
+    let spec = FileCommit {
+        shape: args.shape,
+        scale: args.partitioning.scale,
+        value_bits: args.partitioning.value_bits,
+        options: args.partitioning.options(&args.scheme, args.force),
+    };
+    let bar = Bar::new("commit", args.json);
+    let done = zkmr_io::commit_file(&args.matrix, &spec, &args.keys, &bar)?;
+    bar.finish();
+    let c = &done.committed;
+    let report = CommitReport {
+        nonzeros: done.nonzeros,
+        ..report(&c.store, &c.commitment, c.srs_seconds, c.setup_seconds)
     };
     if args.json {
         output::json(&report);

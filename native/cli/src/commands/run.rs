@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 ))
             }
         };
-    let matrix = inputs::matrix(
+    let matrix = zkmr_io::read_encoded_matrix(
         matrix_path,
         args.partitioning.scale,
         args.partitioning.value_bits,

@@ -1,0 +1,193 @@
+//! Committing a matrix file, whatever its form: rows (JSON, Arrow IPC, or Parquet streamed
+//! partition by partition under the pedersen scheme) or coordinate entries kept sparse. The
+//! CLI's `zkmr commit` and the Python package's `zkmr.commit(path, ...)` both come here, so a
+//! file commits to the same store and the same errors either way.
+
+use std::path::Path;
+
+use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::matrix::{encode_row, IntMatrix, PartitionAssembler, Partitioning};
+use zkmr_core::pedersen::statement::Header;
+use zkmr_core::progress::Progress;
+use zkmr_core::setup::{self, CommitOptions, Committed};
+use zkmr_core::sparse::{Block, SparseMatrix};
+use zkmr_core::{Error, Result, Scheme};
+
+use crate::{is_coordinates, read_coordinates, read_matrix, InputFormat, ParquetRows};
+
+/// How to read and encode a matrix file, and the store to make of it.
+#[derive(Clone, Debug, Default)]
+pub struct FileCommit {
+    /// The shape of a matrix in coordinate form (default: one past the largest indices).
+    pub shape: Option<(u64, u64)>,
+    /// Fixed-point scale in bits (default: 0 for integers, 16 otherwise).
+    pub scale: Option<u32>,
+    /// Bound on encoded magnitudes, in bits (default 32).
+    pub value_bits: Option<u32>,
+    pub options: CommitOptions,
+}
+
+/// What a file commit made.
+#[derive(Debug)]
+pub struct FileCommitted {
+    pub committed: Committed,
+    /// Stored entries of a matrix in coordinate form; `None` for rows.
+    pub nonzeros: Option<usize>,
+}
+
+/// Prefixes an input error with the file it came from, unless it names it already.
+pub fn with_file(path: &Path, err: Error) -> Error {
+    match err {
+        Error::Input(msg) if !msg.starts_with(&path.display().to_string()) => {
+            Error::Input(format!("{}: {msg}", path.display()))
+        }
+        other => other,
+    }
+}
+
+/// A matrix file as read and as encoded.
+pub struct EncodedMatrix {
+    pub numbers: Vec<Vec<zkmr_core::fixed_point::Number>>,
+    pub encoded: IntMatrix,
+    pub encoding: FixedPoint,
+}
+
+/// Reads a matrix of rows and encodes it at the given (or the default) scale.
+pub fn read_encoded_matrix(
+    path: &Path,
+    scale: Option<u32>,
+    value_bits: Option<u32>,
+) -> Result<EncodedMatrix> {
+    let numbers = read_matrix(path)?;
+    let encoding = FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
+    let encoded = IntMatrix::encode(&numbers, encoding).map_err(|e| with_file(path, e))?;
+    Ok(EncodedMatrix {
+        numbers,
+        encoded,
+        encoding,
+    })
+}
+
+/// Commits the matrix in `path` into a new key store at `keys`.
+pub fn commit_file(
+    path: &Path,
+    spec: &FileCommit,
+    keys: &Path,
+    progress: &dyn Progress,
+) -> Result<FileCommitted> {
+    let coordinates = is_coordinates(path)?;
+    if spec.shape.is_some() && !coordinates {
+        return Err(Error::Usage(format!(
+            "--shape is for a matrix in coordinate form; {} holds rows",
+            path.display()
+        )));
+    }
+    let options = &spec.options;
+    let streamed = !coordinates
+        && options.scheme == Scheme::Pedersen
+        && options.srs.is_none()
+        && options.fold.is_none()
+        && InputFormat::detect(path)? == InputFormat::Parquet;
+    if coordinates {
+        commit_coordinates(path, spec, keys, progress)
+    } else if streamed {
+        commit_streamed(path, spec, keys, progress)
+    } else {
+        let matrix = read_encoded_matrix(path, spec.scale, spec.value_bits)?;
+        let committed = setup::commit(&matrix.encoded, matrix.encoding, options, keys, progress)?;
+        Ok(FileCommitted {
+            committed,
+            nonzeros: None,
+        })
+    }
+}
+
+/// Commits a matrix in coordinate form, kept as compressed rows (pedersen).
+fn commit_coordinates(
+    path: &Path,
+    spec: &FileCommit,
+    keys: &Path,
+    progress: &dyn Progress,
+) -> Result<FileCommitted> {
+    let coordinates = read_coordinates(path)?;
+    let (rows, cols) = spec
+        .shape
+        .or(coordinates.shape)
+        .unwrap_or_else(|| coordinates.shape());
+    let encoding = FixedPoint::for_values(
+        coordinates.entries.iter().map(|(_, _, v)| *v),
+        spec.scale,
+        spec.value_bits,
+    )?;
+    let matrix = SparseMatrix::encode(rows, cols, &coordinates.entries, encoding)
+        .map_err(|e| with_file(path, e))?;
+    let committed = setup::commit_sparse(&matrix, encoding, &spec.options, keys, progress)?;
+    Ok(FileCommitted {
+        committed,
+        nonzeros: Some(matrix.nonzeros()),
+    })
+}
+
+/// Commits a Parquet matrix under the pedersen scheme partition by partition as it is read:
+/// memory holds the partitions in flight, not the matrix. A first pass over the file finds
+/// the shape and, unless a scale is given, whether every value is an integer.
+fn commit_streamed(
+    path: &Path,
+    spec: &FileCommit,
+    keys: &Path,
+    progress: &dyn Progress,
+) -> Result<FileCommitted> {
+    let survey = ParquetRows::survey(path)?;
+    let encoding = FixedPoint::for_integrality(survey.integral, spec.scale, spec.value_bits)?;
+    let rows_per_partition = (spec.options.rows_per_partition as u64).min(survey.rows);
+    let partitioning = Partitioning::new(survey.rows as usize, rows_per_partition as usize)?;
+    let header = Header {
+        rows: survey.rows,
+        cols: survey.cols as u64,
+        encoding,
+        rows_per_partition: rows_per_partition as u32,
+    };
+    let mut assembler = PartitionAssembler::new(partitioning, survey.cols);
+    let mut rows = ParquetRows::open(path)?;
+    let mut ended = false;
+    let blocks = std::iter::from_fn(move || loop {
+        if ended {
+            return None;
+        }
+        let Some(row) = rows.next() else {
+            ended = true;
+            return assembler.finish().err().map(|e| Err(with_file(path, e)));
+        };
+        let whole = row.and_then(|(i, numbers)| {
+            let encoded = encode_row(&numbers, i, encoding)?;
+            assembler.add(i, encoded)
+        });
+        match whole {
+            Ok(None) => continue,
+            Ok(Some((p, block))) => return Some(Ok((p, Block::Dense(block)))),
+            Err(e) => {
+                ended = true;
+                return Some(Err(with_file(path, e)));
+            }
+        }
+    });
+    // Integers encode exactly at any scale; fractions are counted as rounded.
+    let exact = survey.integral;
+    let done = zkmr_core::pedersen::setup::commit(
+        header,
+        blocks,
+        exact,
+        keys,
+        spec.options.replace,
+        progress,
+    )?;
+    Ok(FileCommitted {
+        committed: Committed {
+            store: done.store,
+            commitment: done.commitment,
+            srs_seconds: 0.0,
+            setup_seconds: done.seconds,
+        },
+        nonzeros: None,
+    })
+}

@@ -1,0 +1,54 @@
+//! `zkmr.prove`: `y = A·x` for a key store, proved in this process with the GIL released.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use zkmr_core::job::OpenStore;
+use zkmr_core::scheme::Vectors;
+
+use crate::arrays;
+use crate::errors::OrRaise;
+use crate::progress::Callback;
+use crate::proof::Proof;
+
+/// Proves the vectors (the rows of a two-dimensional array) against the store at `store`.
+/// Returns `y` (shaped `(rows,)`, or `(vectors, rows)` when `batch`) and the proof.
+#[pyfunction]
+#[pyo3(signature = (store, x, batch, scale_bits, value_bits, progress))]
+pub fn prove(
+    py: Python<'_>,
+    store: PathBuf,
+    x: &Bound<'_, PyAny>,
+    batch: bool,
+    scale_bits: Option<u32>,
+    value_bits: Option<u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Py<PyAny>, Proof)> {
+    let numbers = arrays::rows(x)?;
+    let vectors = Vectors::encode(&numbers, scale_bits, value_bits).or_raise(py)?;
+    let exact = numbers
+        .iter()
+        .flatten()
+        .all(|v| vectors.encoding.is_exact(*v));
+    drop(numbers);
+    let callback = Callback::new(progress);
+    let (proved, y_scale_bits, bound) = py
+        .detach(|| {
+            let store = OpenStore::open(&store)?;
+            store.check_vectors(&vectors)?;
+            let proved = store.prove(&vectors, &callback)?;
+            let y_scale_bits =
+                store.store.manifest.encoding.scale_bits + vectors.encoding.scale_bits;
+            Ok((proved, y_scale_bits, store.y_error_bound(&vectors, exact)))
+        })
+        .or_raise(py)?;
+    callback.raised()?;
+    let y = arrays::y_array(py, &proved.y, y_scale_bits, vectors.count, batch)?;
+    Ok((
+        y,
+        Proof {
+            bundle: proved.bundle,
+            y_error_bound: Some(bound),
+        },
+    ))
+}

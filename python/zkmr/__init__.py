@@ -1,0 +1,201 @@
+"""zkmr: verifiable matrix multiplication from Python.
+
+Commit a matrix once, prove ``y = A·x`` (or ``Y = A·X`` for a batch of vectors) against the
+key store, and let anyone holding the matrix commitment verify the result without ``A``::
+
+    import numpy as np, zkmr
+    c = zkmr.commit(np.array([[1, 2], [3, 4]]), "keys")
+    y, proof = zkmr.prove("keys", np.array([5, 6]))
+    assert zkmr.verify(proof, c.hex)
+
+The schemes, formats and errors are the ``zkmr`` CLI's: a proof saved here verifies with
+``zkmr verify --bundle`` and a bundle from ``zkmr prove`` loads here. The default scheme is
+``pedersen`` (proving at about the cost of the product, verifying with one MSM); ``halo2``
+gives succinct proofs that aggregate into one EVM-verifiable proof.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _native
+from ._native import Commitment, Proof, Verification
+from .arrays import as_matrix_array, is_path
+from .errors import (
+    FormatError,
+    InputError,
+    ProvingError,
+    RejectedError,
+    StoreIOError,
+    ZkmrError,
+)
+from .progress import ProgressArg, reporter
+
+__all__ = [
+    "commit",
+    "prove",
+    "verify",
+    "load",
+    "Commitment",
+    "Proof",
+    "Verification",
+    "ZkmrError",
+    "InputError",
+    "FormatError",
+    "RejectedError",
+    "StoreIOError",
+    "ProvingError",
+    "DEFAULT_ROWS_PER_PARTITION",
+]
+
+#: Matrix rows per partition (one proof each) when none is asked for.
+DEFAULT_ROWS_PER_PARTITION: int = _native.DEFAULT_ROWS_PER_PARTITION
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def commit(
+    matrix: Union[np.ndarray, Any, PathLike],
+    store: PathLike,
+    *,
+    scheme: str = "pedersen",
+    rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+    scale_bits: Optional[int] = None,
+    value_bits: Optional[int] = None,
+    shape: Optional[Tuple[int, int]] = None,
+    srs: Optional[PathLike] = None,
+    dev_srs: bool = False,
+    force: bool = False,
+    progress: ProgressArg = None,
+) -> Commitment:
+    """Commits ``matrix`` into a new key store at ``store`` and returns its commitment.
+
+    Args:
+        matrix: a two-dimensional array (or nested lists) of integers or floats, or the path
+            of a matrix file in any form ``zkmr commit --matrix`` reads: rows in JSON, Parquet
+            (streamed, so the matrix need not fit in memory) or Arrow IPC, or coordinate
+            entries ``(row, col, value)`` in CSV, JSON, Parquet or Arrow IPC, kept sparse.
+        store: the key store directory to create.
+        scheme: ``"pedersen"`` (default; no trusted setup) or ``"halo2"`` (needs ``srs`` or
+            ``dev_srs``).
+        rows_per_partition: matrix rows per partition (one proof each), 1 to 2**24.
+        scale_bits: fixed-point scale in bits (default: 0 for integers, 16 otherwise).
+        value_bits: bound on encoded magnitudes, in bits (default 32).
+        shape: ``(rows, cols)`` of a matrix file in coordinate form (default: one past the
+            largest indices).
+        srs: halo2: a KZG parameters file.
+        dev_srs: halo2: the insecure, deterministic development SRS.
+        force: replace an existing key store.
+        progress: ``(done, total)`` callable over partitions, or ``True`` for a tqdm bar.
+
+    Returns:
+        The :class:`Commitment`; ``str(c)`` and ``c.hex`` are what a verifier trusts.
+
+    Raises:
+        InputError: a value that cannot be encoded (NaN, infinity, too large), a ragged or
+            wrongly shaped array, a dtype that is not a number; the message names the row and
+            column.
+        StoreIOError: the store exists (without ``force``) or cannot be written.
+    """
+    options = dict(
+        scheme=scheme,
+        rows_per_partition=rows_per_partition,
+        scale_bits=scale_bits,
+        value_bits=value_bits,
+        srs=None if srs is None else os.fspath(srs),
+        dev_srs=dev_srs,
+        force=force,
+    )
+    with reporter(progress, "commit") as callback:
+        if is_path(matrix):
+            return _native.commit_file(
+                os.fspath(matrix), os.fspath(store), shape=shape, progress=callback, **options
+            )
+        if shape is not None:
+            raise InputError("shape is for a matrix file in coordinate form, not an array")
+        array = as_matrix_array(matrix, "matrix")
+        return _native.commit_array(array, os.fspath(store), progress=callback, **options)
+
+
+def prove(
+    store: Union[PathLike, Commitment],
+    x: Union[np.ndarray, Any],
+    *,
+    scale_bits: Optional[int] = None,
+    value_bits: Optional[int] = None,
+    progress: ProgressArg = None,
+) -> Tuple[np.ndarray, Proof]:
+    """Proves ``y = A·x`` for the matrix committed in ``store``.
+
+    Args:
+        store: the key store directory (or the :class:`Commitment` that made it).
+        x: one vector (shape ``(cols,)``) or a batch of vectors, one per row (shape
+            ``(batch, cols)``), proved as one job (pedersen stores). Integers or floats.
+        scale_bits: fixed-point scale of ``x`` in bits (default: 0 for integers, 16 otherwise).
+        value_bits: bound on encoded magnitudes of ``x``, in bits (default 32).
+        progress: ``(done, total)`` callable over partitions, or ``True`` for a tqdm bar.
+
+    Returns:
+        ``(y, proof)``: ``y`` of shape ``(rows,)`` or ``(batch, rows)``, ``int64`` for integer
+        inputs (exact) and ``float64`` otherwise, already verified against the store's
+        commitment; ``proof.y_error_bound`` bounds ``|y − A·x|`` for the unrounded inputs.
+
+    Raises:
+        InputError: a NaN, a wrongly shaped or typed array, a vector of the wrong length; the
+            message names the vector and index.
+        StoreIOError, FormatError: a missing or damaged key store.
+    """
+    if isinstance(store, Commitment):
+        store = store.store
+    array = as_matrix_array(x, "x", ndim=(1, 2))
+    batch = array.ndim == 2
+    with reporter(progress, "prove") as callback:
+        return _native.prove(
+            os.fspath(store),
+            array if batch else array.reshape(1, -1),
+            batch=batch,
+            scale_bits=scale_bits,
+            value_bits=value_bits,
+            progress=callback,
+        )
+
+
+def verify(
+    proof: Union[Proof, bytes, PathLike],
+    commitment: Union[Commitment, str],
+) -> Verification:
+    """Verifies ``proof`` against the matrix commitment you trust.
+
+    Args:
+        proof: a :class:`Proof`, bundle bytes, or the path of a saved bundle.
+        commitment: the trusted matrix commitment: 64 hex digits, or a :class:`Commitment`.
+
+    Returns:
+        A :class:`Verification`, true exactly when the proof verified. On success it carries
+        the verified ``y``, the job root and, for a proof made here, ``y_error_bound``; on
+        rejection ``reason`` says why (as ``zkmr verify`` does) and ``partition`` names the
+        partition at fault where one is. Malformed bytes are a rejection, not an exception.
+
+    Raises:
+        InputError: a commitment that is not 64 hex digits.
+        FormatError, StoreIOError: a path that is not a bundle, or cannot be read (as
+            ``zkmr verify --bundle`` says).
+    """
+    if isinstance(commitment, Commitment):
+        commitment = commitment.hex
+    if is_path(proof):
+        proof = load(proof)
+    return _native.verify(proof, commitment)
+
+
+def load(path: PathLike) -> Proof:
+    """Reads a proof saved by :meth:`Proof.save` or written by ``zkmr prove --out``.
+
+    Raises:
+        FormatError: the file is not a bundle.
+        StoreIOError: the file cannot be read.
+    """
+    return _native.load(os.fspath(path))
