@@ -10,7 +10,7 @@ use zkmr_core::keystore::{digest_to_hex, KeyStore};
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::setup::{self, CommitOptions};
 use zkmr_core::{Error, Scheme};
-use zkmr_io::FileCommit;
+use zkmr_io::{FileCommit, FileCommitted};
 
 use crate::arrays;
 use crate::errors::OrRaise;
@@ -119,53 +119,15 @@ fn options(
     })
 }
 
-/// Commits a two-dimensional `int64` or `float64` array.
+/// Commits `matrix`: a file path, committed as `zkmr commit --matrix` commits it (rows in
+/// JSON, Parquet (streamed) or Arrow IPC, or coordinate entries in CSV, JSON, Parquet or Arrow
+/// IPC), or a two-dimensional `int64` or `float64` array.
 #[pyfunction]
-#[pyo3(signature = (matrix, store, scheme, rows_per_partition, scale_bits, value_bits, srs, dev_srs, force, progress))]
+#[pyo3(signature = (matrix, store, scheme, rows_per_partition, scale_bits, value_bits, srs, dev_srs, force, shape, progress))]
 #[allow(clippy::too_many_arguments)]
-pub fn commit_array(
+pub fn commit(
     py: Python<'_>,
     matrix: &Bound<'_, PyAny>,
-    store: PathBuf,
-    scheme: &str,
-    rows_per_partition: usize,
-    scale_bits: Option<u32>,
-    value_bits: Option<u32>,
-    srs: Option<PathBuf>,
-    dev_srs: bool,
-    force: bool,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<Commitment> {
-    let options = options(scheme, rows_per_partition, srs, dev_srs, force).or_raise(py)?;
-    let numbers = arrays::rows(matrix)?;
-    let encoding =
-        FixedPoint::for_values(numbers.iter().flatten().copied(), scale_bits, value_bits)
-            .or_raise(py)?;
-    let encoded = IntMatrix::encode(&numbers, encoding)
-        .map_err(|e| zkmr_io::with_file(std::path::Path::new("matrix"), e))
-        .or_raise(py)?;
-    drop(numbers);
-    let callback = Callback::new(progress);
-    let done = py
-        .detach(|| setup::commit(&encoded, encoding, &options, &store, &callback))
-        .or_raise(py)?;
-    callback.raised()?;
-    Ok(Commitment::of(
-        &done.store,
-        &done.commitment,
-        None,
-        done.setup_seconds,
-    ))
-}
-
-/// Commits a matrix file as `zkmr commit --matrix` does: rows in JSON, Parquet (streamed) or
-/// Arrow IPC, or coordinate entries in CSV, JSON, Parquet or Arrow IPC.
-#[pyfunction]
-#[pyo3(signature = (path, store, scheme, rows_per_partition, scale_bits, value_bits, srs, dev_srs, force, shape, progress))]
-#[allow(clippy::too_many_arguments)]
-pub fn commit_file(
-    py: Python<'_>,
-    path: PathBuf,
     store: PathBuf,
     scheme: &str,
     rows_per_partition: usize,
@@ -177,16 +139,41 @@ pub fn commit_file(
     shape: Option<(u64, u64)>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Commitment> {
-    let spec = FileCommit {
-        shape,
-        scale: scale_bits,
-        value_bits,
-        options: options(scheme, rows_per_partition, srs, dev_srs, force).or_raise(py)?,
-    };
+    let options = options(scheme, rows_per_partition, srs, dev_srs, force).or_raise(py)?;
     let callback = Callback::new(progress);
-    let done = py
-        .detach(|| zkmr_io::commit_file(&path, &spec, &store, &callback))
-        .or_raise(py)?;
+    let done = match matrix.extract::<PathBuf>() {
+        Ok(path) => {
+            let spec = FileCommit {
+                shape,
+                scale: scale_bits,
+                value_bits,
+                options,
+            };
+            py.detach(|| zkmr_io::commit_file(&path, &spec, &store, &callback))
+        }
+        Err(_) => {
+            if shape.is_some() {
+                return Err(Error::Usage(
+                    "shape is for a matrix file in coordinate form, not an array".into(),
+                ))
+                .or_raise(py);
+            }
+            let numbers = arrays::rows(matrix)?;
+            let encoding =
+                FixedPoint::for_values(numbers.iter().flatten().copied(), scale_bits, value_bits)
+                    .or_raise(py)?;
+            let encoded = IntMatrix::encode(&numbers, encoding)
+                .map_err(|e| zkmr_io::with_file(std::path::Path::new("matrix"), e))
+                .or_raise(py)?;
+            drop(numbers);
+            py.detach(|| setup::commit(&encoded, encoding, &options, &store, &callback))
+                .map(|committed| FileCommitted {
+                    committed,
+                    nonzeros: None,
+                })
+        }
+    }
+    .or_raise(py)?;
     callback.raised()?;
     let c = &done.committed;
     Ok(Commitment::of(

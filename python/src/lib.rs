@@ -17,8 +17,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(commit::commit_array, m)?)?;
-    m.add_function(wrap_pyfunction!(commit::commit_file, m)?)?;
+    m.add_function(wrap_pyfunction!(commit::commit, m)?)?;
     m.add_function(wrap_pyfunction!(prove::prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify::verify, m)?)?;
     m.add_function(wrap_pyfunction!(proof::load, m)?)?;

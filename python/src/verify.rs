@@ -21,7 +21,8 @@ pub struct Verification {
     /// The partition at fault, where the rejection names one.
     #[pyo3(get)]
     partition: Option<u32>,
-    /// `y` as verified (`None` when rejected): `(rows,)`, or `(vectors, rows)` for a batch.
+    /// `y` as verified (`None` when rejected): `(rows,)`, or `(vectors, rows)` when the proof
+    /// holds more than one vector.
     #[pyo3(get)]
     y: Option<Py<PyAny>>,
     /// The fixed-point scale of `y`, in bits: `y` is exact at this resolution.

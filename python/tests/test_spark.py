@@ -1,7 +1,9 @@
 """PySpark: the zkmr functions registered from the project's jar run the SQL of docs/sql.md,
-and the bundle Spark made verifies in Python."""
+and Python proves the same job to the same job root."""
 
 import os
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,18 +16,8 @@ needs_jar = pytest.mark.skipif(
     not JAR, reason="needs the Spark jar in $ZKMR_SPARK_JAR (scripts/test.sh builds and sets it)"
 )
 
-JOB = """
-WITH parts AS (
-  SELECT zkMatMul(row, values, x, '{store}') AS part
-  FROM matrix CROSS JOIN vec
-  GROUP BY zkPartition(row, '{store}')
-), job AS (
-  SELECT zkCommit(part, '{store}') AS job FROM parts
-)
-SELECT job['matrix_commitment'] AS matrix_commitment, job['y'] AS y, job['bundle'] AS bundle,
-       zkVerify(job['bundle'], job['matrix_commitment']) AS verified
-FROM job
-"""
+# The job of docs/sql.md, as the Spark example runs it.
+JOB = runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" / "spark" / "job.py"))
 
 
 @needs_jar
@@ -36,16 +28,15 @@ def test_a_pyspark_session_runs_the_sql_job(tmp_path, rng):
         x = [1.0, -2.0, 3.0, 0.5]
         c = zkmr.commit(a, tmp_path / "keys", rows_per_partition=3)
         rows = [(i, [float(v) for v in row]) for i, row in enumerate(a)]
-        spark.createDataFrame(rows, "row BIGINT, values ARRAY<DOUBLE>").createOrReplaceTempView(
-            "matrix"
-        )
-        spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>").createOrReplaceTempView("vec")
-        job = spark.sql(JOB.format(store=c.store)).first()
-        assert job.matrix_commitment == c.hex and job.verified
-        np.testing.assert_array_equal(job.y, a @ np.array(x))
-        v = zkmr.verify(bytes(job.bundle), c)
-        assert v.verified and v.partitions == 4
-        np.testing.assert_array_equal(v.y, a @ np.array(x))
+        matrix = spark.createDataFrame(rows, "row BIGINT, values ARRAY<DOUBLE>")
+        job = JOB["prove"](spark, matrix, x, c.store)
+        assert job["matrix_commitment"] == c.hex and job["verified"]
+        np.testing.assert_array_equal(job["y"], a @ np.array(x))
+        # The same store and x proved from Python: the same y and the same job root.
+        y, proof = zkmr.prove(c, np.array(x))
+        v = zkmr.verify(proof, c)
+        assert v.verified and v.job_root == job["job_root"]
+        np.testing.assert_array_equal(y, job["y"])
         # register() on the running session is idempotent.
         zkspark.register(spark)
         assert spark.sql("SELECT zkPartition(7, 3) AS p").first().p == 2

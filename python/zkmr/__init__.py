@@ -109,15 +109,9 @@ def commit(
         dev_srs=dev_srs,
         force=force,
     )
+    matrix = os.fspath(matrix) if is_path(matrix) else as_matrix_array(matrix, "matrix")
     with reporter(progress, "commit") as callback:
-        if is_path(matrix):
-            return _native.commit_file(
-                os.fspath(matrix), os.fspath(store), shape=shape, progress=callback, **options
-            )
-        if shape is not None:
-            raise InputError("shape is for a matrix file in coordinate form, not an array")
-        array = as_matrix_array(matrix, "matrix")
-        return _native.commit_array(array, os.fspath(store), progress=callback, **options)
+        return _native.commit(matrix, os.fspath(store), shape=shape, progress=callback, **options)
 
 
 def prove(

@@ -81,20 +81,8 @@ class Verification:
 
 _Progress = Optional[Callable[[int, int], object]]
 
-def commit_array(
-    matrix: np.ndarray,
-    store: str,
-    scheme: str,
-    rows_per_partition: int,
-    scale_bits: Optional[int],
-    value_bits: Optional[int],
-    srs: Optional[str],
-    dev_srs: bool,
-    force: bool,
-    progress: _Progress,
-) -> Commitment: ...
-def commit_file(
-    path: str,
+def commit(
+    matrix: Union[np.ndarray, str],
     store: str,
     scheme: str,
     rows_per_partition: int,
