@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::halo2::srs;
 use zkmr_core::keystore::{digest_to_hex, KeyStore};
-use zkmr_core::matrix::IntMatrix;
 use zkmr_core::setup::{self, CommitOptions};
 use zkmr_core::{Error, Scheme};
 use zkmr_io::{FileCommit, FileCommitted};
@@ -158,14 +156,14 @@ pub fn commit(
                 ))
                 .or_raise(py);
             }
-            let numbers = arrays::rows(matrix)?;
-            let encoding =
-                FixedPoint::for_values(numbers.iter().flatten().copied(), scale_bits, value_bits)
-                    .or_raise(py)?;
-            let encoded = IntMatrix::encode(&numbers, encoding)
-                .map_err(|e| zkmr_io::with_file(std::path::Path::new("matrix"), e))
-                .or_raise(py)?;
-            drop(numbers);
+            let matrix = zkmr_io::encode_matrix(
+                arrays::rows(matrix)?,
+                scale_bits,
+                value_bits,
+                std::path::Path::new("matrix"),
+            )
+            .or_raise(py)?;
+            let (encoded, encoding) = (matrix.encoded, matrix.encoding);
             py.detach(|| setup::commit(&encoded, encoding, &options, &store, &callback))
                 .map(|committed| FileCommitted {
                     committed,

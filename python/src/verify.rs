@@ -1,5 +1,6 @@
 //! `zkmr.verify`: a proof against the matrix commitment the caller trusts.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use pyo3::prelude::*;
@@ -82,14 +83,14 @@ pub fn verify(
     let (decoded, y_error_bound) = match proof.cast::<Proof>() {
         Ok(proof) => {
             let proof = proof.get();
-            (Ok(proof.bundle.clone()), proof.y_error_bound)
+            (Ok(Cow::Borrowed(&proof.bundle)), proof.y_error_bound)
         }
         Err(_) => {
             let bytes: Vec<u8> = proof.extract()?;
-            (
-                bundle::decode(&bytes, "proof").map_err(|e| Error::rejected_bundle(e.to_string())),
-                None,
-            )
+            let decoded = bundle::decode(&bytes, "proof")
+                .map(Cow::Owned)
+                .map_err(|e| Error::rejected_bundle(e.to_string()));
+            (decoded, None)
         }
     };
     let scheme = decoded

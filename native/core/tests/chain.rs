@@ -45,6 +45,40 @@ fn hex(store: &OpenStore) -> String {
     digest_to_hex(&store.commitment().unwrap())
 }
 
+/// Two layers over `stores`: the first rescaled, through ReLU and with a bias input
+/// appended, the second rescaled.
+fn two_layers(names: [&str; 2], stores: &[OpenStore]) -> ChainSpec {
+    let stage = |name: &str, store: &OpenStore, then: Vec<Op>| Stage {
+        name: name.into(),
+        commitment: hex(store),
+        then,
+        repeat: None,
+    };
+    ChainSpec {
+        input: Input {
+            scale_bits: SCALE,
+            value_bits: 32,
+            uniform: false,
+        },
+        stages: vec![
+            stage(
+                names[0],
+                &stores[0],
+                vec![
+                    Op::Rescale { scale_bits: SCALE },
+                    Op::Relu,
+                    Op::Append { value: 1 },
+                ],
+            ),
+            stage(
+                names[1],
+                &stores[1],
+                vec![Op::Rescale { scale_bits: SCALE }],
+            ),
+        ],
+    }
+}
+
 struct Mlp {
     _dir: tempfile::TempDir,
     stores: Vec<OpenStore>,
@@ -64,35 +98,7 @@ fn mlp() -> Mlp {
         stores.push(dense_store(dir.path(), name, rows, cols, data.clone()));
         w.push((rows, cols, data));
     }
-    let stage = |name: &str, store: &OpenStore, then: Vec<Op>| Stage {
-        name: name.into(),
-        commitment: hex(store),
-        then,
-        repeat: None,
-    };
-    let spec = ChainSpec {
-        input: Input {
-            scale_bits: SCALE,
-            value_bits: 32,
-            uniform: false,
-        },
-        stages: vec![
-            stage(
-                "layer 1",
-                &stores[0],
-                vec![
-                    Op::Rescale { scale_bits: SCALE },
-                    Op::Relu,
-                    Op::Append { value: 1 },
-                ],
-            ),
-            stage(
-                "layer 2",
-                &stores[1],
-                vec![Op::Rescale { scale_bits: SCALE }],
-            ),
-        ],
-    };
+    let spec = two_layers(["layer 1", "layer 2"], &stores);
     let values = (0..6)
         .flat_map(|_| {
             let mut v: Vec<i64> = (0..4).map(|_| rng.gen_range(-600..600)).collect();
@@ -450,31 +456,7 @@ fn a_halo2_stage_feeds_a_pedersen_stage() {
         OpenStore::open(&dir.path().join("h")).unwrap(),
         dense_store(dir.path(), "p", 2, 4, w2.clone()),
     ];
-    let spec = ChainSpec {
-        input: Input {
-            scale_bits: SCALE,
-            value_bits: 32,
-            uniform: false,
-        },
-        stages: vec![
-            Stage {
-                name: "halo2 layer".into(),
-                commitment: hex(&stores[0]),
-                then: vec![
-                    Op::Rescale { scale_bits: SCALE },
-                    Op::Relu,
-                    Op::Append { value: 1 },
-                ],
-                repeat: None,
-            },
-            Stage {
-                name: "pedersen layer".into(),
-                commitment: hex(&stores[1]),
-                then: vec![Op::Rescale { scale_bits: SCALE }],
-                repeat: None,
-            },
-        ],
-    };
+    let spec = two_layers(["halo2 layer", "pedersen layer"], &stores);
     let x = Vectors::one(vec![512, -256, 384, 1 << SCALE], encoding);
     let proof = prove(&spec, &stores, Some(&x), &Silent).unwrap().proof;
     assert_eq!(

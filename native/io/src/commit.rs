@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::matrix::{encode_row, IntMatrix, PartitionAssembler, Partitioning};
 use zkmr_core::pedersen::statement::Header;
 use zkmr_core::progress::Progress;
@@ -47,7 +47,7 @@ pub fn with_file(path: &Path, err: Error) -> Error {
 
 /// A matrix file as read and as encoded.
 pub struct EncodedMatrix {
-    pub numbers: Vec<Vec<zkmr_core::fixed_point::Number>>,
+    pub numbers: Vec<Vec<Number>>,
     pub encoded: IntMatrix,
     pub encoding: FixedPoint,
 }
@@ -58,9 +58,19 @@ pub fn read_encoded_matrix(
     scale: Option<u32>,
     value_bits: Option<u32>,
 ) -> Result<EncodedMatrix> {
-    let numbers = read_matrix(path)?;
+    encode_matrix(read_matrix(path)?, scale, value_bits, path)
+}
+
+/// Encodes rows of numbers at the given scale, or the default for their values; errors name
+/// `origin` (a file, or what the caller calls the matrix), then the row and column.
+pub fn encode_matrix(
+    numbers: Vec<Vec<Number>>,
+    scale: Option<u32>,
+    value_bits: Option<u32>,
+    origin: &Path,
+) -> Result<EncodedMatrix> {
     let encoding = FixedPoint::for_values(numbers.iter().flatten().copied(), scale, value_bits)?;
-    let encoded = IntMatrix::encode(&numbers, encoding).map_err(|e| with_file(path, e))?;
+    let encoded = IntMatrix::encode(&numbers, encoding).map_err(|e| with_file(origin, e))?;
     Ok(EncodedMatrix {
         numbers,
         encoded,

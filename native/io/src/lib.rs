@@ -32,7 +32,8 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
 pub use commit::{
-    commit_file, read_encoded_matrix, with_file, EncodedMatrix, FileCommit, FileCommitted,
+    commit_file, encode_matrix, read_encoded_matrix, with_file, EncodedMatrix, FileCommit,
+    FileCommitted,
 };
 pub use coordinates::{is_coordinates, read_coordinates, Coordinates};
 pub use format::InputFormat;
