@@ -105,7 +105,7 @@ def prove(g: nx.Graph, workdir: Path, tolerance: float, max_iter: int = 200) -> 
     keys = workdir / "keys"
     committed = zkmr_cli.run(
         "commit", "--matrix", matrix, "--keys", keys, "--force", "--scale", A_SCALE,
-        "--shape", f"{n + 1}x{n}", "--rows-per-partition", max(1, (n + 1 + 3) // 4),
+        "--shape", f"{n + 1}x{n}",
     )
     spec = {
         "input": {"scale_bits": R_SCALE, "value_bits": R_SCALE + 2, "uniform": True},

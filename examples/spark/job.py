@@ -27,13 +27,13 @@ def prove(spark, matrix, x, store):
       FROM matrix CROSS JOIN vec
       GROUP BY zkPartition(row, '{store}')
     ), job AS (
-      SELECT zkCommit(part, '{store}') AS job FROM parts
+      SELECT zkCommit(part, '{store}', x) AS job FROM parts CROSS JOIN vec
     )
     SELECT job['matrix_commitment'] AS matrix_commitment,
            job['job_root'] AS job_root,
            job['y'] AS y,
-           zkVerify(job['bundle'], job['matrix_commitment']) AS verified
-    FROM job
+           zkVerify(job['bundle'], job['matrix_commitment'], x) AS verified
+    FROM job CROSS JOIN vec
     """).first()
     return {
         "matrix_commitment": job.matrix_commitment,

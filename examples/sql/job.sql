@@ -8,11 +8,11 @@ WITH parts AS (
   FROM matrix
   GROUP BY zkPartition(row, 'target/zkmr-example/keys')
 ), job AS (
-  SELECT zkCommit(part, 'target/zkmr-example/keys') AS job FROM parts
+  SELECT zkCommit(part, 'target/zkmr-example/keys', $x) AS job FROM parts
 )
 SELECT job['matrix_commitment'] AS matrix_commitment,
        job['job_root'] AS job_root,
        job['y'] AS y,
-       zkVerify(job['bundle'], job['matrix_commitment']) AS verified,
+       zkVerify(job['bundle'], job['matrix_commitment'], $x) AS verified,
        job['bundle'] AS bundle
 FROM job;

@@ -32,9 +32,10 @@ fn collect<T: numpy::Element + Copy>(
         .collect()
 }
 
-/// `y` decoded: `int64` when it is an integer result that fits, `float64` otherwise; shaped
-/// `(vectors, rows)` for a batch and `(rows,)` for one vector.
-pub fn y_array(
+/// Fixed-point values decoded (`y`, or the `x` a proof is about): `int64` when they are
+/// integers that fit, `float64` otherwise; shaped `(vectors, n)` for a batch and `(n,)` for
+/// one vector.
+pub fn decoded(
     py: Python<'_>,
     y: &[i128],
     scale_bits: u32,

@@ -4,17 +4,22 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use zkmr_core::job::OpenStore;
+use zkmr_core::keystore::digest_from_hex;
 use zkmr_core::scheme::Vectors;
+use zkmr_core::Error;
 
 use crate::arrays;
 use crate::errors::OrRaise;
 use crate::progress::Callback;
 use crate::proof::Proof;
 
-/// Proves the vectors (the rows of a two-dimensional array) against the store at `store`.
+/// Proves the vectors (the rows of a two-dimensional array) against the store at `store`,
+/// refusing a store that does not commit to `commitment` (64 hex digits) when given: the
+/// commitment its holder published, so a store replaced or rewritten since proves nothing.
 /// Returns `y` (shaped `(rows,)`, or `(vectors, rows)` when `batch`) and the proof.
 #[pyfunction]
-#[pyo3(signature = (store, x, batch, scale_bits, value_bits, progress))]
+#[pyo3(signature = (store, x, batch, scale_bits, value_bits, commitment, progress))]
+#[allow(clippy::too_many_arguments)]
 pub fn prove(
     py: Python<'_>,
     store: PathBuf,
@@ -22,8 +27,13 @@ pub fn prove(
     batch: bool,
     scale_bits: Option<u32>,
     value_bits: Option<u32>,
+    commitment: Option<&str>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(Py<PyAny>, Proof)> {
+    let trusted = commitment
+        .map(|hex| digest_from_hex(hex, "commitment").map_err(|e| Error::Usage(e.to_string())))
+        .transpose()
+        .or_raise(py)?;
     let numbers = arrays::rows(x)?;
     let vectors = Vectors::encode(&numbers, scale_bits, value_bits).or_raise(py)?;
     let exact = numbers
@@ -35,6 +45,9 @@ pub fn prove(
     let (proved, y_scale_bits, bound) = py
         .detach(|| {
             let store = OpenStore::open(&store)?;
+            if let Some(trusted) = &trusted {
+                store.expect_commitment(trusted)?;
+            }
             store.check_vectors(&vectors)?;
             let proved = store.prove(&vectors, &callback)?;
             let y_scale_bits =
@@ -43,7 +56,7 @@ pub fn prove(
         })
         .or_raise(py)?;
     callback.raised()?;
-    let y = arrays::y_array(py, &proved.y, y_scale_bits, vectors.count, batch)?;
+    let y = arrays::decoded(py, &proved.y, y_scale_bits, vectors.count, batch)?;
     Ok((
         y,
         Proof {

@@ -169,3 +169,16 @@ def test_progress_true_draws_a_tqdm_bar(tmp_path, capsys):
     zkmr.prove(c, np.ones(8), progress=True)
     err = capsys.readouterr().err
     assert "commit" in err and "prove" in err and "4/4" in err
+
+
+def test_a_verdict_names_the_x_it_is_about(tmp_path, rng):
+    a = rng.normal(size=(20, 6))
+    xs = rng.normal(size=(3, 6))
+    c = zkmr.commit(a, tmp_path / "keys", rows_per_partition=7)
+    _, proof = zkmr.prove(c, xs)
+    v = zkmr.verify(proof, c, x=xs)
+    assert v.verified and v.x.shape == xs.shape
+    # x is proved at its 16-bit scale: the verdict's x is xs rounded there, as NumPy rounds it.
+    np.testing.assert_array_equal(v.x, np.round(xs * 2**16) / 2**16)
+    assert not zkmr.verify(proof, c, x=xs[::-1]).verified
+    assert not zkmr.verify(proof, c, x=xs[0]).verified

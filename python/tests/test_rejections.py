@@ -145,3 +145,48 @@ def test_bad_options_are_input_errors(tmp_path):
         zkmr.commit(np.eye(2), tmp_path / "k", dev_srs=True)
     with pytest.raises(zkmr.InputError, match="shape is for a matrix file"):
         zkmr.commit(np.eye(2), tmp_path / "k", shape=(2, 2))
+
+
+def test_a_proof_for_another_x_is_rejected_naming_x(job):
+    a, c, x, _, proof = job
+    other = x.copy()
+    other[2] += 1
+    v = zkmr.verify(proof, c, x=other)
+    assert not v.verified and v.y is None and v.x is None
+    assert v.reason.startswith("rejected: x: ") and "x[2]" in v.reason
+    # A batch of the right vector twice is another x too: the proof is about one vector.
+    assert not zkmr.verify(proof, c, x=np.stack([x, x])).verified
+
+
+def test_x_or_its_digest_pins_the_verdict(job):
+    a, c, x, _, proof = job
+    v = zkmr.verify(proof, c, x=x)
+    assert v.verified
+    np.testing.assert_array_equal(v.x, x)
+    np.testing.assert_array_equal(v.y, a @ x)
+    assert len(v.x_digest) == 64 and f"x {v.x_digest}, job root {v.job_root}" in repr(v)
+    # Without an x the verdict still says which x it is about.
+    unpinned = zkmr.verify(proof, c)
+    assert unpinned.x_digest == v.x_digest
+    np.testing.assert_array_equal(unpinned.x, x)
+    assert zkmr.verify(proof, c, x_digest=v.x_digest).verified
+    wrong = ("0" if v.x_digest[0] != "0" else "1") + v.x_digest[1:]
+    rejected = zkmr.verify(proof, c, x_digest=wrong)
+    assert not rejected.verified and rejected.reason.startswith("rejected: x: ")
+    with pytest.raises(zkmr.InputError, match="not both"):
+        zkmr.verify(proof, c, x=x, x_digest=v.x_digest)
+    with pytest.raises(zkmr.InputError, match="x_digest"):
+        zkmr.verify(proof, c, x_digest="abc")
+
+
+def test_a_store_that_commits_to_another_matrix_is_refused(job, tmp_path):
+    a, c, x, _, _ = job
+    with pytest.raises(zkmr.InputError, match="not the expected commitment"):
+        zkmr.prove(c.store, x, commitment=zkmr.commit(a + 1, tmp_path / "other").hex)
+    # The store replaced (committed again in place): its old Commitment no longer proves.
+    replaced = zkmr.commit(a, c.store, rows_per_partition=3, force=True)
+    with pytest.raises(zkmr.InputError, match=c.hex):
+        zkmr.prove(c, x)
+    y, proof = zkmr.prove(c.store, x, commitment=replaced)
+    np.testing.assert_array_equal(y, a @ x)
+    assert zkmr.verify(proof, replaced, x=x).verified

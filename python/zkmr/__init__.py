@@ -6,7 +6,7 @@ key store, and let anyone holding the matrix commitment verify the result withou
     import numpy as np, zkmr
     c = zkmr.commit(np.array([[1, 2], [3, 4]]), "keys")
     y, proof = zkmr.prove("keys", np.array([5, 6]))
-    assert zkmr.verify(proof, c.hex)
+    assert zkmr.verify(proof, c.hex, x=np.array([5, 6]))
 
 The schemes, formats and errors are the ``zkmr`` CLI's: a proof saved here verifies with
 ``zkmr verify --bundle`` and a bundle from ``zkmr prove`` loads here. The default scheme is
@@ -120,16 +120,21 @@ def prove(
     *,
     scale_bits: Optional[int] = None,
     value_bits: Optional[int] = None,
+    commitment: Union[Commitment, str, None] = None,
     progress: ProgressArg = None,
 ) -> Tuple[np.ndarray, Proof]:
     """Proves ``y = A·x`` for the matrix committed in ``store``.
 
     Args:
-        store: the key store directory (or the :class:`Commitment` that made it).
+        store: the key store directory (or the :class:`Commitment` that made it, which also
+            pins the store to that commitment unless ``commitment`` says otherwise).
         x: one vector (shape ``(cols,)``) or a batch of vectors, one per row (shape
             ``(batch, cols)``), proved as one job (pedersen stores). Integers or floats.
         scale_bits: fixed-point scale of ``x`` in bits (default: 0 for integers, 16 otherwise).
         value_bits: bound on encoded magnitudes of ``x``, in bits (default 32).
+        commitment: the matrix commitment you published for this store (64 hex digits, or a
+            :class:`Commitment`): a store whose manifest names another (replaced, or rewritten
+            and resealed for another matrix) is refused, so nothing is proved from it.
         progress: ``(done, total)`` callable over partitions, or ``True`` for a tqdm bar.
 
     Returns:
@@ -138,12 +143,16 @@ def prove(
         commitment; ``proof.y_error_bound`` bounds ``|y − A·x|`` for the unrounded inputs.
 
     Raises:
-        InputError: a NaN, a wrongly shaped or typed array, a vector of the wrong length; the
-            message names the vector and index.
+        InputError: a NaN, a wrongly shaped or typed array, a vector of the wrong length (the
+            message names the vector and index), a store that does not commit to
+            ``commitment``, or a ``commitment`` that is not 64 hex digits.
         StoreIOError, FormatError: a missing or damaged key store.
     """
     if isinstance(store, Commitment):
+        commitment = store if commitment is None else commitment
         store = store.store
+    if isinstance(commitment, Commitment):
+        commitment = commitment.hex
     array = as_matrix_array(x, "x", ndim=(1, 2))
     batch = array.ndim == 2
     with reporter(progress, "prove") as callback:
@@ -153,6 +162,7 @@ def prove(
             batch=batch,
             scale_bits=scale_bits,
             value_bits=value_bits,
+            commitment=commitment,
             progress=callback,
         )
 
@@ -160,21 +170,32 @@ def prove(
 def verify(
     proof: Union[Proof, bytes, PathLike],
     commitment: Union[Commitment, str],
+    x: Union[np.ndarray, Any, None] = None,
+    x_digest: Optional[str] = None,
 ) -> Verification:
-    """Verifies ``proof`` against the matrix commitment you trust.
+    """Verifies ``proof`` against the matrix commitment you trust and the ``x`` you asked about.
+
+    A proof is about one ``x``: pass yours (or its digest) so that a proof for any other is
+    rejected, or read the one it is about from the verdict (``.x``, ``.x_digest``).
 
     Args:
         proof: a :class:`Proof`, bundle bytes, or the path of a saved bundle.
         commitment: the trusted matrix commitment: 64 hex digits, or a :class:`Commitment`.
+        x: the vector (shape ``(cols,)``) or batch (shape ``(batch, cols)``) you asked about,
+            compared with the proof's at the scale it was proved at.
+        x_digest: instead of ``x``, its digest (64 hex digits, as a verdict's ``x_digest``
+            and ``zkmr verify`` give it).
 
     Returns:
         A :class:`Verification`, true exactly when the proof verified. On success it carries
-        the verified ``y``, the job root and, for a proof made here, ``y_error_bound``; on
-        rejection ``reason`` says why (as ``zkmr verify`` does) and ``partition`` names the
+        the verified ``y``, the ``x`` it is about and its digest, the job root and, for a proof
+        made here, ``y_error_bound``; on rejection ``reason`` says why (as ``zkmr verify``
+        does: ``rejected: x: ...`` for a proof of another ``x``) and ``partition`` names the
         partition at fault where one is. Malformed bytes are a rejection, not an exception.
 
     Raises:
-        InputError: a commitment that is not 64 hex digits.
+        InputError: a commitment or digest that is not 64 hex digits, both ``x`` and
+            ``x_digest``, or an ``x`` that is not an array of numbers.
         FormatError, StoreIOError: a path that is not a bundle, or cannot be read (as
             ``zkmr verify --bundle`` says).
     """
@@ -182,7 +203,10 @@ def verify(
         commitment = commitment.hex
     if is_path(proof):
         proof = load(proof)
-    return _native.verify(proof, commitment)
+    if x is not None:
+        x = as_matrix_array(x, "x", ndim=(1, 2))
+        x = x if x.ndim == 2 else x.reshape(1, -1)
+    return _native.verify(proof, commitment, x=x, x_digest=x_digest)
 
 
 def load(path: PathLike) -> Proof:

@@ -113,3 +113,17 @@ pub fn reference_product(a: &[Vec<Number>], xs: &[Vec<Number>]) -> Vec<f64> {
         })
         .collect()
 }
+
+/// `--commitment HEX` on the holder's side: refuses a store whose manifest names another.
+pub fn expect_commitment(
+    store: &zkmr_core::job::OpenStore,
+    commitment: Option<&str>,
+) -> Result<()> {
+    match commitment {
+        Some(hex) => store.expect_commitment(
+            &zkmr_core::keystore::digest_from_hex(hex, "--commitment")
+                .map_err(|e| zkmr_core::Error::Usage(e.to_string()))?,
+        ),
+        None => Ok(()),
+    }
+}

@@ -34,7 +34,18 @@ enum Command {
     /// Fold a bundle's partition proofs into one proof, verifiable on-chain.
     Aggregate(commands::aggregate::Args),
     /// Verify a bundle, an aggregated proof or a partition opening against a trusted matrix
-    /// commitment.
+    /// commitment, and (with --vector, --vectors or --x-digest) against the x you asked about.
+    ///
+    /// Every verdict names its x: the line shows the digest of the x the proof is about, and
+    /// --json shows x itself. Exit codes: 0 verified; 1 the file was read and the proof rejected
+    /// (the reason names the partition or x at fault); 2 the file cannot be read or the flags are
+    /// wrong.
+    ///
+    /// What a verdict means: y = A x for the one matrix A over the field that the commitment binds
+    /// (jobs, batches and partition openings of one commitment never disagree). It does not show
+    /// that A's entries are integers within the encoding the header declares: a committer who
+    /// committed other field elements can make chosen inputs unprovable, never make a wrong y
+    /// verify (docs/pedersen.md, sections 4 and 7).
     Verify(commands::verify::Args),
     /// Show one partition of a verified job on its own, for a third party (pedersen).
     Open(commands::open::Args),

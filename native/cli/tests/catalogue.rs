@@ -70,7 +70,9 @@ macro_rules! job_sql {
             $store,
             "')) SELECT zkCommit(part, '",
             $store,
-            "')['y'] AS y FROM p"
+            "', ",
+            $x,
+            ")['y'] AS y FROM p"
         )
     };
 }
@@ -82,6 +84,7 @@ fn cases() -> Vec<Case> {
     cases.extend(verify_cases());
     cases.extend(sparse_and_chain_cases());
     cases.extend(sql_cases());
+    cases.extend(binding_cases());
     cases
 }
 
@@ -1075,7 +1078,7 @@ fn sql_cases() -> Vec<Case> {
                 "nodir/job.bundle",
                 "WITH p AS (SELECT zkMatMul(row, make_array(c0, c1), $x, 'keys') AS part \
                  FROM a GROUP BY zkPartition(row, 'keys')) \
-                 SELECT zkCommit(part, 'keys')['bundle'] AS bundle FROM p",
+                 SELECT zkCommit(part, 'keys', $x)['bundle'] AS bundle FROM p",
             ],
             code: 2,
             stderr: &["nodir"],
@@ -1634,6 +1637,233 @@ fn halo2_proved(dir: &Path) {
         ],
     );
     assert!(out.status.success(), "setup: {}", stderr(&out));
+}
+
+/// A verdict is about one `x` and one commitment: another `x`, another job root, a split key
+/// and a store that commits to another matrix are all refused.
+fn binding_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "verify_bundle_of_another_x_names_x",
+            setup: |d| {
+                proved(d);
+                write(d, "x2.json", "[1, 3]");
+            },
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--vector",
+                "x2.json",
+            ],
+            code: 1,
+            stderr: &["rejected: x:", "x[1]"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_bundle_of_another_x_digest",
+            setup: proved,
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--x-digest",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+            ],
+            code: 1,
+            stderr: &["rejected: x:", "digest"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_keys_partition_with_job_root",
+            setup: proved,
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--keys",
+                "keys",
+                "--partition",
+                "0",
+                "--job-root",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+            ],
+            code: 2,
+            stderr: &["--job-root", "--partition"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_of_another_commitment",
+            setup: |d| {
+                store(d);
+                other_store(d);
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--commitment",
+                "{other.hex}",
+                "--vector",
+                "x.json",
+                "--out",
+                "o.bundle",
+            ],
+            code: 2,
+            stderr: &["keys", "not the expected commitment"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_opening_of_another_x",
+            setup: |d| {
+                opened(d);
+                write(d, "x2.json", "[1, 3]");
+            },
+            args: &[
+                "verify",
+                "--opening",
+                "p0.opening",
+                "--commitment",
+                "{keys.hex}",
+                "--vector",
+                "x2.json",
+            ],
+            code: 1,
+            stderr: &["rejected: x:", "x[1]"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_opening_of_another_job",
+            setup: opened,
+            args: &[
+                "verify",
+                "--opening",
+                "p0.opening",
+                "--commitment",
+                "{keys.hex}",
+                "--job-root",
+                "0000000000000000000000000000000000000000000000000000000000000001",
+            ],
+            code: 1,
+            stderr: &["rejected: partition 0", "job root"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_opening_of_a_split_key",
+            setup: split_opening,
+            args: &[
+                "verify",
+                "--opening",
+                "split.opening",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 1,
+            stderr: &["rejected: partition 0", "committed matrix"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_store_of_an_earlier_version",
+            setup: |d| {
+                store(d);
+                let path = d.join("keys/manifest.json");
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text.replace("\"version\": 5", "\"version\": 4")).unwrap();
+            },
+            args: &[
+                "prove", "--keys", "keys", "--vector", "x.json", "--out", "o.bundle",
+            ],
+            code: 2,
+            stderr: &["manifest.json", "earlier zkmr", "commit the matrix again"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// The fixture's bundle and an opening of its partition 0, `p0.opening`.
+fn opened(dir: &Path) {
+    proved(dir);
+    let out = zkmr(
+        dir,
+        &[
+            "open",
+            "--keys",
+            "keys",
+            "--bundle",
+            "job.bundle",
+            "--partition",
+            "0",
+            "--out",
+            "p0.opening",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
+}
+
+/// `split.opening`: what a committer holding the fixture's store (key, blindings and all)
+/// makes to open partition 0 to the rows of another matrix, `[[7, 8], [9, 10]]`, under the
+/// fixture's commitment — the review's split key, built with everything the committer has.
+fn split_opening(dir: &Path) {
+    use prost::Message;
+    use zkmr_core::pedersen::opening::{make, Parts};
+    use zkmr_core::pedersen::statement::{job_leaf, job_root, vectors_digest, Header, PartitionId};
+    use zkmr_core::pedersen::transcript::merkle_path;
+    store(dir);
+    let open = zkmr_core::job::OpenStore::open(&dir.join("keys")).unwrap();
+    let prover = zkmr_core::pedersen::store::PedersenProver::new(open.store.clone()).unwrap();
+    let commitment = open.commitment().unwrap();
+    let x = [1i64, 2];
+    // A·x is [3005, 3011, 3017]; partition 0 (rows 0..2) claims [7, 8]·x and [9, 10]·x.
+    let y: Vec<i128> = vec![23, 29, 3017];
+    let ids = [
+        PartitionId {
+            index: 0,
+            row_start: 0,
+            row_end: 2,
+        },
+        PartitionId {
+            index: 1,
+            row_start: 2,
+            row_end: 3,
+        },
+    ];
+    let leaves: Vec<[u8; 32]> = ids
+        .iter()
+        .map(|id| {
+            job_leaf(
+                id,
+                &vectors_digest(&x),
+                &y[id.row_start as usize..id.row_end as usize],
+            )
+        })
+        .collect();
+    let encoding = zkmr_core::fixed_point::FixedPoint::new(0, 32).unwrap();
+    let manifest = &open.store.manifest;
+    let opening = make(Parts {
+        header: Header {
+            rows: 3,
+            cols: 2,
+            encoding: manifest.encoding,
+            rows_per_partition: 2,
+        },
+        commitment: &commitment,
+        columns: prover.columns().unwrap(),
+        id: ids[0],
+        x: &x,
+        x_encoding: encoding,
+        vectors: 1,
+        y: &y,
+        job_path: merkle_path(&leaves, 0),
+        job_root: job_root(&commitment, 1, encoding, &leaves),
+        blindings: &prover.secret().unwrap().column_blindings,
+    });
+    std::fs::write(dir.join("split.opening"), opening.encode_to_vec()).unwrap();
 }
 
 /// The fixture's bundle with the first output of partition 1 changed.

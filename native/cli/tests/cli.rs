@@ -376,6 +376,47 @@ fn verify_json_reports_the_rejected_partition_under(scheme: &[&str]) {
     assert_eq!(report["rejected_partition"], 1);
 }
 
+/// A verdict shows the x it is about, as the relying party can recompute it: `--json` gives
+/// `x` decoded and its digest, and the digest accepts the bundle through `--x-digest`; the
+/// help says what a verdict does not show.
+#[test]
+fn a_verdict_reports_its_x() {
+    let cache = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let run = json_out(
+        zkmr(cache.path())
+            .args(["run", "--input"])
+            .arg(example())
+            .args(["--json", "--out"])
+            .arg(out_dir.path()),
+    );
+    let commitment = run["matrix_commitment"].as_str().unwrap();
+    let bundle = out_dir.path().join("job.bundle");
+    let report = json_out(
+        zkmr(cache.path())
+            .args(["verify", "--json", "--bundle"])
+            .arg(&bundle)
+            .args(["--commitment", commitment]),
+    );
+    let input: Value = serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    assert_eq!(report["x"], input["vector"]);
+    let digest = report["x_digest"].as_str().unwrap();
+    let again = zkmr(cache.path())
+        .args(["verify", "--bundle"])
+        .arg(&bundle)
+        .args(["--commitment", commitment, "--x-digest", digest])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains(digest));
+    let help = zkmr(cache.path())
+        .args(["verify", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout)
+        .contains("does not show that A's entries are integers"));
+}
+
 #[test]
 fn bad_input_is_named_and_leaves_nothing_behind() {
     let cache = tempfile::tempdir().unwrap();

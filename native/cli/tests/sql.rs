@@ -159,6 +159,8 @@ fn csv_and_json_tables_prove_the_plain_product() {
     }
     std::fs::write(dir.path().join("a.csv"), csv).unwrap();
     std::fs::write(dir.path().join("a.ndjson"), ndjson).unwrap();
+    let x_file = dir.path().join("x.json");
+    std::fs::write(&x_file, format!("{x:?}")).unwrap();
 
     for (table, values, keys) in [
         ("a.csv", "make_array(c0, c1, c2)", "csv-keys"),
@@ -170,20 +172,42 @@ fn csv_and_json_tables_prove_the_plain_product() {
             "SELECT zkCommitMatrix(row, {values}, '{keys}', 2) FROM a; \
              WITH p AS (SELECT zkMatMul(row, {values}, $x, '{keys}') AS part FROM a \
              GROUP BY zkPartition(row, '{keys}')) \
-             SELECT j['y'] AS y, j['partitions'] AS n FROM (SELECT zkCommit(part, '{keys}') AS j FROM p)"
+             SELECT j['y'] AS y, j['partitions'] AS n, j['x_digest'] AS x_digest, \
+             j['matrix_commitment'] AS commitment, j['bundle'] AS bundle, \
+             zkVerify(j['bundle'], j['matrix_commitment'], $x) AS for_x, \
+             zkVerify(j['bundle'], j['matrix_commitment'], j['x_digest']) AS for_digest, \
+             zkVerifyExplain(j['bundle'], j['matrix_commitment'], [2, -1, 5]) AS for_other \
+             FROM (SELECT zkCommit(part, '{keys}', $x) AS j FROM p)"
         );
-        let report = json_out(zkmr(cache.path()).args([
-            "sql",
-            "--json",
-            "--table",
-            &spec,
-            "--param",
-            "x=[2, -1, 4]",
-            &sql,
-        ]));
+        let bundle = dir.path().join(format!("{table}.bundle"));
+        let report = json_out(
+            zkmr(cache.path())
+                .args(["sql", "--json", "--table", &spec, "--param", "x=[2, -1, 4]"])
+                .arg("--bundle-out")
+                .arg(&bundle)
+                .arg(&sql),
+        );
         let row = &last_rows(&report)[0];
         assert_eq!(floats(&row["y"]), expected, "{table}");
         assert_eq!(row["n"], 3, "{table}");
+        assert_eq!(row["for_x"], true, "{table}");
+        assert_eq!(row["for_digest"], true, "{table}");
+        let why = row["for_other"].as_str().unwrap();
+        assert!(
+            why.starts_with("rejected: x: it proves x[2] = 4"),
+            "{table}: {why}"
+        );
+        // `zkmr verify`, given the same x, verifies the bundle and names x by the same digest.
+        let verified = json_out(
+            zkmr(cache.path())
+                .args(["verify", "--json", "--bundle"])
+                .arg(&bundle)
+                .args(["--commitment", row["commitment"].as_str().unwrap()])
+                .arg("--vector")
+                .arg(&x_file),
+        );
+        assert_eq!(verified["verified"], true, "{table}");
+        assert_eq!(verified["x_digest"], row["x_digest"], "{table}");
     }
 }
 
@@ -198,6 +222,18 @@ fn query_errors_exit_2_with_the_reason() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("zkMatMul takes 4 to 5 arguments, got 3"),
+        "{err}"
+    );
+
+    // zkCommit without the job's x, as queries had it before x was required.
+    let out = zkmr(cache.path())
+        .args(["sql", "SELECT zkCommit(1, 'keys')"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("zkCommit needs the job's x as its third argument"),
         "{err}"
     );
 

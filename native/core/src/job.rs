@@ -23,7 +23,7 @@ use crate::progress::{Event, Progress};
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::sparse::{Block, Entry};
 use crate::store_files::StoreFiles;
-use crate::verify::{verify, Verified};
+use crate::verify::{verify, x_digest, Verified};
 
 /// A key store opened for proving, with its scheme's prover.
 #[derive(Debug)]
@@ -77,6 +77,24 @@ impl OpenStore {
     /// The matrix commitment.
     pub fn commitment(&self) -> Result<[u8; 32]> {
         self.store.manifest.commitment()
+    }
+
+    /// Refuses the store unless its manifest names `trusted`, the commitment its holder
+    /// published. A manifest's digests are unkeyed, so whoever can rewrite a store can reseal
+    /// it for another matrix; pinning the commitment means everything proved from the store
+    /// verifies against the published one (each proof is verified before it is returned).
+    pub fn expect_commitment(&self, trusted: &[u8; 32]) -> Result<()> {
+        let have = self.commitment()?;
+        if &have != trusted {
+            return Err(Error::Input(format!(
+                "{}: the key store commits to {}, not the expected commitment {}; it was \
+                 replaced or rewritten since that commitment was published",
+                self.store.dir().display(),
+                hex::encode(have),
+                hex::encode(trusted)
+            )));
+        }
+        Ok(())
     }
 
     /// Whether outputs made with this store are insecure (the development SRS).
@@ -263,18 +281,25 @@ impl OpenStore {
         })
     }
 
-    /// The reduce step: checks that `results` are this store's partitions, each once, proved
-    /// for one `x` and this matrix under its scheme, assembles the bundle and verifies it
-    /// against the store's commitment. The reducer does not trust the tasks that proved: a
-    /// bundle that fails is rejected naming the partition at fault.
-    pub fn commit_results(&self, results: Vec<zkmr_proto::PartitionResult>) -> Result<Committed> {
+    /// The reduce step for the job's `x`, as the driver or the query gave it: checks that
+    /// `results` are this store's partitions, each once, proved for that `x` and this matrix
+    /// under its scheme, assembles the bundle and verifies it against the store's commitment.
+    /// The reducer does not trust the tasks that proved: a task that proved another `x`, or a
+    /// bundle that fails, is rejected naming the partition at fault.
+    pub fn commit_results(
+        &self,
+        x: &Vectors,
+        results: Vec<zkmr_proto::PartitionResult>,
+    ) -> Result<Committed> {
         let commitment = self.commitment()?;
-        let Some(first) = results.first() else {
+        if results.is_empty() {
             return Err(Error::Input("the job has no partition results".into()));
-        };
-        let x = self.vectors_of(first)?;
-        self.check_vectors(&x)?;
-        let first_index = first.proof.as_ref().map_or(0, |p| p.index);
+        }
+        self.check_vectors(x)?;
+        let x = x.clone();
+        // In partition order, so that a job whose tasks all proved another x names the first.
+        let mut results = results;
+        results.sort_by_key(|r| r.proof.as_ref().map_or(u32::MAX, |p| p.index));
         let mut partitions = Vec::with_capacity(results.len());
         for result in results {
             let proof = result
@@ -291,10 +316,20 @@ impl OpenStore {
                 || result.vectors.max(1) as usize != x.count
                 || encoding_from_proto(result.x_encoding.as_ref(), "x_encoding")? != x.encoding
             {
-                return Err(Error::Input(format!(
-                    "partition {} was proved for another x than partition {first_index}",
-                    proof.index
-                )));
+                return Err(Error::rejected(
+                    proof.index,
+                    format!(
+                        "its task proved another x than the job's (digest {} against the \
+                         job's {}): the task is faulty",
+                        hex::encode(x_digest(
+                            &result.x,
+                            result.vectors.max(1) as usize,
+                            encoding_from_proto(result.x_encoding.as_ref(), "x_encoding")
+                                .unwrap_or(x.encoding)
+                        )),
+                        hex::encode(x_digest(&x.values, x.count, x.encoding))
+                    ),
+                ));
             }
             if result.matrix_commitment != commitment {
                 return Err(Error::Input(format!(
@@ -325,8 +360,8 @@ impl OpenStore {
         })
     }
 
-    /// A failed job check names the partition at fault where the store can tell: each
-    /// partition is checked against its own column commitments.
+    /// A failed job check names the partition at fault where the store can tell: the holder
+    /// recomputes each partition's block of `y` from the block it committed.
     pub fn locate(&self, bundle: &zkmr_proto::Bundle, err: Error) -> Error {
         if !matches!(
             err,
@@ -342,7 +377,8 @@ impl OpenStore {
             Ok(Some(holds)) => match holds.iter().position(|h| !h) {
                 Some(index) => Error::rejected(
                     index as u32,
-                    "its y block does not match its committed columns (the job check failed)",
+                    "its y block is not the product of the committed block (the job check \
+                     failed)",
                 ),
                 None => err,
             },
@@ -362,14 +398,13 @@ impl OpenStore {
         self.prover.open_partition(bundle, index)
     }
 
-    /// Checks partition `index` of `bundle` alone, against its column commitments in this
-    /// store.
+    /// Checks partition `index` of `bundle` alone, against the block this store committed.
     pub fn check_partition(&self, bundle: &zkmr_proto::Bundle, index: u32) -> Result<()> {
         match self.prover.partitions_hold(bundle, &[index])?.as_deref() {
             Some([true]) => Ok(()),
             Some(_) => Err(Error::rejected(
                 index,
-                "its y block does not match its committed columns",
+                "its y block is not the product of the committed block",
             )),
             None => Err(Error::Usage(format!(
                 "the {} scheme checks partitions with the whole bundle: drop --partition",
@@ -447,8 +482,9 @@ pub struct PartitionSummary {
     pub row_end: u64,
     /// The partition's blocks of `y`, decoded, one per vector.
     pub y: Vec<f64>,
-    /// The partition's key digest (its matrix-commitment leaf's key).
-    pub key_digest: [u8; 32],
+    /// The partition's key digest (halo2: its verifying key's); `None` under pedersen, whose
+    /// one key is the matrix's.
+    pub key_digest: Option<[u8; 32]>,
     /// The partition's job leaf: index, rows, key, `x` and `y` block.
     pub leaf: [u8; 32],
     pub prove_seconds: f64,

@@ -47,10 +47,11 @@ const FORMAT: &str = "zkmr-keystore";
 /// partition's block: a manifest that declares more is refused before anything is allocated.
 pub(crate) const MAX_DIMENSION: u64 = 1 << 32;
 const MAX_BLOCK_ENTRIES: u64 = 1 << 34;
-/// Version 4: file digests and the manifest's checksum. Version 3: the scheme is recorded.
+/// Version 5: a pedersen store keeps one matrix key and no per-partition commitments, so its
+/// partitions list no key digest. Version 4: file digests and the manifest's checksum. Version 3: the scheme is recorded.
 /// Version 2: key digests hash the key's commitments (see
 /// [`crate::halo2::keys::key_digest`]).
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// `manifest.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -89,6 +90,9 @@ pub struct ManifestPartition {
     pub index: u32,
     pub row_start: u64,
     pub row_end: u64,
+    /// halo2: the digest of the partition's verifying key. Empty under pedersen, whose only
+    /// key is the matrix's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key_digest: String,
 }
 
@@ -251,6 +255,14 @@ impl KeyStore {
             .map_err(|e| Error::io(&path, e))?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Format(format!("{}: {e}", path.display())))?;
+        if manifest.format == FORMAT && manifest.version < VERSION {
+            return Err(Error::Format(format!(
+                "{}: a {FORMAT} v{} store, made by an earlier zkmr; this one reads v{VERSION}: \
+                 commit the matrix again (its commitment changes)",
+                path.display(),
+                manifest.version
+            )));
+        }
         if manifest.format != FORMAT || manifest.version != VERSION {
             return Err(Error::Format(format!(
                 "{}: not a {FORMAT} v{VERSION} manifest",
@@ -286,16 +298,23 @@ impl KeyStore {
         }
         for (position, p) in manifest.partitions.iter().enumerate() {
             let rows = partitioning.range(position);
+            let keyed = manifest.scheme == Scheme::Halo2;
             if (p.index as usize, p.row_start, p.row_end)
                 != (position, rows.start as u64, rows.end as u64)
+                || p.key_digest.is_empty() == keyed
             {
                 return Err(Error::Format(format!(
-                    "{}: partition {} at position {position} lists rows {}..{}, the matrix's \
+                    "{}: partition {} at position {position} lists rows {}..{}{}, the matrix's \
                      partition {position} holds rows {}..{}",
                     path.display(),
                     p.index,
                     p.row_start,
                     p.row_end,
+                    match (keyed, p.key_digest.is_empty()) {
+                        (true, true) => " and no key digest",
+                        (false, false) => " and a key digest",
+                        _ => "",
+                    },
                     rows.start,
                     rows.end
                 )));
@@ -591,14 +610,14 @@ fn restrict(path: &Path) -> Result<()> {
 }
 
 /// The manifest of a finished commit under `scheme`; `partitions` are `(index, rows, key
-/// digest)` in partition order.
+/// digest)` in partition order, the key digest halo2's only.
 pub(crate) fn manifest(
     scheme: Scheme,
     shape: (u64, u64, FixedPoint, u32),
     rounding: MatrixRounding,
     halo2: Option<Halo2Setup>,
     commitment: &[u8; 32],
-    partitions: impl IntoIterator<Item = (u32, u64, u64, [u8; 32])>,
+    partitions: impl IntoIterator<Item = (u32, u64, u64, Option<[u8; 32]>)>,
 ) -> Manifest {
     let (rows, cols, encoding, rows_per_partition) = shape;
     Manifest {
@@ -621,7 +640,7 @@ pub(crate) fn manifest(
                     index,
                     row_start,
                     row_end,
-                    key_digest: hex::encode(key_digest),
+                    key_digest: key_digest.map(hex::encode).unwrap_or_default(),
                 },
             )
             .collect(),

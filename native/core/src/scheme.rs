@@ -163,8 +163,9 @@ pub trait Prover: Send + Sync + fmt::Debug {
     fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>)
         -> Result<zkmr_proto::Bundle>;
 
-    /// The key digest of partition `index` (its matrix-commitment leaf's key), as bytes.
-    fn key_digest(&self, index: u32) -> Result<[u8; 32]>;
+    /// The key digest of partition `index` (its matrix-commitment leaf's key), as bytes;
+    /// `None` under a scheme with one key for the whole matrix.
+    fn key_digest(&self, index: u32) -> Result<Option<[u8; 32]>>;
 
     /// The job leaf of partition `index` proved for `x` with outputs `y`.
     fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]>;

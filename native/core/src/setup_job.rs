@@ -2,7 +2,9 @@
 //! (Spark's `zkCommitMatrix`): the driver [`plan`]s, each task commits the partitions whose rows
 //! it holds ([`commit_partition`]) and writes their files into the store, and the driver
 //! [`finish`]es with the files that depend on every partition (the Pedersen matrix key
-//! `C_j = Σ_p C_{p,j}` and secret, the halo2 SRS) and the manifest.
+//! `C_j = Σ_p S_{p,j} + ρ_j·H` and secret, the halo2 SRS) and the manifest. No secret reaches a
+//! task: a Pedersen task returns unblinded partial sums, and the driver draws the seed and
+//! blinds.
 //!
 //! Each partition is committed by the same function `zkmr commit` uses, so a store made this
 //! way is the store `zkmr commit` makes from the same matrix and plan: under halo2 (no
@@ -22,18 +24,18 @@ use crate::halo2::srs::{self, SrsSource, VerifierSrs};
 use crate::halo2::statement::{MatrixHeader, PartitionId};
 use crate::keystore::{digest_to_hex, manifest, Halo2Setup, MAX_DIMENSION};
 use crate::matrix::{PartitionLayout, Partitioning};
-use crate::pedersen::encoding::points_from_bytes;
-use crate::pedersen::setup::{finish_sums, partition_blindings, Part, Sums};
-use crate::pedersen::statement::{partition_key_digest, Header, PartitionKeyId};
+use crate::pedersen::encoding::{points_from_bytes, points_to_bytes};
+use crate::pedersen::setup::{finish_sums, Part, PartialSums, Sums};
+use crate::pedersen::statement::{Header, PartitionId as PedersenPartitionId};
 use crate::scheme::Scheme;
 use zkmr_proto::{PartitionSetup, SetupFiles, SetupPlan, StoreFile};
 
-/// Version of [`SetupPlan`]; tasks refuse any other.
-const PLAN_VERSION: u32 = 1;
+/// Version of [`SetupPlan`]; tasks refuse any other. Version 2: no blinding seed in the plan.
+const PLAN_VERSION: u32 = 2;
 
 /// The plan for committing a `rows × cols` matrix encoded with `encoding` in partitions of
 /// `rows_per_partition` rows: what the driver broadcasts to the setup tasks. Under halo2 it
-/// loads the SRS (`srs`) downsized for the circuit; under Pedersen it draws the blinding seed.
+/// loads the SRS (`srs`) downsized for the circuit; under Pedersen it needs nothing more.
 pub fn plan(
     scheme: Scheme,
     rows: u64,
@@ -64,11 +66,7 @@ pub fn plan(
                 "the pedersen scheme takes no SRS (it has no trusted setup)".into(),
             ))
         }
-        (Scheme::Pedersen, None) => {
-            let mut seed = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut seed);
-            plan.seed = seed.to_vec();
-        }
+        (Scheme::Pedersen, None) => {}
         (Scheme::Halo2, None) => {
             return Err(Error::Usage(
                 "the halo2 scheme needs an SRS: a file, or the insecure development SRS".into(),
@@ -125,13 +123,6 @@ impl Plan {
         }
     }
 
-    fn seed(plan: &SetupPlan) -> Result<[u8; 32]> {
-        plan.seed
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::Format("setup plan: the seed is not 32 bytes".into()))
-    }
-
     fn shape(&self, plan: &SetupPlan) -> Result<CircuitShape> {
         CircuitShape::new(
             self.layout.rows_per_partition as usize,
@@ -151,12 +142,11 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
         .all(|(_, values)| values.iter().all(|v| encoding.is_exact(*v)));
     let (index, block) = read.layout.block_of(rows)?;
     let range = read.partitioning.range(index as usize);
-    let (file, contents, key_digest, columns) = match read.scheme {
+    let (file, contents, key_digest, sums) = match read.scheme {
         Scheme::Pedersen => {
             let bases = crate::pedersen::generators::range(range.clone());
             let (part, file, _) = crate::pedersen::setup::commit_partition(
                 &read.header(),
-                &Plan::seed(plan)?,
                 index,
                 range.clone(),
                 &crate::sparse::Block::Dense(block.clone()),
@@ -165,8 +155,8 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
             (
                 crate::pedersen::store::partition_file(index),
                 prost::Message::encode_to_vec(&file),
-                part.id.key_digest.to_vec(),
-                file.columns,
+                Vec::new(),
+                part.sums,
             )
         }
         Scheme::Halo2 => {
@@ -177,7 +167,7 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
                 crate::keystore::partition_file(index),
                 prost::Message::encode_to_vec(&key),
                 crate::field::to_bytes(&id.key_digest).to_vec(),
-                Vec::new(),
+                PartialSums::default(),
             )
         }
     };
@@ -189,7 +179,8 @@ pub fn commit_partition(plan: &SetupPlan, rows: Vec<(u64, Vec<Number>)>) -> Resu
         file_digest: blake3::hash(&contents).to_hex().to_string(),
         file,
         contents,
-        columns,
+        columns: points_to_bytes(&sums.points),
+        sum_columns: sums.cols.iter().flat_map(|j| j.to_le_bytes()).collect(),
         max_row_l1: MatrixRounding::max_row_l1(&block, read.layout.cols, encoding),
         exact,
     })
@@ -221,21 +212,17 @@ pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupF
     let (commitment, halo2, ids) = match read.scheme {
         Scheme::Pedersen => {
             let header = read.header();
-            let seed = Plan::seed(plan)?;
-            let cols = read.layout.cols;
-            let mut sums = Sums::new(cols);
+            let mut seed = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut seed);
+            let mut sums = Sums::new(read.layout.cols);
             for p in &parts {
-                let columns = points_from_bytes(&p.columns, cols, "partition columns")?;
-                let key_digest = partition_key_digest(p.index, p.row_start, p.row_end, &p.columns);
                 sums = sums.add(Part {
-                    id: PartitionKeyId {
+                    id: PedersenPartitionId {
                         index: p.index,
                         row_start: p.row_start,
                         row_end: p.row_end,
-                        key_digest,
                     },
-                    columns,
-                    blindings: partition_blindings(&seed, p.index, p.row_start, p.row_end, cols),
+                    sums: partial_sums_of(p, read.layout.cols)?,
                 });
             }
             let (ids, commitment, shared) = finish_sums(&header, &seed, count, sums)?;
@@ -247,7 +234,7 @@ pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupF
             }
             let ids: Vec<_> = ids
                 .iter()
-                .map(|id| (id.index, id.row_start, id.row_end, id.key_digest))
+                .map(|id| (id.index, id.row_start, id.row_end, None))
                 .collect();
             (commitment, None, ids)
         }
@@ -296,7 +283,7 @@ pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupF
                         id.index,
                         id.row_start,
                         id.row_end,
-                        crate::field::to_bytes(&id.key_digest),
+                        Some(crate::field::to_bytes(&id.key_digest)),
                     )
                 })
                 .collect();
@@ -327,5 +314,32 @@ pub fn finish(plan: &SetupPlan, mut parts: Vec<PartitionSetup>) -> Result<SetupF
     Ok(SetupFiles {
         files,
         matrix_commitment: digest_to_hex(&commitment),
+    })
+}
+
+/// A Pedersen task's partial sums, as the driver takes them: one canonical point per listed
+/// column, the columns increasing and inside the matrix, and no halo2 key digest.
+fn partial_sums_of(p: &PartitionSetup, cols: usize) -> Result<PartialSums> {
+    let what = format!("setup partition {}", p.index);
+    if !p.key_digest.is_empty() || !p.sum_columns.len().is_multiple_of(4) {
+        return Err(Error::Format(format!(
+            "{what}: not a pedersen partition's sums"
+        )));
+    }
+    let listed: Vec<u32> = p
+        .sum_columns
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        .collect();
+    if listed.windows(2).any(|w| w[0] >= w[1]) || listed.last().is_some_and(|j| *j as usize >= cols)
+    {
+        return Err(Error::Format(format!(
+            "{what}: its columns are not increasing column numbers below {cols}"
+        )));
+    }
+    let points = points_from_bytes(&p.columns, listed.len(), &format!("{what} sums"))?;
+    Ok(PartialSums {
+        cols: listed,
+        points,
     })
 }

@@ -1,14 +1,154 @@
 //! Verification of a bundle against a trusted matrix commitment, under the scheme the bundle
-//! records.
+//! records, and against the `x` the relying party asked about.
 //!
 //! The commitment a verifier trusts binds the scheme too: each scheme's commitment hashes
 //! under its own domain, so a bundle of one scheme cannot pass for a matrix committed under
-//! the other.
+//! the other. A verdict is about one `x`: the caller may say which ([`Expected`]), and every
+//! verdict returns the `x` it checked and its digest ([`x_digest`]) beside `y`.
 
 use crate::error::{Error, Result};
 use crate::field::to_bytes;
-use crate::fixed_point::FixedPoint;
+use crate::fixed_point::{FixedPoint, Number};
+use crate::matrix::encode_vector;
 use crate::scheme::Scheme;
+
+/// The `x` a relying party asked about: the vectors as it holds them (encoded at the
+/// bundle's declared scale to compare), or the digest of the encoded vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectedX {
+    Vectors(Vec<Vec<Number>>),
+    Digest([u8; 32]),
+}
+
+/// What the caller expects of a verdict beyond the commitment.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Expected {
+    pub x: Option<ExpectedX>,
+    /// An opening's job root, from a bundle the caller verified.
+    pub job_root: Option<[u8; 32]>,
+}
+
+impl Expected {
+    /// Expects `x` and nothing else.
+    pub fn x(x: ExpectedX) -> Self {
+        Self {
+            x: Some(x),
+            job_root: None,
+        }
+    }
+}
+
+/// The digest a verdict names its `x` by: BLAKE3 over a domain tag, the number of vectors, the
+/// encoding and the encoded entries, so two verdicts with one digest are about the same
+/// vectors read the same way, under either scheme.
+pub fn x_digest(x: &[i64], vectors: usize, encoding: FixedPoint) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"zkmr-x-v1");
+    for v in [
+        vectors as u64,
+        encoding.scale_bits as u64,
+        encoding.value_bits as u64,
+        x.len() as u64,
+    ] {
+        h.update(&v.to_le_bytes());
+    }
+    for v in x {
+        h.update(&v.to_le_bytes());
+    }
+    *h.finalize().as_bytes()
+}
+
+/// Rejects `x` (`vectors` vectors of `cols`, encoded with `encoding`) unless it is the
+/// expected one, naming the first difference.
+pub fn check_x(
+    x: &[i64],
+    vectors: usize,
+    encoding: FixedPoint,
+    cols: usize,
+    expected: &Expected,
+) -> Result<()> {
+    let reject = |reason: String| Err(Error::rejected_bundle(format!("x: {reason}")));
+    match &expected.x {
+        None => Ok(()),
+        Some(ExpectedX::Digest(want)) => {
+            let have = x_digest(x, vectors, encoding);
+            if &have == want {
+                Ok(())
+            } else {
+                reject(format!(
+                    "it proves x with digest {}, not the expected {}",
+                    hex::encode(have),
+                    hex::encode(want)
+                ))
+            }
+        }
+        Some(ExpectedX::Vectors(want)) => {
+            // The prover declared x's scale. A coarser one than a verifier would choose for
+            // these values would let a rounded x pass for the one asked about: where an entry
+            // does not encode exactly, the scale must be at least the default for non-integers.
+            let least = crate::fixed_point::DEFAULT_FLOAT_SCALE_BITS;
+            if encoding.scale_bits < least {
+                if let Some((b, j, v)) = want.iter().enumerate().find_map(|(b, vector)| {
+                    vector
+                        .iter()
+                        .enumerate()
+                        .find(|(_, v)| !encoding.is_exact(**v))
+                        .map(|(j, v)| (b, j, *v))
+                }) {
+                    return reject(format!(
+                        "the expected {}x[{j}] = {} is not exact at the proved scale 2^{}, \
+                         which rounds it; a proof for it needs scale 2^{least} or finer",
+                        if vectors > 1 {
+                            format!("vector {b}, ")
+                        } else {
+                            String::new()
+                        },
+                        v.as_f64(),
+                        encoding.scale_bits
+                    ));
+                }
+            }
+            if want.len() != vectors {
+                return reject(format!(
+                    "it proves {vectors} vector(s), the expected x has {}",
+                    want.len()
+                ));
+            }
+            for (b, vector) in want.iter().enumerate() {
+                if vector.len() != cols {
+                    return reject(format!(
+                        "expected vector {b} has {} entries, the matrix {cols} columns",
+                        vector.len()
+                    ));
+                }
+                let encoded = encode_vector(vector, encoding).map_err(|e| {
+                    Error::rejected_bundle(format!(
+                        "x: the expected vector {b} is not one the proved x's encoding                          (scale 2^{}, {} bits) holds: {e}",
+                        encoding.scale_bits, encoding.value_bits
+                    ))
+                })?;
+                let proved = &x[b * cols..(b + 1) * cols];
+                if let Some(j) = (0..cols).find(|j| proved[*j] != encoded[*j]) {
+                    let at = if vectors == 1 {
+                        format!("x[{j}]")
+                    } else {
+                        format!("vector {b}, x[{j}]")
+                    };
+                    return reject(format!(
+                        "it proves {at} = {} (encoded {} at scale 2^{}), the expected x has {} \
+                         (encoded {})",
+                        encoding.decode(proved[j] as i128),
+                        proved[j],
+                        encoding.scale_bits,
+                        vector[j].as_f64(),
+                        encoded[j]
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
 
 /// What a successful verification establishes.
 #[derive(Clone, Debug)]
@@ -21,16 +161,46 @@ pub struct Verified {
     pub job_root: [u8; 32],
     pub partitions: usize,
     pub matrix_encoding: FixedPoint,
+    /// The vectors the verdict is about, one after another, and their digest.
+    pub x: Vec<i64>,
     pub x_encoding: FixedPoint,
+    pub x_digest: [u8; 32],
     /// The bundle was made under the development SRS (halo2), whose secret is public: its
     /// verification says nothing, since anyone can forge such proofs.
     pub srs_unsafe: bool,
 }
 
-/// Verifies `bundle` for the matrix behind `trusted_commitment`.
+/// Verifies `bundle` for the matrix behind `trusted_commitment`, whatever its `x`: the
+/// [`Verified`] says which. Relying parties use [`verify_expecting`].
 pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Result<Verified> {
+    verify_expecting(bundle, trusted_commitment, &Expected::default())
+}
+
+/// Verifies `bundle` for the matrix behind `trusted_commitment` and the `x` the caller
+/// `expected`, where it gave one.
+pub fn verify_expecting(
+    bundle: &zkmr_proto::Bundle,
+    trusted_commitment: &[u8; 32],
+    expected: &Expected,
+) -> Result<Verified> {
     let scheme = Scheme::from_proto(bundle.scheme, "bundle")
         .map_err(|e| Error::rejected_bundle(e.to_string()))?;
+    let verified = verify_scheme(scheme, bundle, trusted_commitment)?;
+    check_x(
+        &verified.x,
+        verified.vectors,
+        verified.x_encoding,
+        verified.x.len() / verified.vectors,
+        expected,
+    )?;
+    Ok(verified)
+}
+
+fn verify_scheme(
+    scheme: Scheme,
+    bundle: &zkmr_proto::Bundle,
+    trusted_commitment: &[u8; 32],
+) -> Result<Verified> {
     match scheme {
         Scheme::Pedersen => crate::pedersen::verify::verify(bundle, trusted_commitment),
         Scheme::Halo2 => {
@@ -49,6 +219,8 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
                 job_root: to_bytes(&v.job_root),
                 partitions: v.partitions,
                 matrix_encoding: v.matrix_encoding,
+                x_digest: x_digest(&bundle.x, 1, v.x_encoding),
+                x: bundle.x.clone(),
                 x_encoding: v.x_encoding,
                 srs_unsafe: v.srs_unsafe,
             })
@@ -57,14 +229,22 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
 }
 
 /// The verdict on untrusted bundle bytes: what verified, and one line saying so —
-/// `verified: N partitions, job root 0x…` or `rejected: …` naming the partition at fault.
-/// Malformed bytes are a rejection, not an error: checking untrusted bundles is the point.
-pub fn verdict(bundle: &[u8], trusted_commitment: &[u8; 32]) -> (Option<Verified>, String) {
-    match crate::bundle::decode(bundle, "bundle").and_then(|b| verify(&b, trusted_commitment)) {
+/// `verified: N partitions, x 0x…, job root 0x…` or `rejected: …` naming the partition (or
+/// `x`) at fault. Malformed bytes are a rejection, not an error: checking untrusted bundles
+/// is the point.
+pub fn verdict(
+    bundle: &[u8],
+    trusted_commitment: &[u8; 32],
+    expected: &Expected,
+) -> (Option<Verified>, String) {
+    match crate::bundle::decode(bundle, "bundle")
+        .and_then(|b| verify_expecting(&b, trusted_commitment, expected))
+    {
         Ok(v) => {
             let line = format!(
-                "verified: {} partitions, job root {}",
+                "verified: {} partitions, x {}, job root {}",
                 v.partitions,
+                hex::encode(v.x_digest),
                 hex::encode(v.job_root)
             );
             (Some(v), line)
@@ -74,21 +254,24 @@ pub fn verdict(bundle: &[u8], trusted_commitment: &[u8; 32]) -> (Option<Verified
 }
 
 /// The verdict on untrusted partition-opening bytes (see [`crate::pedersen::opening`]): what
-/// verified, and one line — `verified: partition P (rows a..b), job root 0x…` or
+/// verified, and one line — `verified: partition P (rows a..b), x 0x…, job root 0x…` or
 /// `rejected: …`.
 pub fn opening_verdict(
     opening: &[u8],
     trusted_commitment: &[u8; 32],
+    expected: &Expected,
 ) -> (Option<crate::pedersen::opening::OpenedPartition>, String) {
     use crate::pedersen::opening;
-    match opening::decode(opening, "opening").and_then(|o| opening::verify(&o, trusted_commitment))
+    match opening::decode(opening, "opening")
+        .and_then(|o| opening::verify(&o, trusted_commitment, expected))
     {
         Ok(v) => {
             let line = format!(
-                "verified: partition {} (rows {}..{}), job root {}",
+                "verified: partition {} (rows {}..{}), x {}, job root {}",
                 v.index,
                 v.row_start,
                 v.row_end,
+                hex::encode(v.x_digest),
                 hex::encode(v.job_root)
             );
             (Some(v), line)

@@ -62,7 +62,7 @@ fn bundle_flips_are_all_rejected(scheme: Scheme) {
     let job = small(scheme);
     let store = OpenStore::open_on(&job.keys, Device::Cpu).unwrap();
     let bytes = store.prove(&job.x, &Silent).unwrap().bundle.encode_to_vec();
-    let (verified, line) = verdict(&bytes, &job.commitment);
+    let (verified, line) = verdict(&bytes, &job.commitment, &Default::default());
     assert!(verified.is_some(), "the honest bundle verifies: {line}");
 
     let mut accepted = Vec::new();
@@ -72,7 +72,10 @@ fn bundle_flips_are_all_rejected(scheme: Scheme) {
             let mut changed = bytes.clone();
             changed[at] ^= flip;
             tried += 1;
-            if verdict(&changed, &job.commitment).0.is_some() {
+            if verdict(&changed, &job.commitment, &Default::default())
+                .0
+                .is_some()
+            {
                 accepted.push((at, flip));
             }
         }

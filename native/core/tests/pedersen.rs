@@ -17,13 +17,13 @@ use zkmr_core::matrix::IntMatrix;
 use zkmr_core::pedersen::encoding::{point_from_bytes, point_to_bytes, scalar_to_bytes};
 use zkmr_core::pedersen::generators;
 use zkmr_core::pedersen::msm::{mul_h, signed_msm};
-use zkmr_core::pedersen::statement::{matrix_commitment, Header, PartitionKeyId};
+use zkmr_core::pedersen::statement::{matrix_commitment, Header};
 use zkmr_core::pedersen::store::PedersenProver;
 use zkmr_core::pedersen::transcript::Transcript;
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, CommitOptions};
-use zkmr_core::verify::verify;
+use zkmr_core::verify::{verify, verify_expecting, Expected, ExpectedX};
 use zkmr_core::{Error, Scheme};
 
 struct Job {
@@ -215,8 +215,8 @@ fn job_of_other_matrix() -> Job {
     job(10, 7, 3, 1, 44)
 }
 
-/// The matrix commitment of a bundle's header, key and partitions, as a forger publishing
-/// its own commitment would compute it.
+/// The matrix commitment of a bundle's header and key, as a forger publishing its own
+/// commitment would compute it.
 fn commitment_of(bundle: &zkmr_proto::Bundle) -> [u8; 32] {
     let m = bundle.matrix.as_ref().unwrap();
     let header = Header {
@@ -225,17 +225,11 @@ fn commitment_of(bundle: &zkmr_proto::Bundle) -> [u8; 32] {
         encoding: encoding(),
         rows_per_partition: m.rows_per_partition,
     };
-    let ids: Vec<PartitionKeyId> = bundle
-        .partitions
-        .iter()
-        .map(|p| PartitionKeyId {
-            index: p.index,
-            row_start: p.row_start,
-            row_end: p.row_end,
-            key_digest: p.key_digest.as_slice().try_into().unwrap(),
-        })
-        .collect();
-    matrix_commitment(&header, &bundle.pedersen.as_ref().unwrap().columns, &ids)
+    matrix_commitment(
+        &header,
+        bundle.partitions.len(),
+        &bundle.pedersen.as_ref().unwrap().columns,
+    )
 }
 
 #[test]
@@ -450,7 +444,10 @@ fn partition_list_tampering_is_rejected_naming_the_partition() {
             Some(1),
         ),
         (Box::new(|b| b.partitions[2].row_end += 1), Some(2)),
-        (Box::new(|b| b.partitions[3].key_digest[0] ^= 1), None),
+        (
+            Box::new(|b| b.partitions[3].verifying_key = vec![1]),
+            Some(3),
+        ),
         (Box::new(|b| b.job_root[0] ^= 1), None),
     ];
     for (i, (change, partition)) in cases.iter().enumerate() {
@@ -471,7 +468,7 @@ fn the_reducer_names_the_partition_whose_task_lied() {
             job.store.prove_block(index, &block, &job.x).unwrap()
         })
         .collect();
-    let committed = job.store.commit_results(results.clone()).unwrap();
+    let committed = job.store.commit_results(&job.x, results.clone()).unwrap();
     assert_eq!(committed.verified.y, job.expected());
     assert_eq!(committed.verified.job_root, proved.job_root);
 
@@ -480,7 +477,7 @@ fn the_reducer_names_the_partition_whose_task_lied() {
     let mut y = unpack_i128(&proof.y, "y").unwrap();
     y[0] += 7;
     proof.y = pack_i128(&y);
-    match job.store.commit_results(lying) {
+    match job.store.commit_results(&job.x, lying) {
         Err(Error::Rejected {
             partition: Some(2), ..
         }) => {}
@@ -577,8 +574,10 @@ fn check_openings(job: &Job, proved: &Proved) -> Vec<Vec<u8>> {
             let opened = opening::verify(
                 &opening::decode(&bytes, "opening").unwrap(),
                 &job.commitment,
+                &Expected::default(),
             )
             .unwrap();
+            assert_eq!(opened.x, job.x.values);
             assert_eq!(opened.index, index);
             assert_eq!(opened.job_root, proved.job_root);
             let (start, end) = (opened.row_start as usize, opened.row_end as usize);
@@ -605,8 +604,10 @@ fn every_byte_of_an_opening_is_bound() {
     let (job, proved) = batch_job();
     let openings = check_openings(job, proved);
     let bytes = &openings[1];
-    let check =
-        |b: &[u8]| opening::decode(b, "opening").and_then(|o| opening::verify(&o, &job.commitment));
+    let check = |b: &[u8]| {
+        opening::decode(b, "opening")
+            .and_then(|o| opening::verify(&o, &job.commitment, &Expected::default()))
+    };
     let mut accepted = Vec::new();
     for at in 0..bytes.len() {
         for flip in [0x01u8, 0xff] {
@@ -623,12 +624,18 @@ fn every_byte_of_an_opening_is_bound() {
     );
     // Another matrix's commitment, and another partition's proof under this one's name.
     let other = job_of_other_matrix();
-    assert!(opening::verify(&opening::decode(bytes, "o").unwrap(), &other.commitment).is_err());
+    let none = Expected::default();
+    assert!(opening::verify(
+        &opening::decode(bytes, "o").unwrap(),
+        &other.commitment,
+        &none
+    )
+    .is_err());
     let mut swapped = opening::decode(&openings[1], "o").unwrap();
     let donor = opening::decode(&openings[2], "o").unwrap();
     swapped.t = donor.t;
-    swapped.s = donor.s;
-    let err = opening::verify(&swapped, &job.commitment).unwrap_err();
+    swapped.z = donor.z;
+    let err = opening::verify(&swapped, &job.commitment, &none).unwrap_err();
     assert!(err.to_string().contains("partition 1"), "{err}");
 }
 
@@ -697,4 +704,271 @@ fn the_reported_error_bound_holds_for_rounded_float_inputs() {
         // With x exact, its half of the bound goes.
         assert!(store.y_error_bound(&vectors, true) < bound);
     }
+}
+
+/// The job's vectors as the relying party holds them.
+fn numbers(x: &Vectors, cols: usize) -> Vec<Vec<zkmr_core::fixed_point::Number>> {
+    (0..x.count)
+        .map(|b| {
+            x.get(b, cols)
+                .iter()
+                .map(|v| zkmr_core::fixed_point::Number::Int(*v))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_verdict_names_its_x_and_refuses_another() {
+    use zkmr_core::verify::x_digest;
+    for (job, proved) in [proved_job(), batch_job()] {
+        let cols = job.matrix.cols();
+        let asked = numbers(&job.x, cols);
+        let verified = verify_expecting(
+            &proved.bundle,
+            &job.commitment,
+            &Expected::x(ExpectedX::Vectors(asked.clone())),
+        )
+        .unwrap();
+        assert_eq!(verified.x, job.x.values);
+        assert_eq!(
+            verified.x_digest,
+            x_digest(&job.x.values, job.x.count, job.x.encoding)
+        );
+        let by_digest = Expected::x(ExpectedX::Digest(verified.x_digest));
+        verify_expecting(&proved.bundle, &job.commitment, &by_digest).unwrap();
+
+        // Another x: one entry of the last vector off by one, a vector missing, a digest.
+        let mut other = asked.clone();
+        let last = other.last_mut().unwrap();
+        last[3] = zkmr_core::fixed_point::Number::Int(last[3].as_f64() as i64 + 1);
+        let err = verify_expecting(
+            &proved.bundle,
+            &job.commitment,
+            &Expected::x(ExpectedX::Vectors(other)),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("x[3]"), "{err}");
+        assert!(err.to_string().starts_with("rejected: x:"), "{err}");
+        let err = verify_expecting(
+            &proved.bundle,
+            &job.commitment,
+            &Expected::x(ExpectedX::Vectors(asked[..asked.len() - 1].to_vec())),
+        );
+        assert!(err.is_err());
+        let err = verify_expecting(
+            &proved.bundle,
+            &job.commitment,
+            &Expected::x(ExpectedX::Digest([7; 32])),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("digest"), "{err}");
+    }
+}
+
+#[test]
+fn a_coarse_scale_cannot_pass_a_rounded_x_for_the_one_asked_about() {
+    use zkmr_core::fixed_point::Number;
+    let (job, proved) = proved_job();
+    // The bundle proves integers at scale 0; a relying party asking about x + 0.4 must not be
+    // told that this bundle is about its x.
+    let asked: Vec<Number> = job
+        .x
+        .values
+        .iter()
+        .map(|v| Number::Float(*v as f64 + 0.4))
+        .collect();
+    let err = verify_expecting(
+        &proved.bundle,
+        &job.commitment,
+        &Expected::x(ExpectedX::Vectors(vec![asked])),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not exact"), "{err}");
+}
+
+#[test]
+fn an_opening_names_its_x_and_job_and_refuses_others() {
+    use prost::Message;
+    use zkmr_core::pedersen::opening;
+    let (job, proved) = proved_job();
+    let bytes = job
+        .store
+        .open_partition(&proved.bundle, 2)
+        .unwrap()
+        .encode_to_vec();
+    let cols = job.matrix.cols();
+    let right = Expected {
+        x: Some(ExpectedX::Vectors(numbers(&job.x, cols))),
+        job_root: Some(proved.job_root),
+    };
+    let (opened, line) = zkmr_core::verify::opening_verdict(&bytes, &job.commitment, &right);
+    let opened = opened.unwrap_or_else(|| panic!("{line}"));
+    assert_eq!(opened.x, job.x.values);
+    assert!(line.contains(&hex::encode(opened.x_digest)), "{line}");
+    let mut wrong_x = numbers(&job.x, cols);
+    wrong_x[0][0] = zkmr_core::fixed_point::Number::Int(job.x.values[0] + 1);
+    let (none, line) = zkmr_core::verify::opening_verdict(
+        &bytes,
+        &job.commitment,
+        &Expected {
+            x: Some(ExpectedX::Vectors(wrong_x)),
+            job_root: None,
+        },
+    );
+    assert!(none.is_none() && line.contains("x[0]"), "{line}");
+    let other_root = Expected {
+        x: None,
+        job_root: Some([3; 32]),
+    };
+    let err = opening::verify(
+        &opening::decode(&bytes, "o").unwrap(),
+        &job.commitment,
+        &other_root,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("job root"), "{err}");
+}
+
+/// The review's split key, end to end. Under the earlier design a committer published `C_j`
+/// for `A` beside per-partition commitments for `A' ≠ A`, and an opening of partition 0 gave
+/// another `y` than the job for the same `x`. Now an opening is checked against the one matrix
+/// key, so the committer — holding `A`, `A'`, every blinding and the store — makes the
+/// opening of `A'` with everything it has, and the verifier refuses it; the honest opening
+/// agrees with the bundle.
+#[test]
+fn a_committer_cannot_open_one_commitment_two_ways() {
+    use zkmr_core::pedersen::opening::{self, Parts};
+    use zkmr_core::pedersen::statement::{job_leaf, job_root, vectors_digest, PartitionId};
+    use zkmr_core::pedersen::transcript::merkle_path;
+    let (job, proved) = proved_job();
+    let split = job_of_other_matrix();
+    let prover = PedersenProver::new(job.store.store.clone()).unwrap();
+    let (rows, cols) = (job.matrix.rows(), job.matrix.cols());
+    // y for A, with partition 0's rows (0..3) from A' instead: A'_0·x.
+    let mut y = job.expected();
+    let other = split.matrix.mul_vec(&job.x.values);
+    y[..3].copy_from_slice(&other[..3]);
+    assert_ne!(y, job.expected(), "A' must differ from A on partition 0");
+    let ids: Vec<PartitionId> = (0..4u32)
+        .map(|p| PartitionId {
+            index: p,
+            row_start: p as u64 * 3,
+            row_end: (p as u64 * 3 + 3).min(rows as u64),
+        })
+        .collect();
+    let header = Header {
+        rows: rows as u64,
+        cols: cols as u64,
+        encoding: encoding(),
+        rows_per_partition: 3,
+    };
+    // Partition 0's opening of a job whose outputs are `y`, with the committer's key and
+    // blindings.
+    let open_partition_0 = |y: &[i128]| {
+        let leaves: Vec<[u8; 32]> = ids
+            .iter()
+            .map(|id| {
+                let block = &y[id.row_start as usize..id.row_end as usize];
+                job_leaf(id, &vectors_digest(&job.x.values), block)
+            })
+            .collect();
+        opening::make(Parts {
+            header,
+            commitment: &job.commitment,
+            columns: prover.columns().unwrap(),
+            id: ids[0],
+            x: &job.x.values,
+            x_encoding: encoding(),
+            vectors: 1,
+            y,
+            job_path: merkle_path(&leaves, 0),
+            job_root: job_root(&job.commitment, 1, encoding(), &leaves),
+            blindings: &prover.secret().unwrap().column_blindings,
+        })
+    };
+    let forged = open_partition_0(&y);
+    let err = opening::verify(&forged, &job.commitment, &Expected::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Rejected {
+                partition: Some(0),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    use prost::Message;
+    let (none, line) = zkmr_core::verify::opening_verdict(
+        &forged.encode_to_vec(),
+        &job.commitment,
+        &Expected::default(),
+    );
+    assert!(none.is_none(), "{line}");
+    // The same opening made from A's own outputs verifies, and says what the bundle says.
+    let honest = open_partition_0(&proved.y);
+    let opened = opening::verify(&honest, &job.commitment, &Expected::default()).unwrap();
+    assert_eq!(opened.y, proved.y[..3].to_vec());
+    assert_eq!(opened.job_root, proved.job_root);
+}
+
+#[test]
+fn the_reducer_takes_x_from_the_driver_and_names_a_task_that_proved_another() {
+    let (job, proved) = proved_job();
+    let other = Vectors::one(job.x.values.iter().map(|v| v + 1).collect(), encoding());
+    let prove_all = |x: &Vectors| -> Vec<zkmr_proto::PartitionResult> {
+        (0..4u32)
+            .map(|index| {
+                let block = job.store.prover().block(index).unwrap();
+                job.store.prove_block(index, &block, x).unwrap()
+            })
+            .collect()
+    };
+    // Every task proved another x (one executor running every task): the job's x wins.
+    let err = job
+        .store
+        .commit_results(&job.x, prove_all(&other))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Rejected {
+                partition: Some(0),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("another x"), "{err}");
+    // One task of four proved another x.
+    let mut mixed = prove_all(&job.x);
+    mixed[2] = prove_all(&other).swap_remove(2);
+    let err = job.store.commit_results(&job.x, mixed).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Rejected {
+                partition: Some(2),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The honest job under the driver's x is the job `prove` makes.
+    let committed = job.store.commit_results(&job.x, prove_all(&job.x)).unwrap();
+    assert_eq!(committed.verified.job_root, proved.job_root);
+    assert_eq!(committed.verified.x, job.x.values);
+}
+
+#[test]
+fn the_holder_refuses_a_store_that_commits_to_another_matrix() {
+    let (job, _) = proved_job();
+    job.store.expect_commitment(&job.commitment).unwrap();
+    let other = job_of_other_matrix();
+    let err = job.store.expect_commitment(&other.commitment).unwrap_err();
+    assert!(
+        err.to_string().contains("not the expected commitment"),
+        "{err}"
+    );
 }

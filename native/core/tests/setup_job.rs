@@ -210,7 +210,7 @@ fn a_missing_repeated_or_altered_partition_fails_the_finish() {
     assert!(finish(&plan, short)
         .unwrap_err()
         .to_string()
-        .contains("partition columns"));
+        .contains("sums"));
     // A task handed rows of two partitions, or a partition with a row missing, is refused.
     let m = matrix();
     let row = |r: usize| {
@@ -227,4 +227,65 @@ fn a_missing_repeated_or_altered_partition_fails_the_finish() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("missing row 7"), "{err}");
+}
+
+/// A setup task learns nothing secret: the plan is the same bytes every time for one matrix
+/// (so it carries no seed), the tasks' outputs are the same whoever runs them, and the driver
+/// alone draws the blinding, so two finishes of the same task outputs commit differently.
+#[test]
+fn setup_tasks_receive_no_secret_and_the_driver_blinds() {
+    use prost::Message;
+    let plan_of = || {
+        plan(
+            Scheme::Pedersen,
+            ROWS as u64,
+            COLS as u64,
+            encoding(),
+            PER,
+            None,
+        )
+        .unwrap()
+    };
+    let first = plan_of();
+    assert_eq!(first.encode_to_vec(), plan_of().encode_to_vec());
+    let parts = tasks(&first);
+    assert_eq!(parts, tasks(&plan_of()));
+    let a = finish(&first, parts.clone()).unwrap();
+    let b = finish(&first, parts).unwrap();
+    assert_ne!(a.matrix_commitment, b.matrix_commitment);
+}
+
+/// The driver takes a task's partial sums only as increasing columns inside the matrix, one
+/// canonical point each: a hostile list is an error naming the partition, not a panic.
+#[test]
+fn malformed_partial_sums_fail_the_finish_naming_the_partition() {
+    let plan = plan(
+        Scheme::Pedersen,
+        ROWS as u64,
+        COLS as u64,
+        encoding(),
+        PER,
+        None,
+    )
+    .unwrap();
+    let parts = tasks(&plan);
+    let index_of_first = parts.iter().position(|p| p.index == 0).unwrap();
+    type Change = Box<dyn Fn(&mut PartitionSetup)>;
+    let cases: Vec<Change> = vec![
+        Box::new(|p| p.sum_columns[0..4].copy_from_slice(&(COLS as u32).to_le_bytes())),
+        Box::new(|p| p.sum_columns[0..4].copy_from_slice(&u32::MAX.to_le_bytes())),
+        Box::new(|p| p.sum_columns.truncate(p.sum_columns.len() - 1)),
+        Box::new(|p| {
+            let second = p.sum_columns[4..8].to_vec();
+            p.sum_columns[0..4].copy_from_slice(&second);
+        }),
+        Box::new(|p| p.columns[10] ^= 1),
+        Box::new(|p| p.key_digest = vec![1; 32]),
+    ];
+    for (i, change) in cases.iter().enumerate() {
+        let mut bad = parts.clone();
+        change(&mut bad[index_of_first]);
+        let err = finish(&plan, bad).unwrap_err().to_string();
+        assert!(err.contains("setup partition 0"), "case {i}: {err}");
+    }
 }

@@ -291,7 +291,7 @@ fn tasks_prove_partitions_from_their_entries() {
             store.prove_block(index, &block, &x).unwrap()
         })
         .collect();
-    let committed = store.commit_results(results).unwrap();
+    let committed = store.commit_results(&x, results).unwrap();
     assert_eq!(
         committed.verified.y,
         reference(rows as usize, &e, &x.values)

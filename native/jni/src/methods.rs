@@ -8,17 +8,17 @@ use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned};
 use prost::Message;
 use zkmr_core::device::{Device, DeviceChoice};
-use zkmr_core::fixed_point::FixedPoint;
+use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::halo2::srs::default_cache_dir;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::digest_from_hex;
-use zkmr_core::matrix::{encode_vector, IntMatrix};
+use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
 use zkmr_core::sparse::{Block, SparseMatrix};
-use zkmr_core::verify::verdict;
+use zkmr_core::verify::{opening_verdict, verdict, Expected, ExpectedX};
 use zkmr_core::Error;
 use zkmr_io::MatrixBatch;
 
@@ -108,34 +108,93 @@ unsafe fn store<'a>(handle: jlong) -> Result<&'a OpenStore> {
 }
 
 /// An encoding chosen for `values`, or the one asked for when `scale_bits` is not negative.
-fn encoding_for(
-    values: &[zkmr_core::fixed_point::Number],
-    scale_bits: jint,
-) -> zkmr_core::Result<FixedPoint> {
+fn encoding_for(values: &[Number], scale_bits: jint) -> zkmr_core::Result<FixedPoint> {
     FixedPoint::for_values(values.iter().copied(), u32::try_from(scale_bits).ok(), None)
 }
 
-/// `long openStore(String dir)`: reads a key store's manifest and SRS.
+/// The job's vector, sent as a one-column Arrow IPC stream and encoded at `scale_bits` (or
+/// the default for its values when negative). A task proving and the driver committing call
+/// this alike, so the same `x` and scale encode the same way on both sides.
+fn job_vector(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
+    let x = zkmr_io::vector_from_ipc(&bytes(env, x, "x")?, "x")?;
+    Ok(Vectors::encode(&[x], u32::try_from(scale_bits).ok(), None)?)
+}
+
+/// The vectors a relying party sends: a batch, one vector per row (`row`, `values`, as
+/// `ArrowBatches.vectors` writes it), or else one vector (a single numeric column).
+fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
+    match zkmr_io::matrix_from_ipc(ipc, "x") {
+        Ok(MatrixBatch::Rows(rows)) => zkmr_io::ordered_rows(rows, &"x"),
+        _ => Ok(vec![zkmr_io::vector_from_ipc(ipc, "x")?]),
+    }
+}
+
+/// An optional `0x`-hex digest argument; null means not given.
+fn optional_digest(env: &Env<'_>, hex: &JString<'_>, what: &str) -> Result<Option<[u8; 32]>> {
+    if hex.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(digest_from_hex(&text(env, hex, what)?, what)?))
+}
+
+/// What the caller expects of a verdict: `x` as vectors or as their digest (at most one;
+/// neither means any `x`), and an opening's job root. Arguments that are not hex, or both
+/// forms of `x`, are the caller's error rather than a rejection.
+fn expected(
+    env: &Env<'_>,
+    x: &JByteArray<'_>,
+    x_digest: &JString<'_>,
+    job_root: Option<&JString<'_>>,
+) -> Result<Expected> {
+    let digest = optional_digest(env, x_digest, "x digest")?;
+    let x = match (x.is_null(), digest) {
+        (false, Some(_)) => {
+            return Err(Error::Usage("give x or its digest, not both".into()).into())
+        }
+        (false, None) => Some(ExpectedX::Vectors(expected_vectors(&bytes(env, x, "x")?)?)),
+        (true, digest) => digest.map(ExpectedX::Digest),
+    };
+    let job_root = match job_root {
+        Some(root) => optional_digest(env, root, "job root")?,
+        None => None,
+    };
+    Ok(Expected { x, job_root })
+}
+
+/// Hands `open` to the JVM as a handle, once it is known to commit to `commitment` when the
+/// caller gave one: the commitment its holder published, so a store replaced or rewritten
+/// since (and resealed for another matrix) is refused before anything is proved from it.
+fn handle_of(env: &Env<'_>, open: OpenStore, commitment: &JString<'_>) -> Result<jlong> {
+    if let Some(trusted) = optional_digest(env, commitment, "commitment")? {
+        open.expect_commitment(&trusted)?;
+    }
+    Ok(Box::into_raw(Box::new(open)) as jlong)
+}
+
+/// `long openStore(String dir, String commitment)`: reads a key store's manifest and SRS,
+/// refusing a store that does not commit to `commitment` (`0x`-hex; null: any).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_openStore<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     dir: JString<'local>,
+    commitment: JString<'local>,
 ) -> jlong {
     run(&mut env, |env| {
         let dir = text(env, &dir, "store")?;
-        let open = OpenStore::open(Path::new(&dir))?;
-        Ok(Box::into_raw(Box::new(open)) as jlong)
+        handle_of(env, OpenStore::open(Path::new(&dir))?, &commitment)
     })
 }
 
-/// `long openStoreFrom(StoreFiles files)`: opens a key store whose files the JVM reads (from
-/// HDFS or any Hadoop file system), calling `files.read(name)` as files are needed.
+/// `long openStoreFrom(StoreFiles files, String commitment)`: opens a key store whose files
+/// the JVM reads (from HDFS or any Hadoop file system), calling `files.read(name)` as files
+/// are needed; `commitment` as for `openStore`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_openStoreFrom<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     files: JObject<'local>,
+    commitment: JString<'local>,
 ) -> jlong {
     run(&mut env, |env| {
         if files.is_null() {
@@ -143,7 +202,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_openStoreFrom<'local>(
         }
         let files = Arc::new(JvmFiles::new(env, &files)?);
         let open = OpenStore::open_from(files, Device::select(DeviceChoice::from_env()))?;
-        Ok(Box::into_raw(Box::new(open)) as jlong)
+        handle_of(env, open, &commitment)
     })
 }
 
@@ -245,9 +304,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
         let rows = zkmr_io::matrix_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
-        let x = zkmr_io::vector_from_ipc(&bytes(env, &x, "x")?, "x")?;
-        let x_encoding = encoding_for(&x, x_scale_bits)?;
-        let x = encode_vector(&x, x_encoding)?;
+        let x = job_vector(env, &x, x_scale_bits)?;
         let (index, block) = match rows {
             MatrixBatch::Rows(rows) => {
                 let (index, block) = open.block_of(rows)?;
@@ -255,23 +312,28 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
             }
             MatrixBatch::Entries(entries) => open.entries_of(entries)?,
         };
-        let result = open.prove_block(index, &block, &Vectors::one(x, x_encoding))?;
+        let result = open.prove_block(index, &block, &x)?;
         let macs = block.values().len() as u64;
         message(env, &outputs::partition_output(open, result, macs)?)
     })
 }
 
-/// `byte[] commitJob(long handle, byte[][] results)`: the reduce step over the `result` bytes
-/// of every partition's `PartitionOutput`; returns `JobOutput`.
+/// `byte[] commitJob(long handle, byte[][] results, byte[] xIpc, int xScaleBits)`: the reduce
+/// step over the `result` bytes of every partition's `PartitionOutput`, for the job's `x` as
+/// the driver holds it (encoded as `provePartition` encodes it), never as a task reports it:
+/// a task that proved another `x` is rejected, naming its partition. Returns `JobOutput`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
     results: JObjectArray<'local, JByteArray<'local>>,
+    x: JByteArray<'local>,
+    x_scale_bits: jint,
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
+        let x = job_vector(env, &x, x_scale_bits)?;
         let mut decoded = Vec::new();
         for (i, raw) in byte_arrays(env, &results, "result")?.iter().enumerate() {
             decoded.push(
@@ -280,24 +342,29 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
                 })?,
             );
         }
-        let committed = open.commit_results(decoded)?;
+        let committed = open.commit_results(&x, decoded)?;
         message(env, &outputs::job_output(committed))
     })
 }
 
-/// `byte[] verify(byte[] bundle, String commitment)`: `Verification` of untrusted bundle
-/// bytes against a trusted `0x`-hex matrix commitment. A bad bundle is a rejection; a
-/// commitment that is not hex is the caller's error.
+/// `byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest)`:
+/// `Verification` of untrusted bundle bytes against a trusted `0x`-hex matrix commitment and,
+/// when given (null: not given), the `x` the caller asked about: its vectors (a one-column
+/// vector, or a batch as rows) or their `0x`-hex digest. A bad bundle, or one for another
+/// `x`, is a rejection; arguments that are not hex are the caller's error.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_verify<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     bundle: JByteArray<'local>,
     commitment: JString<'local>,
+    x: JByteArray<'local>,
+    x_digest: JString<'local>,
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let trusted = digest_from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
-        let (verified, line) = verdict(&bytes(env, &bundle, "bundle")?, &trusted);
+        let expected = expected(env, &x, &x_digest, None)?;
+        let (verified, line) = verdict(&bytes(env, &bundle, "bundle")?, &trusted, &expected);
         message(env, &outputs::verification(verified, line))
     })
 }
@@ -321,21 +388,27 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_openPartition<'local>(
     })
 }
 
-/// `byte[] verifyOpening(byte[] opening, String commitment)`: `Verification` of untrusted
-/// partition-opening bytes against a trusted matrix commitment; its job root is the one the
-/// partition belongs to. A bad opening is a rejection; a commitment that is not hex is the
-/// caller's error.
+/// `byte[] verifyOpening(byte[] opening, String commitment, byte[] xIpc, String xDigest,
+/// String jobRoot)`: `Verification` of untrusted partition-opening bytes against a trusted
+/// matrix commitment and, when given (null: not given), the `x` as for `verify` and the root
+/// of the job the partition must belong to; the verdict's job root is the one it belongs to.
+/// A bad opening, or one for another `x` or job, is a rejection; arguments that are not hex
+/// are the caller's error.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_verifyOpening<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     opening: JByteArray<'local>,
     commitment: JString<'local>,
+    x: JByteArray<'local>,
+    x_digest: JString<'local>,
+    job_root: JString<'local>,
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let trusted = digest_from_hex(&text(env, &commitment, "commitment")?, "commitment")?;
+        let expected = expected(env, &x, &x_digest, Some(&job_root))?;
         let (opened, line) =
-            zkmr_core::verify::opening_verdict(&bytes(env, &opening, "opening")?, &trusted);
+            opening_verdict(&bytes(env, &opening, "opening")?, &trusted, &expected);
         message(env, &outputs::opening_verification(opened, line))
     })
 }

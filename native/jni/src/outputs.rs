@@ -1,8 +1,10 @@
 //! The protobuf messages the JVM reads, built from the core's results.
 
-use zkmr_core::bundle::store_meta;
+use zkmr_core::bundle::{encoding_to_proto, store_meta};
+use zkmr_core::fixed_point::{decode_all, FixedPoint};
 use zkmr_core::job::{Committed, OpenStore};
 use zkmr_core::keystore::digest_to_hex as to_hex;
+use zkmr_core::pedersen::opening::OpenedPartition;
 use zkmr_core::verify::Verified;
 
 use crate::boundary::Result;
@@ -19,7 +21,8 @@ pub fn store_info(open: &OpenStore) -> Result<zkmr_proto::StoreInfo> {
     })
 }
 
-/// What a task reports of its proved partition; `macs` counts the entries it handed in.
+/// What a task reports of its proved partition; `macs` counts the entries it handed in. The
+/// key digest is empty under pedersen, whose one key is the matrix's.
 pub fn partition_output(
     open: &OpenStore,
     result: zkmr_proto::PartitionResult,
@@ -32,13 +35,14 @@ pub fn partition_output(
         row_start: summary.row_start,
         row_end: summary.row_end,
         y: summary.y,
-        key_digest: to_hex(&summary.key_digest),
+        key_digest: summary.key_digest.as_ref().map(to_hex).unwrap_or_default(),
         leaf: to_hex(&summary.leaf),
         prove_seconds: summary.prove_seconds,
         macs,
     })
 }
 
+/// The job as the reducer committed it, with the `x` it was committed for (the driver's).
 pub fn job_output(committed: Committed) -> zkmr_proto::JobOutput {
     let y = committed.y();
     let Committed {
@@ -55,27 +59,93 @@ pub fn job_output(committed: Committed) -> zkmr_proto::JobOutput {
         partitions: verified.partitions as u32,
         bundle: Some(bundle),
         y_error_bound,
+        x_digest: to_hex(&verified.x_digest),
+        x: verified.x,
+        x_encoding: Some(encoding_to_proto(verified.x_encoding)),
+        vectors: verified.vectors as u32,
     }
 }
 
-pub fn verification(verified: Option<Verified>, message: String) -> zkmr_proto::Verification {
+/// What a verdict is about, in the fields `Verification` names it by: the vectors checked
+/// (encoded, with their encoding and digest) and the verified `y`, decoded.
+struct Subject {
+    x: Vec<i64>,
+    x_encoding: FixedPoint,
+    x_digest: [u8; 32],
+    vectors: usize,
+    y: Vec<i128>,
+    y_scale_bits: u32,
+    job_root: [u8; 32],
+}
+
+impl Subject {
+    fn into_verification(self, message: String, partitions: u32) -> zkmr_proto::Verification {
+        zkmr_proto::Verification {
+            verified: true,
+            message,
+            partitions,
+            job_root: to_hex(&self.job_root),
+            x_digest: to_hex(&self.x_digest),
+            x: self.x,
+            x_encoding: Some(encoding_to_proto(self.x_encoding)),
+            vectors: self.vectors as u32,
+            y: decode_all(&self.y, self.y_scale_bits),
+            y_scale_bits: self.y_scale_bits,
+            ..Default::default()
+        }
+    }
+}
+
+/// A rejection: the reason, and nothing it could be mistaken to establish.
+fn rejection(message: String) -> zkmr_proto::Verification {
     zkmr_proto::Verification {
-        verified: verified.is_some(),
+        verified: false,
         message,
-        partitions: verified.as_ref().map_or(0, |v| v.partitions as u32),
-        job_root: verified.map_or_else(String::new, |v| to_hex(&v.job_root)),
+        ..Default::default()
     }
 }
 
-/// The verdict on a partition opening: one partition, and the job root it belongs to.
+/// The verdict on a bundle: every partition, the job's `x` and `y`.
+pub fn verification(verified: Option<Verified>, message: String) -> zkmr_proto::Verification {
+    let Some(v) = verified else {
+        return rejection(message);
+    };
+    let partitions = v.partitions as u32;
+    Subject {
+        x: v.x,
+        x_encoding: v.x_encoding,
+        x_digest: v.x_digest,
+        vectors: v.vectors,
+        y: v.y,
+        y_scale_bits: v.y_scale_bits,
+        job_root: v.job_root,
+    }
+    .into_verification(message, partitions)
+}
+
+/// The verdict on a partition opening: one partition, its rows and `y` block, and the job
+/// root it belongs to.
 pub fn opening_verification(
-    opened: Option<zkmr_core::pedersen::opening::OpenedPartition>,
+    opened: Option<OpenedPartition>,
     message: String,
 ) -> zkmr_proto::Verification {
+    let Some(o) = opened else {
+        return rejection(message);
+    };
+    let (index, row_start, row_end) = (o.index, o.row_start, o.row_end);
     zkmr_proto::Verification {
-        verified: opened.is_some(),
-        message,
-        partitions: u32::from(opened.is_some()),
-        job_root: opened.map_or_else(String::new, |v| to_hex(&v.job_root)),
+        index,
+        row_start,
+        row_end,
+        ..Subject {
+            x: o.x,
+            x_encoding: o.x_encoding,
+            x_digest: o.x_digest,
+            vectors: o.vectors,
+            y: o.y,
+            y_scale_bits: o.y_scale_bits,
+            job_root: o.job_root,
+        }
+        .into_verification(message, 1)
     }
 }

@@ -6,14 +6,17 @@
 
 include!(concat!(env!("OUT_DIR"), "/zkmr.v1.rs"));
 
-/// Version written into every [`Bundle`]; readers reject any other. Version 4: every byte is
+/// Version written into every [`Bundle`]; readers reject any other. Version 5: a Pedersen
+/// commitment binds one matrix key and partitions carry no key digest. Version 4: every byte is
 /// bound (nothing informational, canonical encoding only). Version 3: the scheme, batches
 /// of vectors and the Pedersen proof. Version 2: partition
 /// proofs use the Poseidon transcript and key digests hash the key's commitments.
-pub const BUNDLE_VERSION: u32 = 4;
+pub const BUNDLE_VERSION: u32 = 5;
 
-/// Version written into every [`PartitionOpening`]; readers reject any other.
-pub const OPENING_VERSION: u32 = 1;
+/// Version written into every [`PartitionOpening`]; readers reject any other. Version 2: the
+/// partition is checked against the matrix key with a representation proof over the other
+/// rows' generators.
+pub const OPENING_VERSION: u32 = 2;
 
 /// Version written into every [`ChainProof`]; readers reject any other.
 pub const CHAIN_VERSION: u32 = 1;

@@ -14,7 +14,11 @@ pub(crate) enum Kind {
     NumberList,
     /// One vector (a number list) or a batch (a list of number lists).
     Vectors,
+    /// The `x` a verdict expects: vectors, or their digest in hex; a NULL literal leaves it out.
+    VectorsOrDigest,
     Text,
+    /// A digest in hex; a NULL literal leaves it out.
+    Digest,
     TextOrInteger,
     Binary,
     Struct,
@@ -26,7 +30,9 @@ impl Kind {
             Kind::Integer => t.is_integer() || t.is_null(),
             Kind::NumberList => is_number_list(t) || t.is_null(),
             Kind::Vectors => is_number_list(t) || is_vector_list(t) || t.is_null(),
-            Kind::Text => matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
+            Kind::VectorsOrDigest => Kind::Vectors.accepts(t) || Kind::Text.accepts(t),
+            Kind::Text => is_text(t),
+            Kind::Digest => Kind::Text.accepts(t) || t.is_null(),
             Kind::TextOrInteger => Kind::Text.accepts(t) || t.is_integer(),
             Kind::Binary => matches!(
                 t,
@@ -41,12 +47,21 @@ impl Kind {
             Kind::Integer => "an integer",
             Kind::NumberList => "a list of numbers",
             Kind::Vectors => "a list of numbers or a list of such lists",
+            Kind::VectorsOrDigest => {
+                "a list of numbers, a list of such lists or a digest (64 hex digits)"
+            }
             Kind::Text => "a string",
+            Kind::Digest => "a digest (64 hex digits)",
             Kind::TextOrInteger => "a string or an integer",
             Kind::Binary => "bytes",
             Kind::Struct => "a struct",
         }
     }
+}
+
+/// Whether `t` is a string type.
+pub(crate) fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
 /// Checks argument types against `names` and `kinds` (the last `optional` may be absent),
@@ -114,6 +129,13 @@ pub(crate) fn constant_integer(array: Option<&ArrayRef>, what: &str) -> Result<O
     Ok(Some(value))
 }
 
+/// A scale in bits (`x_scale_bits`), the same on every row; `None` when absent or null.
+pub(crate) fn constant_scale(array: Option<&ArrayRef>, what: &str) -> Result<Option<u32>> {
+    constant_integer(array, what)?
+        .map(|s| u32::try_from(s).map_err(|_| exec_datafusion_err!("{what} {s} is negative")))
+        .transpose()
+}
+
 /// Row indices as `u64`, each non-null and non-negative.
 pub(crate) fn row_indices(array: &ArrayRef) -> Result<Vec<u64>> {
     let ints = cast(array, &DataType::Int64)?;
@@ -134,10 +156,12 @@ pub(crate) fn failed(function: &str, err: zkmr_core::Error) -> DataFusionError {
     DataFusionError::Execution(format!("{function}: {err}"))
 }
 
-/// Prefixes a DataFusion error with the function's name.
+/// Prefixes a DataFusion error with the function's name, unless [`failed`] already did.
 pub(crate) fn in_function(function: &str, err: DataFusionError) -> DataFusionError {
     match err {
-        DataFusionError::Execution(msg) => DataFusionError::Execution(format!("{function}: {msg}")),
+        DataFusionError::Execution(msg) if !msg.starts_with(&format!("{function}: ")) => {
+            DataFusionError::Execution(format!("{function}: {msg}"))
+        }
         other => other,
     }
 }

@@ -9,10 +9,10 @@
 //! | `zkCommitMatrix(row, values, store [, rows_per_partition [, scale_bits]])` | aggregate | makes the key store and the matrix commitment |
 //! | `zkPartition(row, store)` | scalar | the partition a row belongs to (the `GROUP BY` key) |
 //! | `zkMatMul(row, values, x, store [, x_scale_bits])` | aggregate | proves one partition |
-//! | `zkCommit(part, store)` | aggregate | verifies the partitions, assembles `y` and the job root |
-//! | `zkVerify(bundle, commitment)`, `zkVerifyExplain(...)` | scalar | checks a bundle |
+//! | `zkCommit(part, store, x [, x_scale_bits])` | aggregate | verifies the partitions for the query's `x`, assembles `y` and the job root |
+//! | `zkVerify(bundle, commitment [, x])`, `zkVerifyExplain(...)` | scalar | checks a bundle (for the `x` expected) |
 //! | `zkOpen(bundle, partition, store)` | scalar | one partition of a verified job, for a third party |
-//! | `zkVerifyPartition(opening, commitment)` | scalar | checks one partition alone |
+//! | `zkVerifyPartition(opening, commitment [, x [, job_root]])` | scalar | checks one partition alone |
 //!
 //! Proving happens as rows arrive: a `zkMatMul` group proves its partition as soon as it
 //! holds every row of it and keeps only the result, so memory holds the partitions still
@@ -22,6 +22,7 @@ mod args;
 mod commit_job;
 mod commit_matrix;
 mod context;
+mod expected;
 mod matmul;
 mod numbers;
 mod open_partition;

@@ -14,21 +14,19 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::datatypes::{DataType, FieldRef};
-use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
+use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
-use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
-use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::job::OpenStore;
-use zkmr_core::matrix::{encode_row, encode_vector};
+use zkmr_core::matrix::encode_row;
 use zkmr_core::progress::Event;
 use zkmr_core::scheme::Vectors;
 use zkmr_core::sparse::Block;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
-use crate::numbers::{NumberLists, VectorArg};
+use crate::numbers::{constant_x, NumberLists};
 use crate::result::{partition_fields, partition_value};
 use crate::state;
 
@@ -118,20 +116,7 @@ fn proved_index(result: &zkmr_proto::PartitionResult) -> u32 {
 struct Job {
     path: String,
     store: Arc<OpenStore>,
-    /// The vectors, one after another.
-    x: Vec<i64>,
-    vectors: usize,
-    x_encoding: FixedPoint,
-}
-
-impl Job {
-    fn vectors(&self) -> Vectors {
-        Vectors {
-            values: self.x.clone(),
-            count: self.vectors,
-            encoding: self.x_encoding,
-        }
-    }
+    x: Vectors,
 }
 
 /// A partition's block as its rows arrive.
@@ -155,30 +140,18 @@ impl PartitionAccumulator {
     }
 
     /// Sets the job from the first row, or checks a later row's against it.
-    fn join(
-        &mut self,
-        path: &str,
-        x: Vec<i64>,
-        vectors: usize,
-        x_encoding: FixedPoint,
-    ) -> Result<()> {
+    fn join(&mut self, path: &str, x: Vectors) -> Result<()> {
         if let Some(job) = &self.job {
             if job.path != path {
                 return exec_err!("store differs between rows of one group");
             }
-            if job.x != x || job.vectors != vectors || job.x_encoding != x_encoding {
+            if job.x != x {
                 return exec_err!("x differs between rows of one partition");
             }
             return Ok(());
         }
         let store = self.shared.store(path).map_err(|e| failed(NAME, e))?;
-        store
-            .check_vectors(&Vectors {
-                values: x.clone(),
-                count: vectors,
-                encoding: x_encoding,
-            })
-            .map_err(|e| failed(NAME, e))?;
+        store.check_vectors(&x).map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::Started {
             total: store.store.manifest.partitions.len(),
         });
@@ -186,8 +159,6 @@ impl PartitionAccumulator {
             path: path.to_string(),
             store,
             x,
-            vectors,
-            x_encoding,
         });
         Ok(())
     }
@@ -276,7 +247,7 @@ impl PartitionAccumulator {
         let job = self.job();
         let result = job
             .store
-            .prove_block(filling.index, &Block::Dense(filling.block), &job.vectors())
+            .prove_block(filling.index, &Block::Dense(filling.block), &job.x)
             .map_err(|e| failed(NAME, e))?;
         self.shared.report(Event::PartitionDone {
             index: filling.index,
@@ -289,48 +260,14 @@ impl PartitionAccumulator {
             return Ok(());
         }
         let path = args::constant_text(&values[3], "store")?;
-        let x_scale = args::constant_integer(values.get(4), "x_scale_bits")?;
-        let x_scale = x_scale
-            .map(|s| {
-                u32::try_from(s).map_err(|_| exec_datafusion_err!("x_scale_bits {s} is negative"))
-            })
-            .transpose()?;
+        let x_scale = args::constant_scale(values.get(4), "x_scale_bits")?;
         let rows = args::row_indices(&values[0])?;
+        let Some(x) = constant_x(&values[2], x_scale, &|i| format!("row {}", rows[i]))? else {
+            return Ok(());
+        };
+        self.join(&path, x)?;
         let lists = NumberLists::new(&values[1], "values")?;
-        let xs = VectorArg::new(&values[2], "x")?;
-        let mut first_x: Option<Vec<Vec<Number>>> = None;
         for (i, row) in rows.iter().enumerate() {
-            if xs.is_null(i) {
-                return exec_err!("x is null at row {row}");
-            }
-            let x = xs.vectors(i, &|b, j| match xs {
-                VectorArg::One(_) => format!("x index {j}"),
-                VectorArg::Batch { .. } => format!("x vector {b}, index {j}"),
-            })?;
-            match &first_x {
-                None => {
-                    let encoding =
-                        FixedPoint::for_values(x.iter().flatten().copied(), x_scale, None)
-                            .map_err(|e| failed(NAME, e))?;
-                    let mut encoded = Vec::new();
-                    for (b, v) in x.iter().enumerate() {
-                        encoded.extend(encode_vector(v, encoding).map_err(|e| {
-                            let e = failed(NAME, e);
-                            if x.len() > 1 {
-                                exec_datafusion_err!("x vector {b}: {e}")
-                            } else {
-                                e
-                            }
-                        })?);
-                    }
-                    self.join(&path, encoded, x.len(), encoding)?;
-                    first_x = Some(x);
-                }
-                Some(first) if *first != x => {
-                    return exec_err!("x differs between rows of one partition (at row {row})")
-                }
-                Some(_) => {}
-            }
             if lists.is_null(i) {
                 return exec_err!("row {row}: values is null");
             }
@@ -343,14 +280,7 @@ impl PartitionAccumulator {
     }
 
     fn merge(&mut self, state: zkmr_proto::PartitionRows) -> Result<()> {
-        let x_encoding = encoding_from_proto(state.x_encoding.as_ref(), "x_encoding")
-            .map_err(|e| failed(NAME, e))?;
-        self.join(
-            &state.store,
-            state.x,
-            state.vectors.max(1) as usize,
-            x_encoding,
-        )?;
+        self.join(&state.store, state::x_of(&state, NAME)?)?;
         if let Some(result) = state.result {
             if self.partition.is_some() {
                 return exec_err!(
@@ -376,10 +306,7 @@ impl PartitionAccumulator {
         };
         let mut state = zkmr_proto::PartitionRows {
             store: job.path.clone(),
-            x: job.x.clone(),
-            x_encoding: Some(encoding_to_proto(job.x_encoding)),
-            vectors: job.vectors as u32,
-            ..Default::default()
+            ..state::x_state(&job.x)
         };
         match &self.partition {
             Some(Held::Proved(result)) => state.result = Some(result.clone()),
@@ -443,6 +370,6 @@ impl Accumulator for PartitionAccumulator {
                 Some(Held::Proved(result)) => result.encoded_len(),
                 None => 0,
             }
-            + self.job.as_ref().map_or(0, |j| j.x.len() * 8)
+            + self.job.as_ref().map_or(0, |j| j.x.values.len() * 8)
     }
 }

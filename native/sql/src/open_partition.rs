@@ -1,10 +1,12 @@
-//! `zkOpen(bundle, partition, store)` and `zkVerifyPartition(opening, commitment)`: one
-//! partition of a verified job shown to a third party, and that party's check.
+//! `zkOpen(bundle, partition, store)` and `zkVerifyPartition(opening, commitment [, x [,
+//! job_root]])`: one partition of a verified job shown to a third party, and that party's
+//! check.
 //!
 //! `zkOpen` needs the key store the job was proved from (its secret makes the opening's
 //! proof) and refuses a bundle that does not verify against it. `zkVerifyPartition` needs only
-//! the opening and the trusted commitment, and like `zkVerifyExplain` answers
-//! `verified: partition P (rows a..b), job root …` or `rejected: …` instead of failing.
+//! the opening and the trusted commitment, optionally the `x` and the job root the party
+//! expects, and like `zkVerifyExplain` answers `verified: partition P (rows a..b), x …, job
+//! root …` or `rejected: …` instead of failing.
 
 use std::sync::Arc;
 
@@ -18,8 +20,9 @@ use datafusion::logical_expr::{
 use prost::Message;
 use zkmr_core::keystore::digest_from_hex;
 
-use crate::args::{check, failed, Kind};
+use crate::args::{check, failed, in_function, Kind};
 use crate::context::Shared;
+use crate::expected::ExpectedArgs;
 
 const OPEN: &str = "zkOpen";
 const VERIFY: &str = "zkVerifyPartition";
@@ -108,7 +111,7 @@ pub(crate) struct ZkVerifyPartition {
 impl ZkVerifyPartition {
     pub fn new() -> Self {
         Self {
-            signature: Signature::any(2, Volatility::Immutable),
+            signature: Signature::variadic_any(Volatility::Immutable),
             aliases: vec![VERIFY.into()],
         }
     }
@@ -130,10 +133,15 @@ impl ScalarUDFImpl for ZkVerifyPartition {
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         check(
             VERIFY,
-            "zkVerifyPartition(opening, commitment)",
-            &["opening", "commitment"],
-            &[Kind::Binary, Kind::Text],
-            0,
+            "zkVerifyPartition(opening, commitment [, x [, job_root]])",
+            &["opening", "commitment", "x", "job_root"],
+            &[
+                Kind::Binary,
+                Kind::Text,
+                Kind::VectorsOrDigest,
+                Kind::Digest,
+            ],
+            2,
             types,
         )?;
         Ok(DataType::Utf8)
@@ -145,18 +153,34 @@ impl ScalarUDFImpl for ZkVerifyPartition {
         let openings = openings.as_binary::<i32>();
         let commitments = cast(&arrays[1], &DataType::Utf8)?;
         let commitments = commitments.as_string::<i32>();
-        let lines = (0..openings.len())
-            .map(|i| {
-                if openings.is_null(i) || commitments.is_null(i) {
-                    return Ok(None);
-                }
-                let trusted = digest_from_hex(commitments.value(i), "commitment")
-                    .map_err(|e| exec_datafusion_err!("{VERIFY}: {e}"))?;
-                let (_, line) = zkmr_core::verify::opening_verdict(openings.value(i), &trusted);
-                Ok(Some(line))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let lines = opening_verdicts(openings, commitments, arrays.get(2), arrays.get(3))
+            .map_err(|e| in_function(VERIFY, e))?;
         let out: ArrayRef = Arc::new(StringArray::from_iter(lines));
         Ok(ColumnarValue::Array(out))
     }
+}
+
+/// The verdict lines on a column of openings; `None` where an argument is NULL.
+fn opening_verdicts(
+    openings: &BinaryArray,
+    commitments: &StringArray,
+    x: Option<&ArrayRef>,
+    job_root: Option<&ArrayRef>,
+) -> Result<Vec<Option<String>>> {
+    let expected = ExpectedArgs::new(x, job_root)?;
+    (0..openings.len())
+        .map(|i| {
+            if openings.is_null(i) || commitments.is_null(i) {
+                return Ok(None);
+            }
+            let Some(expected) = expected.at(i)? else {
+                return Ok(None);
+            };
+            let trusted = digest_from_hex(commitments.value(i), "commitment")
+                .map_err(|e| exec_datafusion_err!("{e}"))?;
+            let (_, line) =
+                zkmr_core::verify::opening_verdict(openings.value(i), &trusted, &expected);
+            Ok(Some(line))
+        })
+        .collect()
 }

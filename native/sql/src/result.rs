@@ -22,7 +22,8 @@ pub(crate) fn partition_fields() -> Fields {
         Field::new("row_start", DataType::Int64, false),
         Field::new("row_end", DataType::Int64, false),
         Field::new("y", float_list(), false),
-        Field::new("key_digest", DataType::Utf8, false),
+        // NULL under pedersen, whose one key is the matrix's.
+        Field::new("key_digest", DataType::Utf8, true),
         Field::new("leaf", DataType::Utf8, false),
         Field::new("proof", DataType::Binary, false),
         Field::new("prove_seconds", DataType::Float64, false),
@@ -41,6 +42,10 @@ pub(crate) fn job_fields() -> Fields {
         Field::new("bundle", DataType::Binary, false),
         Field::new("vectors", DataType::Int64, false),
         Field::new("y_error_bound", DataType::Float64, false),
+        // The x the job proves (the query's, as encoded, decoded) and its digest, which
+        // every verdict on the bundle names.
+        Field::new("x", float_list(), false),
+        Field::new("x_digest", DataType::Utf8, false),
     ])
 }
 
@@ -107,7 +112,10 @@ pub(crate) fn partition_value(
             int(summary.row_start as i64),
             int(summary.row_end as i64),
             floats(summary.y.clone()),
-            text(digest_to_hex(&summary.key_digest)),
+            Arc::new(StringArray::from(vec![summary
+                .key_digest
+                .as_ref()
+                .map(digest_to_hex)])),
             text(digest_to_hex(&summary.leaf)),
             bytes(&proof.proof),
             Arc::new(Float64Array::from(vec![summary.prove_seconds])),

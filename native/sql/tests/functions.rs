@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, Int64Array, Int64Builder, ListBuilder, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, Int64Array, Int64Builder, ListBuilder, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SessionConfig, SessionContext};
@@ -148,11 +148,41 @@ fn store(dir: &Path) -> String {
     dir.join("keys").display().to_string()
 }
 
+/// A job: `zkMatMul` over `from` and `zkCommit` over its parts, both for `x`.
 fn job_sql(store: &str, x: &str, from: &str) -> String {
+    job_sql_over(store, x, from, "parts")
+}
+
+/// A job whose `zkCommit` reads the parts from `parts` (the CTE, perhaps joined to `x`'s table).
+fn job_sql_over(store: &str, x: &str, from: &str, parts: &str) -> String {
     format!(
         "WITH parts AS (SELECT zkMatMul(row, values, {x}, '{store}') AS part FROM {from} \
-         GROUP BY zkPartition(row, '{store}')) SELECT zkCommit(part, '{store}') FROM parts"
+         GROUP BY zkPartition(row, '{store}')) SELECT zkCommit(part, '{store}', {x}) FROM {parts}"
     )
+}
+
+/// The digest verdicts name an integer `x` by, at scale 0 and 32 bits (`zkmr prove`'s
+/// default for integers), one vector or a batch.
+fn integer_x_digest(xs: &[Vec<i64>]) -> String {
+    let flat: Vec<i64> = xs.concat();
+    digest_to_hex(&zkmr_core::verify::x_digest(
+        &flat,
+        xs.len(),
+        FixedPoint::new(0, 32).unwrap(),
+    ))
+}
+
+/// Column `c` of the first row, a boolean or a string, as text (NULL as `None`).
+fn cell(batches: &[RecordBatch], c: usize) -> Option<String> {
+    let column = batches[0].column(c);
+    column.is_valid(0).then(|| match column.data_type() {
+        DataType::Boolean => column.as_boolean().value(0).to_string(),
+        _ => column.as_string::<i32>().value(0).to_string(),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The job the core proves in one process from the store SQL made: the reference for the SQL
@@ -169,6 +199,29 @@ fn core_job(store: &str, x: &[i64]) -> (String, String) {
         digest_to_hex(&open.commitment().unwrap()),
         digest_to_hex(&proved.job_root),
     )
+}
+
+/// zkMatMul's `key_digest` of each partition, in partition order.
+async fn key_digests(ctx: &SessionContext, store: &str) -> Vec<Option<String>> {
+    let parts = query(
+        ctx,
+        &format!(
+            "SELECT p['key_digest'] FROM (SELECT zkMatMul(row, values, {:?}, '{store}') AS p \
+             FROM m GROUP BY zkPartition(row, '{store}')) ORDER BY p['partition']",
+            vec![1i64; COLS]
+        ),
+    )
+    .await
+    .unwrap();
+    parts
+        .iter()
+        .flat_map(|b| {
+            let d = b.column(0).as_string::<i32>();
+            (0..d.len())
+                .map(|i| d.is_valid(i).then(|| d.value(i).to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,6 +255,22 @@ async fn sql_job_under(scheme: Scheme) {
         3
     );
 
+    // A partition's key digest: its verifying key's under halo2, NULL under pedersen (one
+    // matrix key, no per-partition key).
+    let open = OpenStore::open_on(Path::new(&store), Device::Cpu).unwrap();
+    let expected: Vec<Option<String>> = (0..3)
+        .map(|p| {
+            let digest = open.prover().key_digest(p).unwrap();
+            digest.as_ref().map(digest_to_hex)
+        })
+        .collect();
+    let digests = key_digests(&ctx, &store).await;
+    assert_eq!(digests, expected);
+    assert_eq!(
+        digests.iter().all(Option::is_none),
+        scheme == Scheme::Pedersen
+    );
+
     let literal = format!("{x:?}");
     let job = query(&ctx, &job_sql(&store, &literal, "m")).await.unwrap();
     assert_eq!(floats(&field(&job, "y")), matvec(&a, &x));
@@ -232,28 +301,67 @@ async fn sql_job_under(scheme: Scheme) {
     query(&ctx, &format!("CREATE TABLE v AS SELECT {literal} AS x"))
         .await
         .unwrap();
-    let joined = query(&ctx, &job_sql(&store, "v.x", "m CROSS JOIN v"))
-        .await
-        .unwrap();
+    let joined = query(
+        &ctx,
+        &job_sql_over(&store, "v.x", "m CROSS JOIN v", "parts CROSS JOIN v"),
+    )
+    .await
+    .unwrap();
     assert_eq!(text(&joined, "job_root"), core_root);
 
-    // The bundle verifies against the commitment, and not once tampered with.
+    // zkCommit reports the x it held the tasks to: the query's, and its digest.
+    let x_digest = integer_x_digest(std::slice::from_ref(&x));
+    assert_eq!(text(&job, "x_digest"), x_digest);
+    let x_floats: Vec<f64> = x.iter().map(|v| *v as f64).collect();
+    assert_eq!(floats(&field(&job, "x")), x_floats);
+
+    // The bundle verifies against the commitment, for its x and no other, and every verdict
+    // names the x; and it does not verify once tampered with.
+    let bundle_hex = hex(field(&job, "bundle").as_binary::<i32>().value(0));
+    let mut other = x.clone();
+    other[5] += 1;
+    let other_digest = integer_x_digest(std::slice::from_ref(&other));
     let verdict = query(
         &ctx,
         &format!(
-            "WITH j AS ({}) SELECT zkVerify(j.c['bundle'], '{core_commitment}') AS ok, \
-             zkverifyexplain(j.c['bundle'], '{core_commitment}') AS why FROM (SELECT * FROM j) AS j(c)",
-            job_sql(&store, &literal, "m")
+            "SELECT zkVerify(b, c), zkverifyexplain(b, c), zkVerify(b, c, {literal}), \
+             zkVerify(b, c, {x_floats:?}), zkVerify(b, c, {other:?}), \
+             zkVerifyExplain(b, c, {other:?}), zkVerify(b, c, '{x_digest}'), \
+             zkVerify(b, c, '0x{x_digest}'), zkVerifyExplain(b, c, '{other_digest}'), \
+             zkVerifyExplain(b, c, [{literal}, {literal}]), zkVerify(b, c, NULL), \
+             zkVerify(b, c, x) \
+             FROM (SELECT X'{bundle_hex}' AS b, '{core_commitment}' AS c, \
+                   CAST(NULL AS BIGINT[]) AS x)"
         ),
     )
     .await
     .unwrap();
-    assert!(verdict[0].column(0).as_boolean().value(0));
-    assert!(verdict[0]
-        .column(1)
-        .as_string::<i32>()
-        .value(0)
-        .starts_with("verified: 3 partitions"));
+    let verdicts: Vec<Option<String>> = (0..12).map(|c| cell(&verdict, c)).collect();
+    let line = format!("verified: 3 partitions, x {x_digest}, job root {core_root}");
+    let yes = Some("true".to_string());
+    let no = Some("false".to_string());
+    assert_eq!(verdicts[0], yes);
+    assert_eq!(verdicts[1].as_deref(), Some(line.as_str()));
+    assert_eq!(verdicts[2], yes, "the x asked about");
+    assert_eq!(verdicts[3], yes, "the same x as floats");
+    assert_eq!(verdicts[4], no, "another x");
+    let why = verdicts[5].as_deref().unwrap();
+    assert!(
+        why.starts_with(&format!("rejected: x: it proves x[5] = {}", x[5] as f64))
+            && why.contains(&format!("the expected x has {}", other[5] as f64)),
+        "{why}"
+    );
+    assert_eq!(verdicts[6], yes, "x's digest");
+    assert_eq!(verdicts[7], yes, "x's digest with 0x");
+    let why = verdicts[8].as_deref().unwrap();
+    assert!(
+        why.starts_with("rejected: x: ") && why.contains(&other_digest),
+        "{why}"
+    );
+    let why = verdicts[9].as_deref().unwrap();
+    assert!(why.starts_with("rejected: x: it proves 1 vector"), "{why}");
+    assert_eq!(verdicts[10], yes, "a NULL literal expects no x");
+    assert_eq!(verdicts[11], None, "a NULL x on a row: no verdict");
 
     let mut bundle =
         zkmr_core::bundle::decode(field(&job, "bundle").as_binary::<i32>().value(0), "bundle")
@@ -261,12 +369,11 @@ async fn sql_job_under(scheme: Scheme) {
     let mut y = zkmr_core::field::unpack_i128(&bundle.partitions[1].y, "y").unwrap();
     y[3] += 1;
     bundle.partitions[1].y = zkmr_core::field::pack_i128(&y);
-    let bundle = prost::Message::encode_to_vec(&bundle);
-    let hex: String = bundle.iter().map(|b| format!("{b:02x}")).collect();
+    let forged = hex(&prost::Message::encode_to_vec(&bundle));
     let tampered = query(
         &ctx,
         &format!(
-            "SELECT ZKVERIFY(X'{hex}', '{core_commitment}'), zkVerifyExplain(X'{hex}', '{core_commitment}')"
+            "SELECT ZKVERIFY(X'{forged}', '{core_commitment}'), zkVerifyExplain(X'{forged}', '{core_commitment}')"
         ),
     )
     .await
@@ -280,37 +387,54 @@ async fn sql_job_under(scheme: Scheme) {
     }
 
     // One partition shown alone: zkOpen on the store's side, zkVerifyPartition on a third
-    // party's, which checks it against the commitment and gets the job root to compare.
+    // party's, which checks it against the commitment, and against the x and the job root it
+    // expects where it gives them.
+    let zeros = "00".repeat(32);
     let opened = query(
         &ctx,
         &format!(
-            "WITH j AS ({}) SELECT zkVerifyPartition(zkOpen(j.c['bundle'], 1, '{store}'),              '{core_commitment}') AS why FROM (SELECT * FROM j) AS j(c)",
-            job_sql(&store, &literal, "m")
+            "SELECT zkVerifyPartition(o, c), zkVerifyPartition(o, c, {literal}, '{core_root}'), \
+             zkVerifyPartition(o, c, NULL, '{core_root}'), zkVerifyPartition(o, c, '{x_digest}'), \
+             zkVerifyPartition(o, c, {other:?}), zkVerifyPartition(o, c, {literal}, '{zeros}'), \
+             zkVerifyPartition(o, c, NULL, root) \
+             FROM (SELECT zkOpen(X'{bundle_hex}', 1, '{store}') AS o, '{core_commitment}' AS c, \
+                   CAST(NULL AS VARCHAR) AS root)"
         ),
     )
     .await;
     match scheme {
         Scheme::Pedersen => {
-            let why = opened.unwrap()[0]
-                .column(0)
-                .as_string::<i32>()
-                .value(0)
-                .to_string();
-            assert_eq!(
-                why,
-                format!("verified: partition 1 (rows 64..128), job root {core_root}")
+            let opened = opened.unwrap();
+            let lines: Vec<Option<String>> = (0..7).map(|c| cell(&opened, c)).collect();
+            let line =
+                format!("verified: partition 1 (rows 64..128), x {x_digest}, job root {core_root}");
+            for (c, what) in [
+                (0, "nothing"),
+                (1, "x and root"),
+                (2, "root"),
+                (3, "x digest"),
+            ] {
+                assert_eq!(lines[c].as_deref(), Some(line.as_str()), "expecting {what}");
+            }
+            let why = lines[4].as_deref().unwrap();
+            assert!(why.starts_with("rejected: x: it proves x[5]"), "{why}");
+            let why = lines[5].as_deref().unwrap();
+            assert!(
+                why.starts_with("rejected") && why.contains(&format!("not the expected {zeros}")),
+                "{why}"
             );
+            assert_eq!(lines[6], None, "a NULL job root on a row: no verdict");
         }
         Scheme::Halo2 => {
             let err = opened.unwrap_err().to_string();
             assert!(err.contains("zkOpen") && err.contains("pedersen"), "{err}");
         }
     }
-    let refused = error(&ctx, &format!("SELECT zkOpen(X'{hex}', 0, '{store}')")).await;
+    let refused = error(&ctx, &format!("SELECT zkOpen(X'{forged}', 0, '{store}')")).await;
     assert!(refused.contains("rejected"), "{refused}");
     let foreign = query(
         &ctx,
-        &format!("SELECT zkVerifyPartition(X'{hex}', '{core_commitment}')"),
+        &format!("SELECT zkVerifyPartition(X'{forged}', '{core_commitment}')"),
     )
     .await
     .unwrap();
@@ -514,8 +638,32 @@ async fn a_batch_of_vectors_is_one_job() {
     let (verified, line) = zkmr_core::verify::verdict(
         &bundle,
         &zkmr_core::keystore::digest_from_hex(&commitment, "c").unwrap(),
+        &zkmr_core::verify::Expected::default(),
     );
     assert_eq!(verified.unwrap().vectors, 3, "{line}");
+    let x_digest = integer_x_digest(&xs);
+    assert_eq!(text(&job, "x_digest"), x_digest);
+
+    // The batch verifies as the x it is, and not with its vectors in another order.
+    let swapped = [xs[1].clone(), xs[0].clone(), xs[2].clone()];
+    let verdict = query(
+        &ctx,
+        &format!(
+            "SELECT zkVerify(b, c, {xs:?}), zkVerify(b, c, '{x_digest}'), \
+             zkVerifyExplain(b, c, {swapped:?}) \
+             FROM (SELECT X'{}' AS b, '{commitment}' AS c)",
+            hex(&bundle)
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(cell(&verdict, 0).as_deref(), Some("true"));
+    assert_eq!(cell(&verdict, 1).as_deref(), Some("true"));
+    let why = cell(&verdict, 2).unwrap();
+    assert!(
+        why.starts_with("rejected: x: it proves vector 0, x["),
+        "{why}"
+    );
 
     // Vectors of different lengths in one batch name the vector.
     let e = error(&ctx, &job_sql(&store, "[[1, 2], [3]]", "m")).await;
@@ -574,6 +722,132 @@ async fn a_sparse_store_proves_the_sql_job_over_its_rows() {
     let e = error(&ctx, &job_sql(&store, &format!("{x:?}"), "bad")).await;
     assert!(
         e.contains("row 70, column 1") && e.contains("differs"),
+        "{e}"
+    );
+}
+
+/// zkCommit takes the job's x from the query, never from the tasks: a partition proved for
+/// another x (or at another scale) is rejected naming it, and a call without x does not plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zkcommit_holds_the_tasks_to_the_query_x() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = random_matrix(4);
+    let ctx = session(Scheme::default());
+    register_rows(&ctx, "m", full_rows(&a));
+    let store = store(dir.path());
+    query(
+        &ctx,
+        &format!("SELECT zkCommitMatrix(row, values, '{store}') FROM m"),
+    )
+    .await
+    .unwrap();
+    let x: Vec<i64> = (0..COLS as i64).map(|j| 2 * j - 9).collect();
+    let mut other = x.clone();
+    other[0] += 1;
+    let (x, other) = (format!("{x:?}"), format!("{other:?}"));
+    let parts = |x_of: &dyn Fn(&str) -> String| {
+        format!(
+            "WITH parts AS (SELECT zkMatMul(row, values, {}, '{store}') AS part FROM m \
+             GROUP BY zkPartition(row, '{store}'))",
+            x_of("row")
+        )
+    };
+
+    // Every task proved another x than the query's: the first result checked is named.
+    let e = error(
+        &ctx,
+        &format!(
+            "{} SELECT zkCommit(part, '{store}', {x}) FROM parts",
+            parts(&|_| other.clone())
+        ),
+    )
+    .await;
+    assert!(
+        e.contains("rejected: partition ") && e.contains("another x than the job's"),
+        "{e}"
+    );
+    // One task (partition 1, rows 64..128) proved another x: it is the one named.
+    let e = error(
+        &ctx,
+        &format!(
+            "{} SELECT zkCommit(part, '{store}', {x}) FROM parts",
+            parts(&|row| format!(
+                "CASE WHEN {row} >= 64 AND {row} < 128 THEN {other} ELSE {x} END"
+            ))
+        ),
+    )
+    .await;
+    assert!(
+        e.contains("partition 1") && e.contains("another x than the job's"),
+        "{e}"
+    );
+    // The query's x must be one x.
+    let e = error(
+        &ctx,
+        &format!(
+            "{} SELECT zkCommit(part, '{store}', \
+             CASE WHEN part['partition'] = 2 THEN {other} ELSE {x} END) FROM parts",
+            parts(&|_| x.clone())
+        ),
+    )
+    .await;
+    assert!(e.contains("zkCommit: x differs between rows"), "{e}");
+
+    // zkCommit without x is refused at planning, saying why.
+    let e = error(
+        &ctx,
+        &format!(
+            "{} SELECT zkCommit(part, '{store}') FROM parts",
+            parts(&|_| x.clone())
+        ),
+    )
+    .await;
+    assert!(
+        e.contains("zkCommit needs the job's x as its third argument")
+            && e.contains("rather than trusting the x its task reports"),
+        "{e}"
+    );
+}
+
+/// zkCommit encodes x as zkMatMul does, x_scale_bits included: the same x and scale on both
+/// sides make the job, and its `x` field is x rounded to that scale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zkcommit_encodes_x_as_zkmatmul() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = random_matrix(5);
+    let ctx = session(Scheme::default());
+    register_rows(&ctx, "m", full_rows(&a));
+    let store = store(dir.path());
+    query(
+        &ctx,
+        &format!("SELECT zkCommitMatrix(row, values, '{store}') FROM m"),
+    )
+    .await
+    .unwrap();
+    let x: Vec<f64> = (0..COLS).map(|j| j as f64 * 0.1 - 0.55).collect();
+    let job = |matmul_scale: &str, commit_scale: &str| {
+        format!(
+            "WITH parts AS (SELECT zkMatMul(row, values, {x:?}, '{store}'{matmul_scale}) AS part \
+             FROM m GROUP BY zkPartition(row, '{store}')) \
+             SELECT zkCommit(part, '{store}', {x:?}{commit_scale}) FROM parts"
+        )
+    };
+    for (scale, arg) in [(16, ""), (20, ", 20")] {
+        let committed = query(&ctx, &job(arg, arg)).await.unwrap();
+        let unit = (scale as f64).exp2();
+        let rounded: Vec<f64> = x.iter().map(|v| (v * unit).round() / unit).collect();
+        assert_eq!(floats(&field(&committed, "x")), rounded, "scale {scale}");
+        // y is A times the rounded x, exactly (integer A, rounded x at 2^-scale).
+        let expected: Vec<f64> = a
+            .iter()
+            .map(|row| row.iter().zip(&rounded).map(|(a, x)| *a as f64 * x).sum())
+            .collect();
+        assert_eq!(floats(&field(&committed, "y")), expected, "scale {scale}");
+    }
+    // Another scale on one side is another x.
+    let e = error(&ctx, &job(", 20", "")).await;
+    assert!(
+        e.contains("rejected: partition ") && e.contains("another x than the job's"),
         "{e}"
     );
 }

@@ -15,6 +15,10 @@ pub struct Args {
     /// The key store the bundle was proved from (its secret makes the opening's proof).
     #[arg(long, value_name = "DIR")]
     pub keys: PathBuf,
+    /// The matrix commitment you published for this store (64 hex digits): a store whose
+    /// manifest names another (replaced, or rewritten and resealed) is refused.
+    #[arg(long, value_name = "HEX")]
+    pub commitment: Option<String>,
     /// The job's bundle; it must verify against the key store.
     #[arg(long, value_name = "BUNDLE")]
     pub bundle: PathBuf,
@@ -41,6 +45,7 @@ struct OpenReport {
 pub fn run(args: Args) -> Result<ExitCode> {
     fsio::check_writable(&args.out)?;
     let store = OpenStore::open(&args.keys)?;
+    crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
     let job = bundle::read(&args.bundle)?;
     let opening = store.open_partition(&job, args.partition)?;
     let bytes = opening.encode_to_vec();

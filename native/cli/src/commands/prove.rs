@@ -21,6 +21,10 @@ pub struct Args {
     /// Key store made by `zkmr commit`.
     #[arg(long, value_name = "DIR")]
     pub keys: PathBuf,
+    /// The matrix commitment you published for this store (64 hex digits): a store whose
+    /// manifest names another (replaced, or rewritten and resealed) is refused.
+    #[arg(long, value_name = "HEX")]
+    pub commitment: Option<String>,
     /// Vector file: JSON (array or {"vector": [...]}), Parquet or Arrow IPC.
     #[arg(
         long,
@@ -144,6 +148,7 @@ pub fn prove(
 pub fn run(args: Args) -> Result<ExitCode> {
     let device = args.device.select();
     let store = OpenStore::open_on(&args.keys, device)?;
+    crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
     let (vector, batch, path) = match (&args.vector, &args.vectors) {
         (Some(path), _) => (
             inputs::vector(path, args.scale, args.value_bits)?,

@@ -6,8 +6,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::Value;
+use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::{digest_from_hex, digest_to_hex};
+use zkmr_core::verify::{check_x, x_digest, Expected, ExpectedX};
 use zkmr_core::{bundle, field, Error, Result};
 
 use crate::inputs::SrsArgs;
@@ -17,6 +19,9 @@ use crate::output;
 struct Outcome {
     job_root: [u8; 32],
     partitions: usize,
+    /// The vectors the verdict is about, and their encoding.
+    x: Vec<i64>,
+    x_encoding: FixedPoint,
     y: Vec<i128>,
     vectors: usize,
     y_scale_bits: u32,
@@ -25,11 +30,25 @@ struct Outcome {
     srs_unsafe: bool,
 }
 
+impl Outcome {
+    fn x_digest(&self) -> [u8; 32] {
+        x_digest(&self.x, self.vectors, self.x_encoding)
+    }
+}
+
+/// `x` decoded, as a batch (one array per vector) or a single vector, as `y` is shown.
+fn x_value(x: &[i64], encoding: FixedPoint, vectors: usize) -> Value {
+    let decoded: Vec<f64> = x.iter().map(|v| encoding.decode(*v as i128)).collect();
+    let cols = decoded.len() / vectors.max(1);
+    super::prove::y_value(&decoded, cols, vectors > 1)
+}
+
 /// Checks an aggregated proof; the time excludes rebuilding the aggregation key.
 fn verify_aggregated(
     path: &std::path::Path,
     commitment: &[u8; 32],
     srs: &SrsArgs,
+    expected: &Expected,
 ) -> Result<(Result<Outcome>, f64)> {
     let Ok(commitment) = field::from_bytes(commitment, "--commitment") else {
         return Ok((
@@ -65,18 +84,24 @@ fn verify_aggregated(
         &plan,
     )?;
     let started = Instant::now();
-    let result = verifier::verify(&agg, commitment, &vk).map(|v| Outcome {
-        job_root: field::to_bytes(&v.job_root),
-        partitions: v.partitions,
-        y: v.y,
-        vectors: 1,
-        y_scale_bits: v.y_scale_bits,
-        aggregated: true,
-        srs_unsafe: agg.srs.is_development(),
-    });
+    let cols = agg.header.cols as usize;
+    let result = check_x(&agg.x, 1, agg.x_encoding, cols, expected)
+        .and_then(|()| verifier::verify(&agg, commitment, &vk))
+        .map(|v| Outcome {
+            job_root: field::to_bytes(&v.job_root),
+            partitions: v.partitions,
+            x: agg.x.clone(),
+            x_encoding: agg.x_encoding,
+            y: v.y,
+            vectors: 1,
+            y_scale_bits: v.y_scale_bits,
+            aggregated: true,
+            srs_unsafe: agg.srs.is_development(),
+        });
     Ok((result, started.elapsed().as_secs_f64() * 1e3))
 }
 
+/// `zkmr verify`'s flags (its help is the subcommand's doc in `main.rs`).
 #[derive(clap::Args)]
 pub struct Args {
     /// Bundle written by `zkmr prove`.
@@ -97,15 +122,27 @@ pub struct Args {
     /// The matrix commitment you trust (64 hex digits).
     #[arg(long, value_name = "HEX")]
     pub commitment: String,
-    /// Also require this job root (64 hex digits).
+    /// Also require this job root (64 hex digits): the bundle's, or for --opening the root of
+    /// the job the partition belongs to.
     #[arg(long, value_name = "HEX")]
     pub job_root: Option<String>,
-    /// The key store the bundle was proved from: when the job check fails, each partition is
-    /// checked against its own column commitments to name the one at fault (pedersen).
+    /// The vector x you asked about (JSON, Parquet or Arrow, as for `zkmr prove`): a proof
+    /// for any other x is rejected, naming the first entry that differs.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["vectors", "x_digest"])]
+    pub vector: Option<PathBuf>,
+    /// The batch X you asked about (as for `zkmr prove --vectors`).
+    #[arg(long, value_name = "FILE", conflicts_with = "x_digest")]
+    pub vectors: Option<PathBuf>,
+    /// The digest of the x you asked about (64 hex digits, as a verdict prints it).
+    #[arg(long, value_name = "HEX")]
+    pub x_digest: Option<String>,
+    /// The key store the bundle was proved from: when the job check fails, each partition's
+    /// block of y is recomputed from the committed block to name the one at fault.
     #[arg(long, value_name = "DIR", conflicts_with = "aggregated")]
     pub keys: Option<PathBuf>,
-    /// Check this partition alone: with --keys, against its column commitments in the store;
-    /// with --opening, require the opening to be of this partition.
+    /// Check this partition alone: with --keys, against the block the store committed (the
+    /// holder's check of its own workers); with --opening, require the opening to be of this
+    /// partition.
     #[arg(long, value_name = "P")]
     pub partition: Option<u32>,
     /// Print one JSON object.
@@ -133,12 +170,28 @@ struct VerifyReport {
     job_root: Option<String>,
     partitions: Option<usize>,
     vectors: Option<usize>,
+    /// The x the verdict is about: its digest, its values decoded and its scale.
+    x_digest: Option<String>,
+    x: Option<Value>,
+    x_scale_bits: Option<u32>,
     y: Option<Value>,
     error: Option<String>,
     rejected_partition: Option<u32>,
     /// Made under the development SRS, whose secret is public: the check proves nothing.
     srs_unsafe: bool,
     verify_ms: f64,
+}
+
+/// The x the user expects, from --vector, --vectors or --x-digest.
+fn expected_x(args: &Args) -> Result<Option<ExpectedX>> {
+    Ok(match (&args.vector, &args.vectors, &args.x_digest) {
+        (Some(path), _, _) => Some(ExpectedX::Vectors(vec![zkmr_io::read_vector(path)?])),
+        (_, Some(path), _) => Some(ExpectedX::Vectors(zkmr_io::read_matrix(path)?)),
+        (_, _, Some(hex)) => Some(ExpectedX::Digest(
+            digest_from_hex(hex, "--x-digest").map_err(|e| Error::Usage(e.to_string()))?,
+        )),
+        _ => None,
+    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -150,12 +203,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|h| digest_from_hex(h, "--job-root"))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
+    let expected = Expected {
+        x: expected_x(&args)?,
+        job_root: expected_root,
+    };
     if let Some(path) = &args.opening {
-        return verify_opening(&args, path, &commitment, expected_root);
+        return verify_opening(&args, path, &commitment, &expected);
     }
     if args.partition.is_some() && args.keys.is_none() {
         return Err(Error::Usage(
             "--partition needs --keys (the store) or --opening (a third party's check)".into(),
+        ));
+    }
+    if args.partition.is_some() && expected_root.is_some() {
+        return Err(Error::Usage(
+            "--job-root is the root of a whole verified job, and --keys --partition checks one \
+             partition's block only: drop --partition to verify the bundle and its root, or \
+             drop --job-root"
+                .into(),
         ));
     }
     let scheme;
@@ -175,17 +240,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let started = Instant::now();
             let result = match (&store, args.partition) {
                 (Some(store), Some(index)) => {
-                    store.check_partition(&bundle, index).map(|()| Outcome {
-                        job_root: [0; 32],
-                        partitions: 1,
-                        y: Vec::new(),
-                        vectors: bundle.vectors.max(1) as usize,
-                        y_scale_bits: 0,
-                        aggregated: false,
-                        srs_unsafe: store.is_unsafe(),
-                    })
+                    let vectors = bundle.vectors.max(1) as usize;
+                    let x_encoding = zkmr_core::bundle::encoding_from_proto(
+                        bundle.x_encoding.as_ref(),
+                        "x_encoding",
+                    )
+                    .map_err(|e| Error::rejected_bundle(e.to_string()))?;
+                    let cols = store.store.manifest.cols as usize;
+                    check_x(&bundle.x, vectors, x_encoding, cols, &expected)
+                        .and_then(|()| store.check_partition(&bundle, index))
+                        .map(|()| Outcome {
+                            job_root: [0; 32],
+                            partitions: 1,
+                            x: bundle.x.clone(),
+                            x_encoding,
+                            y: Vec::new(),
+                            vectors,
+                            y_scale_bits: 0,
+                            aggregated: false,
+                            srs_unsafe: store.is_unsafe(),
+                        })
                 }
-                _ => zkmr_core::verify::verify(&bundle, &commitment)
+                _ => zkmr_core::verify::verify_expecting(&bundle, &commitment, &expected)
                     .map_err(|e| match &store {
                         Some(store) => store.locate(&bundle, e),
                         None => e,
@@ -193,6 +269,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .map(|v| Outcome {
                         job_root: v.job_root,
                         partitions: v.partitions,
+                        x: v.x,
+                        x_encoding: v.x_encoding,
                         y: v.y,
                         vectors: v.vectors,
                         y_scale_bits: v.y_scale_bits,
@@ -213,14 +291,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 dev_srs: args.dev_srs,
             };
             scheme = Some(zkmr_core::Scheme::Halo2);
-            verify_aggregated(path, &commitment, &srs)?
+            verify_aggregated(path, &commitment, &srs, &expected)?
         }
         (None, None) => unreachable!("clap requires --bundle or --aggregated"),
     };
     let result = result.and_then(|v| match expected_root {
-        Some(root) if root != v.job_root && args.partition.is_none() => Err(
-            Error::rejected_bundle("the job root is not the one given with --job-root"),
-        ),
+        Some(root) if root != v.job_root => Err(Error::rejected_bundle(
+            "the job root is not the one given with --job-root",
+        )),
         _ => Ok(v),
     });
     if let Ok(v) = &result {
@@ -238,6 +316,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     job_root: None,
                     partitions: Some(v.partitions),
                     vectors: Some(v.vectors),
+                    x_digest: Some(digest_to_hex(&v.x_digest())),
+                    x: Some(x_value(&v.x, v.x_encoding, v.vectors)),
+                    x_scale_bits: Some(v.x_encoding.scale_bits),
                     y: None,
                     error: None,
                     rejected_partition: None,
@@ -246,7 +327,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 });
             } else {
                 println!(
-                    "verified: partition {index} matches its committed columns ({verify_ms:.1} ms)"
+                    "verified: partition {index} is the product of its committed block for x {} \
+                     ({verify_ms:.1} ms)",
+                    digest_to_hex(&v.x_digest())
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -262,6 +345,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     job_root: Some(digest_to_hex(&v.job_root)),
                     partitions: Some(v.partitions),
                     vectors: Some(v.vectors),
+                    x_digest: Some(digest_to_hex(&v.x_digest())),
+                    x: Some(x_value(&v.x, v.x_encoding, v.vectors)),
+                    x_scale_bits: Some(v.x_encoding.scale_bits),
                     y: Some(y),
                     error: None,
                     rejected_partition: None,
@@ -270,14 +356,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 });
             } else {
                 println!(
-                    "verified{}: {} partitions in {verify_ms:.1} ms; job root {}",
+                    "verified{}: {} partitions in {verify_ms:.1} ms; x {}; job root {}",
                     if v.aggregated {
                         " (one aggregated proof)"
                     } else {
                         ""
                     },
                     v.partitions,
+                    digest_to_hex(&v.x_digest()),
                     digest_to_hex(&v.job_root)
+                );
+                println!(
+                    "x = {}",
+                    output::preview_value(&x_value(&v.x, v.x_encoding, v.vectors))
                 );
                 println!("y = {}", output::preview_value(&y));
             }
@@ -295,6 +386,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     job_root: None,
                     partitions: None,
                     vectors: None,
+                    x_digest: None,
+                    x: None,
+                    x_scale_bits: None,
                     y: None,
                     error: Some(err.to_string()),
                     rejected_partition: partition,
@@ -319,6 +413,9 @@ struct OpeningReport {
     row_end: u64,
     job_root: Option<String>,
     vectors: Option<usize>,
+    x_digest: Option<String>,
+    x: Option<Value>,
+    x_scale_bits: Option<u32>,
     y: Option<Value>,
     error: Option<String>,
     verify_ms: f64,
@@ -329,22 +426,18 @@ fn verify_opening(
     args: &Args,
     path: &std::path::Path,
     commitment: &[u8; 32],
-    expected_root: Option<[u8; 32]>,
+    expected: &Expected,
 ) -> Result<ExitCode> {
     let what = path.display().to_string();
     let bytes = zkmr_core::fsio::read_bytes(path)?;
     let started = Instant::now();
     let result = zkmr_core::pedersen::opening::decode(&bytes, &what)
         .map_err(|e| Error::rejected_bundle(e.to_string()))
-        .and_then(|o| zkmr_core::pedersen::opening::verify(&o, commitment))
-        .and_then(|v| match (args.partition, expected_root) {
-            (Some(p), _) if p != v.index => Err(Error::rejected(
+        .and_then(|o| zkmr_core::pedersen::opening::verify(&o, commitment, expected))
+        .and_then(|v| match args.partition {
+            Some(p) if p != v.index => Err(Error::rejected(
                 v.index,
                 format!("the opening is of partition {}, not {p}", v.index),
-            )),
-            (_, Some(root)) if root != v.job_root => Err(Error::rejected(
-                v.index,
-                "its job root is not the one given with --job-root",
             )),
             _ => Ok(v),
         });
@@ -362,17 +455,25 @@ fn verify_opening(
                     row_end: v.row_end,
                     job_root: Some(digest_to_hex(&v.job_root)),
                     vectors: Some(v.vectors),
+                    x_digest: Some(digest_to_hex(&v.x_digest)),
+                    x: Some(x_value(&v.x, v.x_encoding, v.vectors)),
+                    x_scale_bits: Some(v.x_encoding.scale_bits),
                     y: Some(y),
                     error: None,
                     verify_ms,
                 });
             } else {
                 println!(
-                    "verified: partition {} (rows {}..{}) in {verify_ms:.1} ms; job root {}",
+                    "verified: partition {} (rows {}..{}) in {verify_ms:.1} ms; x {}; job root {}",
                     v.index,
                     v.row_start,
                     v.row_end,
+                    digest_to_hex(&v.x_digest),
                     digest_to_hex(&v.job_root)
+                );
+                println!(
+                    "x = {}",
+                    output::preview_value(&x_value(&v.x, v.x_encoding, v.vectors))
                 );
                 println!("y = {}", output::preview_value(&y));
             }
@@ -392,6 +493,9 @@ fn verify_opening(
                 row_end: 0,
                 job_root: None,
                 vectors: None,
+                x_digest: None,
+                x: None,
+                x_scale_bits: None,
                 y: None,
                 error: Some(err.to_string()),
                 verify_ms,

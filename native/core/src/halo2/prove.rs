@@ -54,7 +54,6 @@ pub fn prove_partition(
             verifying_key: key.verifying_key,
             y: Vec::new(),
             proof,
-            key_digest: Vec::new(),
         },
         device: device.name().into(),
         seconds: started.elapsed().as_secs_f64(),

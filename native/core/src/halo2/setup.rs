@@ -154,8 +154,14 @@ pub fn commit(
         matrix.rounding(encoding),
         Some(halo2),
         &to_bytes(&commitment),
-        ids.iter()
-            .map(|p| (p.index, p.row_start, p.row_end, to_bytes(&p.key_digest))),
+        ids.iter().map(|p| {
+            (
+                p.index,
+                p.row_start,
+                p.row_end,
+                Some(to_bytes(&p.key_digest)),
+            )
+        }),
     ))?;
     Ok(Committed {
         store,

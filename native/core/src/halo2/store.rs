@@ -93,8 +93,8 @@ impl Prover for Halo2Prover {
         )
     }
 
-    fn key_digest(&self, index: u32) -> Result<[u8; 32]> {
-        Ok(to_bytes(&self.id(index)?.key_digest))
+    fn key_digest(&self, index: u32) -> Result<Option<[u8; 32]>> {
+        Ok(Some(to_bytes(&self.id(index)?.key_digest)))
     }
 
     fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]> {

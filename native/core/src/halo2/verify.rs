@@ -52,12 +52,6 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
             "a halo2 bundle proves one vector and carries no pedersen proof",
         ));
     }
-    if let Some(p) = bundle.partitions.iter().find(|p| !p.key_digest.is_empty()) {
-        return Err(Error::rejected(
-            p.index,
-            "a halo2 partition carries its key digest in its verifying key, not beside it",
-        ));
-    }
     let header = meta_from_proto(bundle.matrix.as_ref())?;
     let srs = VerifierSrs::from_proto(
         bundle

@@ -1,24 +1,35 @@
 //! One partition shown alone: its `y` block, checked by a third party against the matrix
-//! commitment and the job root without the rest of the job or the matrix.
+//! commitment and the job root without the other rows' outputs.
 //!
-//! An opening carries the partition's column commitments `C_{p,j}` with the Merkle path of
-//! its leaf to the matrix commitment, the vectors, the partition's `y` block with the Merkle
-//! path of its job leaf to the job root, and a Schnorr proof for the partition's own
-//! homomorphic check `Σ_j x'_j·C_{p,j} − Σ_{i∈p} y'_i·G_i = (Σ_j x'_j·ρ_{p,j})·H` (the same
-//! argument as the job's, on the partition's rows; see `docs/pedersen.md`). Only the holder
-//! of the store's secret can make one, and only for a bundle that verifies.
+//! An opening is checked against the one matrix key `C_0 .. C_{n-1}` that every job is checked
+//! against, so it can never tell another story than the job (`docs/pedersen.md`, section 4).
+//! Its statement is
+//!
+//! ```text
+//! Q_p = Σ_j x'_j·C_j − Σ_{i ∈ rows(p)} y'_i·G_i = Σ_{i ∉ rows(p)} w_i·G_i + w_H·H
+//! ```
+//!
+//! and the opening proves knowledge of a representation `(w, w_H)` of `Q_p` over the other
+//! rows' generators and `H` (Okamoto's proof of knowledge of a representation): `T`, then a
+//! response per other row and one for `H`. The honest witness is the other rows' folded
+//! outputs and the job's blinding; the responses are masked by fresh randomness, so they
+//! reveal nothing of those outputs. Only the holder of the store's secret can make one, and
+//! only for a bundle that verifies.
 
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
+use halo2_proofs::halo2curves::group::Curve;
 use prost::Message;
+use rayon::prelude::*;
 
-use super::encoding::{point_from_bytes, point_to_bytes, points_from_bytes, scalar_from_bytes};
-use super::encoding::{scalar_to_bytes, POINT_BYTES};
+use super::encoding::{point_from_bytes, point_to_bytes, points_from_bytes};
+use super::encoding::{scalar_from_bytes, scalar_to_bytes, POINT_BYTES, SCALAR_BYTES};
 use super::generators;
-use super::proof::{self, Statement};
+use super::msm::{msm, mul_h};
+use super::proof::{self, Folded, Statement};
 use super::statement::{
-    commitment_of, job_leaf, job_root_of, matrix_leaf, partition_key_digest, vectors_digest,
-    Header, PartitionKeyId,
+    job_leaf, job_root_of, matrix_commitment, vectors_digest, Header, PartitionId,
 };
-use super::transcript::{merkle_depth, merkle_root_from};
+use super::transcript::{merkle_depth, merkle_root_from, Transcript};
 use super::verify::{MAX_DIMENSION, MAX_VECTORS};
 use crate::bundle::{encoding_from_proto, encoding_to_proto};
 use crate::error::{Error, Result};
@@ -26,6 +37,7 @@ use crate::field::unpack_i128;
 use crate::fixed_point::{check_output_range, output_bound, FixedPoint};
 use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
+use crate::verify::{check_x, x_digest, Expected};
 
 /// What an opening's check establishes.
 #[derive(Clone, Debug)]
@@ -33,6 +45,11 @@ pub struct OpenedPartition {
     pub index: u32,
     pub row_start: u64,
     pub row_end: u64,
+    /// The vectors the opening is about, one after another, and their digest
+    /// ([`crate::verify::x_digest`]).
+    pub x: Vec<i64>,
+    pub x_encoding: FixedPoint,
+    pub x_digest: [u8; 32],
     /// The partition's `y`, encoded at scale `y_scale_bits`: one block per vector.
     pub y: Vec<i128>,
     pub vectors: usize,
@@ -44,36 +61,89 @@ pub struct OpenedPartition {
 pub struct Parts<'a> {
     pub header: Header,
     pub commitment: &'a [u8; 32],
-    pub matrix_key_digest: [u8; 32],
-    pub id: PartitionKeyId,
+    /// The matrix key `C_0 .. C_{n-1}`, encoded.
     pub columns: &'a [u8],
-    pub matrix_path: Vec<[u8; 32]>,
+    pub id: PartitionId,
     pub x: &'a [i64],
     pub x_encoding: FixedPoint,
     pub vectors: usize,
+    /// The whole job's verified `y`: one block of every row per vector.
     pub y: &'a [i128],
     pub job_path: Vec<[u8; 32]>,
     pub job_root: [u8; 32],
-    /// `ρ_{p,j}`, the blindings of the partition's column commitments.
-    pub blindings: &'a [halo2_proofs::halo2curves::bn256::Fr],
+    /// `ρ_j`, the blindings of the matrix key's columns.
+    pub blindings: &'a [Fr],
 }
 
-/// Makes the opening: proves the partition's check with its blindings.
+/// The rows outside partition `id`: `0..row_start` then `row_end..rows`.
+fn other_rows(id: &PartitionId, rows: usize) -> impl Iterator<Item = usize> + Clone {
+    (0..id.row_start as usize).chain(id.row_end as usize..rows)
+}
+
+/// The partition's statement: its index and rows, the job it belongs to, `x` (its vectors,
+/// their count and encoding) and its own block of `y`.
+fn statement<'a>(
+    header: &Header,
+    commitment: &'a [u8; 32],
+    (id, job_root): (&'a PartitionId, &'a [u8; 32]),
+    (x, vectors, x_encoding): (&'a [i64], usize, FixedPoint),
+    y_block: &'a [i128],
+) -> Statement<'a> {
+    Statement {
+        commitment,
+        partition: Some((id, job_root)),
+        rows: (id.row_end - id.row_start) as usize,
+        cols: header.cols as usize,
+        x,
+        vectors,
+        x_encoding,
+        y: y_block,
+        y_scale_bits: header.encoding.scale_bits + x_encoding.scale_bits,
+    }
+}
+
+/// The partition's block of `y` (one block of its rows per vector) out of the job's.
+fn block_of(y: &[i128], rows: usize, vectors: usize, id: &PartitionId) -> Vec<i128> {
+    let range = id.row_start as usize..id.row_end as usize;
+    (0..vectors)
+        .flat_map(|b| y[b * rows..(b + 1) * rows][range.clone()].iter().copied())
+        .collect()
+}
+
+/// Makes the opening: proves a representation of what the partition's rows leave over.
 pub fn make(parts: Parts<'_>) -> zkmr_proto::PartitionOpening {
-    let rows = (parts.id.row_end - parts.id.row_start) as usize;
-    let statement = Statement {
-        commitment: parts.commitment,
-        partition: Some(&parts.id),
-        rows,
-        cols: parts.header.cols as usize,
-        x: parts.x,
-        vectors: parts.vectors,
-        x_encoding: parts.x_encoding,
-        y: parts.y,
-        y_scale_bits: parts.header.encoding.scale_bits + parts.x_encoding.scale_bits,
-    };
+    let rows = parts.header.rows as usize;
+    let block = block_of(parts.y, rows, parts.vectors, &parts.id);
+    let statement = statement(
+        &parts.header,
+        parts.commitment,
+        (&parts.id, &parts.job_root),
+        (parts.x, parts.vectors, parts.x_encoding),
+        &block,
+    );
     let (t, folded) = proof::transcript(&statement);
-    let (commitment_t, s) = proof::prove(t, folded.blinding(parts.blindings));
+    let all = folded.fold_outputs(parts.y, rows, parts.vectors);
+    let others: Vec<usize> = other_rows(&parts.id, rows).collect();
+    let generators = generators::rows(rows);
+    let bases: Vec<G1Affine> = others.iter().map(|i| generators[*i]).collect();
+    let witness: Vec<Fr> = others.iter().map(|i| all[*i]).collect();
+    let witness_h = folded.blinding(parts.blindings);
+
+    let nonces: Vec<Fr> = witness
+        .par_iter()
+        .enumerate()
+        .map(|(i, w)| proof::hedged_nonce(&t, w, i as u64))
+        .collect();
+    let nonce_h = proof::hedged_nonce(&t, &witness_h, others.len() as u64);
+    let commitment_t = (msm(&nonces, &bases) + mul_h(&nonce_h)).to_affine();
+    let c = proof::challenge(t, &commitment_t);
+    let mut z: Vec<u8> = nonces
+        .par_iter()
+        .zip(&witness)
+        .flat_map_iter(|(k, w)| scalar_to_bytes(&(*k + c * w)))
+        .collect();
+    z.extend(scalar_to_bytes(&(nonce_h + c * witness_h)));
+
     zkmr_proto::PartitionOpening {
         version: zkmr_proto::OPENING_VERSION,
         scheme: Scheme::Pedersen.to_proto(),
@@ -84,20 +154,18 @@ pub fn make(parts: Parts<'_>) -> zkmr_proto::PartitionOpening {
             rows_per_partition: parts.header.rows_per_partition,
             ..Default::default()
         }),
-        matrix_key_digest: parts.matrix_key_digest.to_vec(),
         index: parts.id.index,
         row_start: parts.id.row_start,
         row_end: parts.id.row_end,
-        columns: parts.columns.to_vec(),
-        matrix_path: parts.matrix_path.iter().map(|h| h.to_vec()).collect(),
         x: parts.x.to_vec(),
         x_encoding: Some(encoding_to_proto(parts.x_encoding)),
         vectors: parts.vectors as u32,
-        y: crate::field::pack_i128(parts.y),
+        y: crate::field::pack_i128(&block),
         job_path: parts.job_path.iter().map(|h| h.to_vec()).collect(),
         job_root: parts.job_root.to_vec(),
         t: point_to_bytes(&commitment_t).to_vec(),
-        s: scalar_to_bytes(&s).to_vec(),
+        matrix_key: parts.columns.to_vec(),
+        z,
     }
 }
 
@@ -137,11 +205,13 @@ fn hashes(path: &[Vec<u8>], depth: usize, what: &str) -> Result<Vec<[u8; 32]>> {
         .collect()
 }
 
-/// Checks `opening` for the matrix behind `trusted_commitment`; the job root it establishes
-/// is returned for the caller to compare with the one it trusts.
+/// Checks `opening` for the matrix behind `trusted_commitment`, and against the `x` and job
+/// root the caller `expected`, where it gave them; the job root it establishes is returned
+/// either way.
 pub fn verify(
     opening: &zkmr_proto::PartitionOpening,
     trusted_commitment: &[u8; 32],
+    expected: &Expected,
 ) -> Result<OpenedPartition> {
     let reject = |reason: String| Error::rejected(opening.index, reason);
     if opening.scheme != Scheme::Pedersen.to_proto() {
@@ -181,42 +251,25 @@ pub fn verify(
             opening.row_start, opening.row_end, rows.start, rows.end
         )));
     }
-    let cols = header.cols as usize;
-    if opening.columns.len() != cols * POINT_BYTES {
-        return Err(reject(format!(
-            "{} bytes of column commitments for {cols} columns",
-            opening.columns.len()
-        )));
-    }
-
-    // The partition's key, through the matrix commitment.
-    let id = PartitionKeyId {
+    let id = PartitionId {
         index: opening.index,
         row_start: opening.row_start,
         row_end: opening.row_end,
-        key_digest: partition_key_digest(
-            opening.index,
-            opening.row_start,
-            opening.row_end,
-            &opening.columns,
-        ),
     };
-    let depth = merkle_depth(count);
-    let matrix_path = hashes(&opening.matrix_path, depth, "matrix")?;
-    let key_digest: [u8; 32] = opening
-        .matrix_key_digest
-        .as_slice()
-        .try_into()
-        .map_err(|_| reject("the matrix key digest is not 32 bytes".into()))?;
-    let commitment = commitment_of(
-        &header,
-        count,
-        &key_digest,
-        &merkle_root_from(matrix_leaf(&id), index, &matrix_path),
-    );
+    let (m, cols) = (header.rows as usize, header.cols as usize);
+
+    // The matrix key, through the matrix commitment.
+    if opening.matrix_key.len() != cols * POINT_BYTES {
+        return Err(reject(format!(
+            "the matrix key has {} bytes, {cols} columns take {}",
+            opening.matrix_key.len(),
+            cols * POINT_BYTES
+        )));
+    }
+    let commitment = matrix_commitment(&header, count, &opening.matrix_key);
     if &commitment != trusted_commitment {
         return Err(reject(
-            "its column commitments and path do not lead to the trusted matrix commitment".into(),
+            "its matrix key does not rebuild the trusted matrix commitment".into(),
         ));
     }
 
@@ -243,6 +296,7 @@ pub fn verify(
     {
         return Err(reject("x exceeds its declared bit width".into()));
     }
+    check_x(&opening.x, vectors, x_encoding, cols, expected)?;
     if opening.y.len() != rows.len() * vectors * 16 {
         return Err(reject(format!(
             "y has {} bytes, {vectors} blocks of {} rows take {}",
@@ -258,36 +312,20 @@ pub fn verify(
             "a y entry exceeds the bound the encodings allow".into(),
         ));
     }
-
-    // The partition's homomorphic check.
-    let columns = points_from_bytes(&opening.columns, cols, "partition column")
-        .map_err(|e| reject(e.to_string()))?;
-    let commitment_t = point_from_bytes(&opening.t, "T").map_err(|e| reject(e.to_string()))?;
-    let s = scalar_from_bytes(&opening.s, "s").map_err(|e| reject(e.to_string()))?;
-    let y_scale_bits = header.encoding.scale_bits + x_encoding.scale_bits;
-    let statement = Statement {
-        commitment: &commitment,
-        partition: Some(&id),
-        rows: rows.len(),
-        cols,
-        x: &opening.x,
-        vectors,
-        x_encoding,
-        y: &y,
-        y_scale_bits,
-    };
-    let (t, folded) = proof::transcript(&statement);
-    let generators = generators::range(rows.clone());
-    let p = folded.point(&columns, &generators, 0..rows.len());
-    if !proof::holds(t, p, &commitment_t, &s) {
-        return Err(reject(
-            "its y block does not match its committed columns: the check fails".into(),
-        ));
+    let others = m - rows.len();
+    if opening.z.len() != (others + 1) * SCALAR_BYTES {
+        return Err(reject(format!(
+            "the proof has {} bytes of responses, {} other rows and H take {}",
+            opening.z.len(),
+            others,
+            (others + 1) * SCALAR_BYTES
+        )));
     }
 
-    // The job root, from the verified block.
+    // The job root the opening claims, from the verified block and its path: bound into the
+    // proof's transcript, so only the prover can name the job.
     let leaf = job_leaf(&id, &vectors_digest(&opening.x), &y);
-    let job_path = hashes(&opening.job_path, depth, "job")?;
+    let job_path = hashes(&opening.job_path, merkle_depth(count), "job")?;
     let job_root = job_root_of(
         &commitment,
         vectors,
@@ -300,13 +338,81 @@ pub fn verify(
             "the job root in the opening is not the one its leaf and path lead to".into(),
         ));
     }
+
+    // The representation proof.
+    let columns = points_from_bytes(&opening.matrix_key, cols, "matrix key column")
+        .map_err(|e| reject(e.to_string()))?;
+    let commitment_t = point_from_bytes(&opening.t, "T").map_err(|e| reject(e.to_string()))?;
+    let z = opening
+        .z
+        .chunks(SCALAR_BYTES)
+        .map(|b| scalar_from_bytes(b, "a response"))
+        .collect::<Result<Vec<Fr>>>()
+        .map_err(|e| reject(e.to_string()))?;
+    let statement = statement(
+        &header,
+        &commitment,
+        (&id, &job_root),
+        (&opening.x, vectors, x_encoding),
+        &y,
+    );
+    let (t, folded) = proof::transcript(&statement);
+    let y_scale_bits = statement.y_scale_bits;
+    let generators = generators::rows(m);
+    if !representation_holds(
+        t,
+        &folded,
+        &columns,
+        &generators[..m],
+        &id,
+        &commitment_t,
+        &z,
+    ) {
+        return Err(reject(
+            "its y block does not match the committed matrix: the check fails".into(),
+        ));
+    }
+    if let Some(trusted) = expected.job_root {
+        if trusted != job_root {
+            return Err(reject(format!(
+                "it belongs to job root {}, not the expected {}",
+                hex::encode(job_root),
+                hex::encode(trusted)
+            )));
+        }
+    }
     Ok(OpenedPartition {
         index: opening.index,
         row_start: opening.row_start,
         row_end: opening.row_end,
+        x_digest: x_digest(&opening.x, vectors, x_encoding),
+        x: opening.x.clone(),
+        x_encoding,
         y,
         vectors,
         y_scale_bits,
         job_root,
     })
+}
+
+/// Whether `Σ_{i∉p} z_i·G_i + z_H·H = T + c·Q_p`, with `Q_p` what the partition's folded
+/// statement leaves over (`generators` are the matrix's rows' exactly; `z` holds the other
+/// rows' responses in row order, then `z_H`).
+fn representation_holds(
+    t: Transcript,
+    folded: &Folded,
+    columns: &[G1Affine],
+    generators: &[G1Affine],
+    id: &PartitionId,
+    commitment_t: &G1Affine,
+    z: &[Fr],
+) -> bool {
+    let rows = id.row_start as usize..id.row_end as usize;
+    let q: G1 = folded.point(columns, &generators[rows.clone()], 0..rows.len());
+    let c = proof::challenge(t, commitment_t);
+    let bases: Vec<G1Affine> = other_rows(id, generators.len())
+        .map(|i| generators[i])
+        .collect();
+    let (z_h, z_rows) = z.split_last().expect("a response for H");
+    msm(z_rows, &bases) + mul_h(z_h) == q * c + commitment_t
 }

@@ -10,10 +10,9 @@
 //! `C_j`), `m`, `n`, the number of vectors, `x`'s encoding and values, `y`'s scale and values,
 //! then `γ` (batches), then `T`. The prover and the verifier both build it here.
 //!
-//! One partition is checked the same way on its own rows with its column commitments
-//! `C_{p,j}` and their blindings `ρ_{p,j}`: its transcript is of another kind and absorbs the
-//! partition's index, rows and key digest after the commitment, so a proof for one partition
-//! or for the job never passes for another.
+//! An opening of one partition (see [`super::opening`]) builds its transcript here too: it is
+//! of another kind and absorbs the partition's index and rows after the commitment, so a proof
+//! for one partition or for the job never passes for another.
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 use halo2_proofs::halo2curves::ff::Field;
@@ -22,7 +21,7 @@ use rayon::prelude::*;
 
 use super::encoding::point_to_bytes;
 use super::msm::{msm, mul_h, signed_msm};
-use super::statement::PartitionKeyId;
+use super::statement::PartitionId;
 use super::transcript::Transcript;
 use crate::field::{from_i128, from_i64};
 use crate::fixed_point::FixedPoint;
@@ -30,8 +29,9 @@ use crate::fixed_point::FixedPoint;
 /// The public values of one job, or of one partition of it.
 pub struct Statement<'a> {
     pub commitment: &'a [u8; 32],
-    /// For one partition's check: the partition, whose rows `y` then holds alone.
-    pub partition: Option<&'a PartitionKeyId>,
+    /// For an opening: the partition, whose rows `y` then holds alone, and the root of the job
+    /// it belongs to, bound so that only the prover can say which job that is.
+    pub partition: Option<(&'a PartitionId, &'a [u8; 32])>,
     pub rows: usize,
     pub cols: usize,
     /// The vectors `x`, one after another.
@@ -48,12 +48,12 @@ pub enum Folded {
     /// One vector: its integers as they are (short scalars for the MSM).
     One { x: Vec<i128>, y: Vec<i128> },
     /// A batch folded with `γ`.
-    Batch { x: Vec<Fr>, y: Vec<Fr> },
+    Batch { x: Vec<Fr>, y: Vec<Fr>, gamma: Fr },
 }
 
 impl Folded {
-    /// `Σ_j x'_j·C_j − Σ_{i ∈ rows} y'_i·G_i`: the job's check over all rows with its matrix
-    /// key, or one partition's over its rows with its column commitments.
+    /// `Σ_j x'_j·C_j − Σ_{i ∈ rows} y'_i·G_i`: the job's check over all rows, or what an
+    /// opening leaves over its partition's rows.
     pub fn point(
         &self,
         columns: &[G1Affine],
@@ -65,7 +65,7 @@ impl Folded {
             Folded::One { x, y } => {
                 rayon::join(|| signed_msm(x, columns), || signed_msm(&y[rows], g))
             }
-            Folded::Batch { x, y } => rayon::join(|| msm(x, columns), || msm(&y[rows], g)),
+            Folded::Batch { x, y, .. } => rayon::join(|| msm(x, columns), || msm(&y[rows], g)),
         };
         xs - ys
     }
@@ -75,6 +75,15 @@ impl Folded {
         match self {
             Folded::One { x, .. } => x.par_iter().zip(w).map(|(x, w)| from_i128(*x) * w).sum(),
             Folded::Batch { x, .. } => x.par_iter().zip(w).map(|(x, w)| *x * w).sum(),
+        }
+    }
+
+    /// Outputs `y` (`vectors` blocks of `rows`) folded as this statement folds its own: as
+    /// field elements, by `γ` for a batch. An opening's prover folds the whole job's `y` so.
+    pub fn fold_outputs(&self, y: &[i128], rows: usize, vectors: usize) -> Vec<Fr> {
+        match self {
+            Folded::One { .. } => y.iter().map(|v| from_i128(*v)).collect(),
+            Folded::Batch { gamma, .. } => fold(y, rows, vectors, *gamma, |v: &i128| from_i128(*v)),
         }
     }
 }
@@ -89,11 +98,11 @@ pub fn transcript(s: &Statement<'_>) -> (Transcript, Folded) {
     };
     let mut t = Transcript::new(kind);
     t.absorb("matrix commitment", s.commitment);
-    if let Some(p) = s.partition {
+    if let Some((p, job_root)) = s.partition {
         t.absorb_u64("partition", p.index as u64);
         t.absorb_u64("row start", p.row_start);
         t.absorb_u64("row end", p.row_end);
-        t.absorb("partition key", &p.key_digest);
+        t.absorb("job root", job_root);
     }
     t.absorb_u64("rows", s.rows as u64);
     t.absorb_u64("cols", s.cols as u64);
@@ -113,7 +122,7 @@ pub fn transcript(s: &Statement<'_>) -> (Transcript, Folded) {
     let gamma = t.challenge("gamma");
     let x = fold(s.x, s.cols, s.vectors, gamma, |v: &i64| from_i64(*v));
     let y = fold(s.y, s.rows, s.vectors, gamma, |v: &i128| from_i128(*v));
-    (t, Folded::Batch { x, y })
+    (t, Folded::Batch { x, y, gamma })
 }
 
 /// `Σ_b γ^b·V_b` for `vectors` blocks of `len` values, by Horner's rule per position.
@@ -140,9 +149,25 @@ pub fn challenge(mut t: Transcript, commitment_t: &G1Affine) -> Fr {
     t.challenge("c")
 }
 
+/// A nonce for a proof whose transcript so far is `t` and whose witness is `secret`: hedged,
+/// i.e. a hash of both and of 64 fresh bytes from the OS RNG, so a repeated or weak RNG
+/// output alone (a cloned VM, a broken RNG) never repeats a nonce across statements, and a
+/// good RNG alone keeps it uniform. `index` separates the nonces of one proof.
+pub fn hedged_nonce(t: &Transcript, secret: &Fr, index: u64) -> Fr {
+    use halo2_proofs::halo2curves::ff::PrimeField;
+    use rand::RngCore;
+    let mut fresh = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    let mut hedge = t.clone();
+    hedge.absorb("nonce secret", secret.to_repr().as_ref());
+    hedge.absorb_u64("nonce index", index);
+    hedge.absorb("nonce randomness", &fresh);
+    hedge.challenge("nonce")
+}
+
 /// A Schnorr proof of knowing `rho` with `P = rho·H`: `(T, s)`.
 pub fn prove(t: Transcript, rho: Fr) -> (G1Affine, Fr) {
-    let k = Fr::random(rand::rngs::OsRng);
+    let k = hedged_nonce(&t, &rho, 0);
     let commitment_t = mul_h(&k).to_affine();
     let c = challenge(t, &commitment_t);
     (commitment_t, k + c * rho)

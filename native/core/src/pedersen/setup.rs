@@ -1,17 +1,22 @@
-//! Setup: commit every column of every partition and write the key store.
+//! Setup: commit every column of the matrix and write the key store.
 //!
-//! `C_{p,j} = Σ_{i ∈ rows(p)} A_ij·G_i + ρ_{p,j}·H` and the matrix key `C_j = Σ_p C_{p,j}`.
-//! The blindings `ρ_{p,j}` come from a fresh secret seed through a keyed BLAKE3 stream whose
-//! input names the partition and its rows, so two commits of one matrix share nothing and a
-//! re-partitioned matrix never reuses a blinding.
+//! `C_j = Σ_i A_ij·G_i + ρ_j·H`: each partition contributes the unblinded partial sums
+//! `S_{p,j} = Σ_{i ∈ rows(p)} A_ij·G_i` of the columns its rows use, and the blindings are added
+//! once per column when every partition is in. The matrix key `C_0 .. C_{n-1}` is the only
+//! commitment to `A`: no per-partition commitment exists, so nothing could be opened against
+//! another key than the one jobs are checked against (`docs/pedersen.md`, section 4).
 //!
-//! Partitions are committed in parallel as they arrive from the source, so a matrix streamed
-//! from a file needs memory for the partitions in flight, not for the whole matrix.
+//! The blindings come from a fresh secret seed through a keyed BLAKE3 stream, so two commits
+//! of one matrix share nothing. Partitions are committed in parallel as they arrive from the
+//! source, so a matrix streamed from a file needs memory for the partitions in flight, not for
+//! the whole matrix; a sparse partition costs a term per non-zero and touches only its
+//! non-zero columns.
 
 use std::time::Instant;
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
-use halo2_proofs::halo2curves::ff::{Field, FromUniformBytes};
+use halo2_proofs::halo2curves::ff::FromUniformBytes;
+use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::Group;
 use prost::Message;
 use rand::RngCore;
@@ -20,7 +25,7 @@ use rayon::prelude::*;
 use super::encoding::{points_to_bytes, scalar_to_bytes};
 use super::generators::{self, TAG};
 use super::msm::{h_table, normalize, window_for, Multiples};
-use super::statement::{matrix_commitment, partition_key_digest, Header, PartitionKeyId};
+use super::statement::{matrix_commitment, Header, PartitionId};
 use super::store::{partition_file, MATRIX_KEY, SECRET};
 use crate::error::{Error, Result};
 use crate::fixed_point::MatrixRounding;
@@ -31,22 +36,18 @@ use crate::progress::{Event, Progress};
 use crate::scheme::Scheme;
 use crate::sparse::Block;
 
-/// The blindings `ρ_{p,0} .. ρ_{p,cols-1}` of one partition.
-pub fn partition_blindings(
-    seed: &[u8; 32],
-    index: u32,
-    row_start: u64,
-    row_end: u64,
-    cols: usize,
-) -> Vec<Fr> {
+/// The column blindings `ρ_0 .. ρ_{cols-1}` of a matrix committed under `seed`. Each commit
+/// draws a fresh seed and keeps only the blindings, so no seed ever blinds two matrix keys
+/// (two keys under one seed would differ by an unblinded `Σ_i (A_ij − A'_ij)·G_i`).
+pub fn column_blindings(seed: &[u8; 32], header: &Header) -> Vec<Fr> {
     let mut h = blake3::Hasher::new_keyed(seed);
     h.update(TAG.as_bytes());
-    h.update(b"/blinding");
-    for v in [index as u64, row_start, row_end, cols as u64] {
+    h.update(b"/column-blinding");
+    for v in [header.rows, header.cols, header.rows_per_partition as u64] {
         h.update(&v.to_le_bytes());
     }
     let mut stream = h.finalize_xof();
-    (0..cols)
+    (0..header.cols)
         .map(|_| {
             let mut wide = [0u8; 64];
             stream.fill(&mut wide);
@@ -55,23 +56,43 @@ pub fn partition_blindings(
         .collect()
 }
 
-/// The column commitments of one partition: `block` is its rows (dense or sparse) and
-/// `bases` their generators. A sparse block costs a term per non-zero, a dense one per entry.
-pub fn commit_columns(
-    block: &Block,
-    cols: usize,
-    bases: &[G1Affine],
-    blindings: &[Fr],
-) -> Vec<G1Affine> {
+/// A partition's unblinded partial column sums `S_{p,j}`: the columns its rows use, in
+/// increasing order, and their sums (a column whose sum is the identity is left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartialSums {
+    pub cols: Vec<u32>,
+    pub points: Vec<G1Affine>,
+}
+
+/// The partial column sums of one partition: `block` is its rows (dense or sparse) and
+/// `bases` their generators. A sparse block costs a term per non-zero and an accumulator per
+/// column it uses; a dense one a term per entry.
+pub fn partial_sums(block: &Block, cols: usize, bases: &[G1Affine]) -> PartialSums {
     let bits = block.magnitude_bits().max(1);
+    let used: Vec<u32> = match block {
+        Block::Dense(_) => (0..cols as u32).collect(),
+        Block::Sparse(rows) => {
+            let mut used = rows.cols.clone();
+            used.sort_unstable();
+            used.dedup();
+            used
+        }
+    };
+    let slot = |j: usize| match block {
+        Block::Dense(_) => j,
+        Block::Sparse(_) => used
+            .binary_search(&(j as u32))
+            .expect("every column of the block is listed"),
+    };
     // Positive and negative entries accumulate apart, so every table lookup adds a multiple.
-    let mut positive = vec![G1::identity(); cols];
-    let mut negative = vec![G1::identity(); cols];
+    let mut positive = vec![G1::identity(); used.len()];
+    let mut negative = vec![G1::identity(); used.len()];
     let mut add = |table: &Multiples, j: usize, v: i64| {
+        let k = slot(j);
         if v > 0 {
-            table.add_multiple(&mut positive[j], v.unsigned_abs());
+            table.add_multiple(&mut positive[k], v.unsigned_abs());
         } else if v < 0 {
-            table.add_multiple(&mut negative[j], v.unsigned_abs());
+            table.add_multiple(&mut negative[k], v.unsigned_abs());
         }
     };
     match block {
@@ -97,12 +118,17 @@ pub fn commit_columns(
             }
         }
     }
-    let h = h_table();
-    for ((pos, neg), rho) in positive.iter_mut().zip(&negative).zip(blindings) {
+    for (pos, neg) in positive.iter_mut().zip(&negative) {
         *pos -= neg;
-        h.add_scalar(pos, rho);
     }
-    normalize(&positive)
+    let mut sums = PartialSums::default();
+    for (j, point) in used.into_iter().zip(normalize(&positive)) {
+        if !bool::from(point.is_identity()) {
+            sums.cols.push(j);
+            sums.points.push(point);
+        }
+    }
+    sums
 }
 
 /// A block's values as stored: 4 bytes each when they fit, else 8.
@@ -120,12 +146,11 @@ fn value_bytes(values: &[i64]) -> (u32, Vec<u8>) {
     }
 }
 
-/// Commits partition `index` (rows `rows`, row-major `block`, their generators `bases`) under
-/// the blinding `seed`: its part of the sums, its store file and its largest decoded row L1
-/// norm. The one place a partition is committed, by `commit` here and by a setup task.
+/// Commits partition `index` (rows `rows`, its `block`, their generators `bases`): its partial
+/// sums, its store file and its largest decoded row L1 norm. The one place a partition is
+/// committed, by `commit` here and by a setup task; it needs no secret.
 pub(crate) fn commit_partition(
     header: &Header,
-    seed: &[u8; 32],
     index: u32,
     rows: std::ops::Range<usize>,
     block: &Block,
@@ -133,15 +158,7 @@ pub(crate) fn commit_partition(
 ) -> (Part, zkmr_proto::PedersenPartition, f64) {
     let cols = header.cols as usize;
     let (start, end) = (rows.start as u64, rows.end as u64);
-    let blindings = partition_blindings(seed, index, start, end, cols);
-    let columns = commit_columns(block, cols, bases, &blindings);
-    let column_bytes = points_to_bytes(&columns);
-    let id = PartitionKeyId {
-        index,
-        row_start: start,
-        row_end: end,
-        key_digest: partition_key_digest(index, start, end, &column_bytes),
-    };
+    let sums = partial_sums(block, cols, bases);
     let l1 = block.max_row_l1(cols, header.encoding);
     let (entry_bytes, values) = value_bytes(block.values());
     let mut file = zkmr_proto::PedersenPartition {
@@ -150,7 +167,6 @@ pub(crate) fn commit_partition(
         row_end: end,
         entry_bytes,
         block: values,
-        columns: column_bytes,
         ..Default::default()
     };
     if let Block::Sparse(sparse) = block {
@@ -163,9 +179,12 @@ pub(crate) fn commit_partition(
         file.col_index = sparse.cols.iter().flat_map(|c| c.to_le_bytes()).collect();
     }
     let part = Part {
-        id,
-        columns,
-        blindings,
+        id: PartitionId {
+            index,
+            row_start: start,
+            row_end: end,
+        },
+        sums,
     };
     (part, file, l1)
 }
@@ -180,16 +199,14 @@ pub struct Committed {
 
 /// One committed partition, on its way into the sums.
 pub(crate) struct Part {
-    pub(crate) id: PartitionKeyId,
-    pub(crate) columns: Vec<G1Affine>,
-    pub(crate) blindings: Vec<Fr>,
+    pub(crate) id: PartitionId,
+    pub(crate) sums: PartialSums,
 }
 
-/// Running sums over committed partitions: the matrix key and the column blindings.
+/// Running sums over committed partitions: the unblinded matrix key.
 pub(crate) struct Sums {
-    ids: Vec<PartitionKeyId>,
+    ids: Vec<PartitionId>,
     columns: Vec<G1>,
-    blindings: Vec<Fr>,
 }
 
 impl Sums {
@@ -197,17 +214,13 @@ impl Sums {
         Self {
             ids: Vec::new(),
             columns: vec![G1::identity(); cols],
-            blindings: vec![Fr::ZERO; cols],
         }
     }
 
     pub(crate) fn add(mut self, part: Part) -> Self {
         self.ids.push(part.id);
-        for (sum, c) in self.columns.iter_mut().zip(&part.columns) {
-            *sum += c;
-        }
-        for (sum, r) in self.blindings.iter_mut().zip(&part.blindings) {
-            *sum += r;
+        for (j, point) in part.sums.cols.iter().zip(&part.sums.points) {
+            self.columns[*j as usize] += point;
         }
         self
     }
@@ -216,9 +229,6 @@ impl Sums {
         self.ids.extend(other.ids);
         for (sum, c) in self.columns.iter_mut().zip(&other.columns) {
             *sum += c;
-        }
-        for (sum, r) in self.blindings.iter_mut().zip(&other.blindings) {
-            *sum += r;
         }
         self
     }
@@ -273,14 +283,8 @@ pub fn commit(
                     rows.len()
                 )));
             }
-            let (part, file, l1) = commit_partition(
-                &header,
-                &seed,
-                p as u32,
-                rows.clone(),
-                &block,
-                &generators[rows],
-            );
+            let (part, file, l1) =
+                commit_partition(&header, p as u32, rows.clone(), &block, &generators[rows]);
             let mut max = max_row_l1.lock().expect("no block panicked");
             *max = max.max(l1);
             drop(max);
@@ -309,7 +313,7 @@ pub fn commit(
         None,
         &commitment,
         ids.iter()
-            .map(|id| (id.index, id.row_start, id.row_end, id.key_digest)),
+            .map(|id| (id.index, id.row_start, id.row_end, None)),
     );
     let store = writer.finish(manifest)?;
     Ok(Committed {
@@ -324,18 +328,14 @@ pub(crate) type StoreFile = (&'static str, Vec<u8>, bool);
 
 /// The matrix commitment and the store's matrix key and secret from the sums over every
 /// partition (each of the `count` exactly once), with the partitions in order: how `commit`
-/// ends, and a distributed setup's driver.
+/// ends, and a distributed setup's driver. The blindings are added here, once per column.
 pub(crate) fn finish_sums(
     header: &Header,
     seed: &[u8; 32],
     count: usize,
     sums: Sums,
-) -> Result<(Vec<PartitionKeyId>, [u8; 32], [StoreFile; 2])> {
-    let Sums {
-        mut ids,
-        columns,
-        blindings,
-    } = sums;
+) -> Result<(Vec<PartitionId>, [u8; 32], [StoreFile; 2])> {
+    let Sums { mut ids, columns } = sums;
     ids.sort_by_key(|id| id.index);
     let each_once = ids.iter().enumerate().all(|(i, id)| id.index as usize == i);
     if ids.len() != count || !each_once {
@@ -344,14 +344,23 @@ pub(crate) fn finish_sums(
             ids.len()
         )));
     }
-    let columns = points_to_bytes(&normalize(&columns));
-    let commitment = matrix_commitment(header, &columns, &ids);
+    let blindings = column_blindings(seed, header);
+    let h = h_table();
+    let blinded: Vec<G1> = columns
+        .into_par_iter()
+        .zip(&blindings)
+        .map(|(mut c, rho)| {
+            h.add_scalar(&mut c, rho);
+            c
+        })
+        .collect();
+    let columns = points_to_bytes(&normalize(&blinded));
+    let commitment = matrix_commitment(header, count, &columns);
     let key = zkmr_proto::PedersenMatrixKey {
         generators: TAG.into(),
         columns,
     };
     let secret = zkmr_proto::PedersenSecret {
-        seed: seed.to_vec(),
         column_blindings: blindings.iter().flat_map(scalar_to_bytes).collect(),
     };
     let files = [

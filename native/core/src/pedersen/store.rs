@@ -3,7 +3,8 @@
 //! Map tasks compute their partition's `Y_p = A_p·X` exactly and nothing else: no secret
 //! reaches them beyond their block. The reducer, which holds the store's secret, assembles
 //! `Y`, proves knowledge of the blinding `Σ_j x'_j·ρ_j` the job check leaves over, and binds
-//! every partition into the job root.
+//! every partition into the job root. A partition of a verified job is opened against the
+//! same matrix key ([`super::opening`]).
 //!
 //! Blocks are read from disk on first use and kept, so a long-lived prover (an executor, a
 //! service proving many vectors) pays the read once.
@@ -17,14 +18,11 @@ use prost::Message;
 use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
 use super::generators::TAG;
 use super::opening;
-use super::proof::{self, Folded, Statement};
-use super::setup::partition_blindings;
-use super::statement::{
-    job_leaf, job_root, matrix_key_digest, matrix_leaf, vectors_digest, Header, PartitionKeyId,
-};
+use super::proof::{self, Statement};
+use super::statement::{job_leaf, job_root, vectors_digest, Header, PartitionId};
 use super::transcript::merkle_path;
 use crate::error::{Error, Result};
-use crate::keystore::{digest_from_hex, KeyStore, Manifest};
+use crate::keystore::{KeyStore, Manifest};
 use crate::matrix::gather_outputs;
 use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::sparse::{Block, SparseRows};
@@ -39,34 +37,21 @@ pub fn partition_file(index: u32) -> String {
     format!("partitions/{index:06}.part")
 }
 
-/// The secret of a store.
+/// The secret of a store: `ρ_j`, the blinding of each column of the matrix key.
 #[derive(Debug)]
 pub struct Secret {
-    pub seed: [u8; 32],
-    /// `ρ_j`, the blinding of each column of the matrix key.
     pub column_blindings: Vec<Fr>,
 }
 
-/// One partition as stored.
-#[derive(Debug)]
-pub struct StoredPartition {
-    pub block: Block,
-    /// The encoded column commitments `C_{p,j}`.
-    pub columns: Vec<u8>,
-}
-
 /// The partition identities a manifest lists.
-pub fn partition_ids(manifest: &Manifest) -> Result<Vec<PartitionKeyId>> {
+pub fn partition_ids(manifest: &Manifest) -> Vec<PartitionId> {
     manifest
         .partitions
         .iter()
-        .map(|p| {
-            Ok(PartitionKeyId {
-                index: p.index,
-                row_start: p.row_start,
-                row_end: p.row_end,
-                key_digest: digest_from_hex(&p.key_digest, "manifest key_digest")?,
-            })
+        .map(|p| PartitionId {
+            index: p.index,
+            row_start: p.row_start,
+            row_end: p.row_end,
         })
         .collect()
 }
@@ -75,7 +60,7 @@ pub fn partition_ids(manifest: &Manifest) -> Result<Vec<PartitionKeyId>> {
 #[derive(Debug)]
 pub struct PedersenProver {
     store: KeyStore,
-    ids: Vec<PartitionKeyId>,
+    ids: Vec<PartitionId>,
     commitment: [u8; 32],
     columns: OnceLock<Vec<u8>>,
     secret: OnceLock<Secret>,
@@ -84,7 +69,7 @@ pub struct PedersenProver {
 
 impl PedersenProver {
     pub fn new(store: KeyStore) -> Result<Self> {
-        let ids = partition_ids(&store.manifest)?;
+        let ids = partition_ids(&store.manifest);
         let commitment = store.manifest.commitment()?;
         Ok(Self {
             blocks: (0..ids.len()).map(|_| OnceLock::new()).collect(),
@@ -128,10 +113,6 @@ impl PedersenProver {
         let what = path.display().to_string();
         let secret = zkmr_proto::PedersenSecret::decode(self.store.read(SECRET)?.as_slice())
             .map_err(|e| Error::Format(format!("{what}: {e}")))?;
-        let seed: [u8; 32] = secret
-            .seed
-            .try_into()
-            .map_err(|_| Error::Format(format!("{what}: the seed is not 32 bytes")))?;
         if secret.column_blindings.len() != self.cols() * SCALAR_BYTES {
             return Err(Error::Format(format!(
                 "{what}: {} bytes of column blindings for {} columns",
@@ -145,14 +126,11 @@ impl PedersenProver {
             .enumerate()
             .map(|(j, b)| scalar_from_bytes(b, &format!("{what}: column blinding {j}")))
             .collect::<Result<_>>()?;
-        Ok(self.secret.get_or_init(|| Secret {
-            seed,
-            column_blindings,
-        }))
+        Ok(self.secret.get_or_init(|| Secret { column_blindings }))
     }
 
-    /// Reads partition `index` from disk, checking it is the one the manifest lists.
-    pub fn read_partition(&self, index: u32) -> Result<StoredPartition> {
+    /// Reads partition `index`'s block from disk, checking it is the one the manifest lists.
+    pub fn read_partition(&self, index: u32) -> Result<Block> {
         let id = self.ids.get(index as usize).ok_or_else(|| {
             Error::Input(format!(
                 "partition {index} is not in the key store, which has {} partitions",
@@ -181,13 +159,6 @@ impl PedersenProver {
                 "{what}: does not hold partition {index} as the manifest lists it"
             )));
         }
-        let digest =
-            super::statement::partition_key_digest(index, id.row_start, id.row_end, &part.columns);
-        if digest != id.key_digest {
-            return Err(Error::Format(format!(
-                "{what}: its column commitments are not the ones the manifest lists"
-            )));
-        }
         let values = if width == 4 {
             part.block
                 .chunks_exact(4)
@@ -199,7 +170,7 @@ impl PedersenProver {
                 .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
                 .collect()
         };
-        let block = if part.sparse {
+        Ok(if part.sparse {
             let sparse = SparseRows {
                 offsets: part
                     .row_offsets
@@ -217,10 +188,6 @@ impl PedersenProver {
             Block::Sparse(sparse)
         } else {
             Block::Dense(values)
-        };
-        Ok(StoredPartition {
-            block,
-            columns: part.columns,
         })
     }
 
@@ -234,28 +201,8 @@ impl PedersenProver {
         if let Some(block) = slot.get() {
             return Ok(block.clone());
         }
-        let block = Arc::new(self.read_partition(index)?.block);
+        let block = Arc::new(self.read_partition(index)?);
         Ok(slot.get_or_init(|| block).clone())
-    }
-
-    /// Checks partition `index`'s outputs against its column commitments with the store's
-    /// blindings: `Σ_j x'_j·C_{p,j} − Σ_{i∈p} y'_i·G_i = (Σ_j x'_j·ρ_{p,j})·H`, with the job's
-    /// statement `folded` (by its `γ` for a batch). Names the partition of a job whose check
-    /// failed.
-    pub fn check_partition(&self, index: u32, folded: &Folded) -> Result<bool> {
-        let id = self.ids[index as usize];
-        let part = self.read_partition(index)?;
-        let cols = self.cols();
-        let columns = points_from_bytes(&part.columns, cols, "partition columns")?;
-        let seed = self.secret()?.seed;
-        let blindings = partition_blindings(&seed, index, id.row_start, id.row_end, cols);
-        let generators = super::generators::rows(id.row_end as usize);
-        let p = folded.point(
-            &columns,
-            &generators,
-            id.row_start as usize..id.row_end as usize,
-        );
-        Ok(p == super::msm::mul_h(&folded.blinding(&blindings)))
     }
 }
 
@@ -284,7 +231,6 @@ impl Prover for PedersenProver {
                 index,
                 row_start: id.row_start,
                 row_end: id.row_end,
-                key_digest: id.key_digest.to_vec(),
                 ..Default::default()
             },
             device: "cpu".into(),
@@ -362,11 +308,8 @@ impl Prover for PedersenProver {
         })
     }
 
-    fn key_digest(&self, index: u32) -> Result<[u8; 32]> {
-        self.ids
-            .get(index as usize)
-            .map(|id| id.key_digest)
-            .ok_or_else(|| Error::Input(format!("partition {index} is not in the key store")))
+    fn key_digest(&self, _index: u32) -> Result<Option<[u8; 32]>> {
+        Ok(None)
     }
 
     fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]> {
@@ -389,9 +332,7 @@ impl Prover for PedersenProver {
             ))
         })?;
         let manifest = &self.store.manifest;
-        let cols = self.cols();
-        let part = self.read_partition(index)?;
-        let matrix_leaves: Vec<[u8; 32]> = self.ids.iter().map(matrix_leaf).collect();
+        let vectors = bundle.vectors.max(1) as usize;
         let x_digest = vectors_digest(&bundle.x);
         let blocks = bundle
             .partitions
@@ -404,13 +345,19 @@ impl Prover for PedersenProver {
             .zip(&blocks)
             .map(|(id, y)| job_leaf(id, &x_digest, y))
             .collect();
+        let y = gather_outputs(
+            manifest.rows as usize,
+            vectors,
+            self.ids
+                .iter()
+                .zip(&blocks)
+                .map(|(id, block)| (id.row_start as usize, block.as_slice())),
+        );
         let job_root: [u8; 32] = bundle
             .job_root
             .as_slice()
             .try_into()
             .map_err(|_| Error::Format("the bundle's job root is not 32 bytes".into()))?;
-        let seed = self.secret()?.seed;
-        let blindings = partition_blindings(&seed, index, id.row_start, id.row_end, cols);
         Ok(opening::make(opening::Parts {
             header: Header {
                 rows: manifest.rows,
@@ -419,20 +366,18 @@ impl Prover for PedersenProver {
                 rows_per_partition: manifest.rows_per_partition,
             },
             commitment: &self.commitment,
-            matrix_key_digest: matrix_key_digest(self.columns()?),
+            columns: self.columns()?,
             id,
-            columns: &part.columns,
-            matrix_path: merkle_path(&matrix_leaves, index as usize),
             x: &bundle.x,
             x_encoding: crate::bundle::encoding_from_proto(
                 bundle.x_encoding.as_ref(),
                 "x_encoding",
             )?,
-            vectors: bundle.vectors as usize,
-            y: &blocks[index as usize],
+            vectors,
+            y: &y,
             job_path: merkle_path(&job_leaves, index as usize),
             job_root,
-            blindings: &blindings,
+            blindings: &self.secret()?.column_blindings,
         }))
     }
 
@@ -454,50 +399,27 @@ impl Prover for PedersenProver {
                 self.ids.len()
             )));
         }
-        let manifest = &self.store.manifest;
-        let (rows, cols) = (manifest.rows as usize, self.cols());
+        let cols = self.cols();
         let vectors = bundle.vectors.max(1) as usize;
         if bundle.x.len() != vectors * cols || bundle.partitions.len() != self.ids.len() {
             return Err(Error::rejected_bundle(
                 "x or the partition list does not fit the matrix",
             ));
         }
-        let mut blocks = Vec::with_capacity(self.ids.len());
-        for (p, id) in bundle.partitions.iter().zip(&self.ids) {
-            let block = crate::field::unpack_i128(&p.y, "y")?;
-            let len = (id.row_end - id.row_start) as usize;
-            if (p.row_start, p.row_end) != (id.row_start, id.row_end)
-                || block.len() != len * vectors
-            {
-                return Err(Error::rejected(
-                    p.index,
-                    "its rows or y block do not fit the matrix",
-                ));
-            }
-            blocks.push((id.row_start as usize, block));
-        }
-        let y = gather_outputs(
-            rows,
-            vectors,
-            blocks.iter().map(|(start, b)| (*start, b.as_slice())),
-        );
-        let x_encoding =
-            crate::bundle::encoding_from_proto(bundle.x_encoding.as_ref(), "x_encoding")?;
-        let statement = Statement {
-            commitment: &self.commitment,
-            partition: None,
-            rows,
-            cols,
-            x: &bundle.x,
-            vectors,
-            x_encoding,
-            y: &y,
-            y_scale_bits: manifest.encoding.scale_bits + x_encoding.scale_bits,
-        };
-        let (_, folded) = proof::transcript(&statement);
+        // The holder has A: a partition holds when its y block is the exact product.
         indices
             .iter()
-            .map(|index| self.check_partition(*index, &folded))
+            .map(|index| {
+                let id = self.ids[*index as usize];
+                let p = &bundle.partitions[*index as usize];
+                let rows = (id.row_end - id.row_start) as usize;
+                if (p.index, p.row_start, p.row_end) != (id.index, id.row_start, id.row_end) {
+                    return Ok(false);
+                }
+                let block = self.cached_block(*index)?;
+                let y = crate::field::unpack_i128(&p.y, "y")?;
+                Ok(y == block.product(rows, cols, &bundle.x, vectors))
+            })
             .collect::<Result<_>>()
             .map(Some)
     }

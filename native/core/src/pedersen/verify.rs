@@ -3,7 +3,7 @@
 //!
 //! Cheapest checks first: the header and the partition list (every partition once, in order,
 //! over the rows the header implies, with a `y` block per vector), sizes before anything is
-//! decoded, the matrix commitment rebuilt from the bundle's matrix key and partition digests,
+//! decoded, the matrix commitment rebuilt from the bundle's matrix key,
 //! `x` and `y` within their bounds, then the homomorphic check, then the job root from the
 //! verified values.
 
@@ -11,7 +11,7 @@ use super::encoding::{point_from_bytes, points_from_bytes, scalar_from_bytes, PO
 use super::generators::{self, TAG};
 use super::proof::{self, Statement};
 use super::statement::{
-    job_leaf, job_root, matrix_commitment, vectors_digest, Header, PartitionKeyId,
+    job_leaf, job_root, matrix_commitment, vectors_digest, Header, PartitionId,
 };
 use crate::bundle::encoding_from_proto;
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ use crate::field::unpack_i128;
 use crate::fixed_point::{check_output_range, output_bound};
 use crate::matrix::{gather_outputs, Partitioning};
 use crate::scheme::Scheme;
-use crate::verify::Verified;
+use crate::verify::{x_digest, Verified};
 
 /// The most vectors one bundle (or opening) may carry, and the most rows and columns: refused
 /// before anything is allocated for them.
@@ -113,7 +113,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
 
     // The partition list and the y blocks.
     let ids = partition_list(bundle, partitioning, vectors)?;
-    let commitment = matrix_commitment(&header, &pedersen.columns, &ids);
+    let commitment = matrix_commitment(&header, ids.len(), &pedersen.columns);
     if &commitment != trusted_commitment {
         return Err(Error::rejected_bundle(
             "the matrix key in the bundle does not rebuild the trusted matrix commitment",
@@ -169,11 +169,11 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     }
 
     // The job root, from verified values only.
-    let x_digest = vectors_digest(&bundle.x);
+    let leaf_x = vectors_digest(&bundle.x);
     let leaves: Vec<[u8; 32]> = ids
         .iter()
         .zip(&blocks)
-        .map(|(id, block)| job_leaf(id, &x_digest, block))
+        .map(|(id, block)| job_leaf(id, &leaf_x, block))
         .collect();
     let root = job_root(&commitment, vectors, x_encoding, &leaves);
     if bundle.job_root != root {
@@ -189,18 +189,20 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         job_root: root,
         partitions: ids.len(),
         matrix_encoding: encoding,
+        x_digest: x_digest(&bundle.x, vectors, x_encoding),
+        x: bundle.x.clone(),
         x_encoding,
         srs_unsafe: false,
     })
 }
 
-/// Every partition exactly once, in order, over the rows the header implies, each with a key
-/// digest and a `y` block per vector.
+/// Every partition exactly once, in order, over the rows the header implies, each with a `y`
+/// block per vector and nothing else.
 fn partition_list(
     bundle: &zkmr_proto::Bundle,
     partitioning: Partitioning,
     vectors: usize,
-) -> Result<Vec<PartitionKeyId>> {
+) -> Result<Vec<PartitionId>> {
     crate::bundle::check_partition_list(&bundle.partitions, partitioning)?;
     bundle
         .partitions
@@ -225,16 +227,10 @@ fn partition_list(
                     "a pedersen partition with a halo2 proof",
                 ));
             }
-            let key_digest: [u8; 32] = p
-                .key_digest
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::rejected(p.index, "the key digest is not 32 bytes"))?;
-            Ok(PartitionKeyId {
+            Ok(PartitionId {
                 index: p.index,
                 row_start: p.row_start,
                 row_end: p.row_end,
-                key_digest,
             })
         })
         .collect()

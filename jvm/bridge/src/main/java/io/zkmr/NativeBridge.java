@@ -12,9 +12,9 @@ final class NativeBridge {
 
   private NativeBridge() {}
 
-  static native long openStore(String dir);
+  static native long openStore(String dir, String commitment);
 
-  static native long openStoreFrom(StoreFiles files);
+  static native long openStoreFrom(StoreFiles files, String commitment);
 
   static native void closeStore(long handle);
 
@@ -44,11 +44,12 @@ final class NativeBridge {
 
   static native byte[] provePartition(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
 
-  static native byte[] commitJob(long handle, byte[][] results);
+  static native byte[] commitJob(long handle, byte[][] results, byte[] xIpc, int xScaleBits);
 
-  static native byte[] verify(byte[] bundle, String commitment);
+  static native byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest);
 
   static native byte[] openPartition(long handle, byte[] bundle, int partition);
 
-  static native byte[] verifyOpening(byte[] opening, String commitment);
+  static native byte[] verifyOpening(
+      byte[] opening, String commitment, byte[] xIpc, String xDigest, String jobRoot);
 }

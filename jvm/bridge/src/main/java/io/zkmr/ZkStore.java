@@ -24,9 +24,18 @@ public final class ZkStore implements AutoCloseable {
     this.info = decode(() -> StoreInfo.parseFrom(NativeBridge.storeInfo(handle)));
   }
 
-  /** Opens the key store in {@code dir}. */
+  /** Opens the key store in {@code dir}, whatever matrix it commits to. */
   public static ZkStore open(Path dir) {
-    return new ZkStore(NativeBridge.openStore(dir.toString()));
+    return open(dir, null);
+  }
+
+  /**
+   * Opens the key store in {@code dir}, refusing it unless it commits to {@code commitment}
+   * (64 hex digits; null: any), the commitment its holder published: a store replaced or
+   * rewritten since is refused before anything is proved from it.
+   */
+  public static ZkStore open(Path dir, String commitment) {
+    return new ZkStore(NativeBridge.openStore(dir.toString(), commitment));
   }
 
   /**
@@ -34,7 +43,12 @@ public final class ZkStore implements AutoCloseable {
    * system ({@link HadoopStoreFiles}), read as the scheme needs each file rather than copied.
    */
   public static ZkStore open(StoreFiles files) {
-    return new ZkStore(NativeBridge.openStoreFrom(files));
+    return open(files, null);
+  }
+
+  /** {@link #open(StoreFiles)}, refusing a store that does not commit to {@code commitment}. */
+  public static ZkStore open(StoreFiles files, String commitment) {
+    return new ZkStore(NativeBridge.openStoreFrom(files, commitment));
   }
 
   /** The matrix, its partitioning and commitment. */
@@ -58,12 +72,21 @@ public final class ZkStore implements AutoCloseable {
   }
 
   /**
-   * The reduce step: verifies every partition's result against this store's commitment and
-   * assembles {@code y}, the job root and the bundle. Each partition must appear exactly once.
+   * The reduce step for the job's vector {@code xIpc} at {@code xScaleBits}, as the driver holds
+   * them (the arguments every task was given), never as a task reports them: verifies every
+   * partition's result against this store's commitment and that {@code x}, and assembles {@code
+   * y}, the job root and the bundle. Each partition must appear exactly once; a task that proved
+   * another {@code x} is rejected, naming its partition.
    */
-  public JobOutput commitJob(List<byte[]> results) {
+  public JobOutput commitJob(List<byte[]> results, byte[] xIpc, int xScaleBits) {
     byte[][] array = results.toArray(new byte[0][]);
-    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.commitJob(h, array))));
+    return call(
+        h -> decode(() -> JobOutput.parseFrom(NativeBridge.commitJob(h, array, xIpc, xScaleBits))));
+  }
+
+  /** {@link #commitJob(List, byte[], int)} for a vector of doubles. */
+  public JobOutput commitJob(List<byte[]> results, double[] x, int xScaleBits) {
+    return commitJob(results, ArrowBatches.vector(x), xScaleBits);
   }
 
   /**

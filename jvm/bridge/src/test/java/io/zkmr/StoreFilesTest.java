@@ -88,6 +88,25 @@ class StoreFilesTest {
     }
   }
 
+  /**
+   * A store whose files were rewritten for another matrix (here: a manifest naming another
+   * commitment) is refused when its holder's published commitment is given.
+   */
+  @Test
+  void aStoreThatCommitsToAnotherMatrixIsRefusedWhereverItsFilesAre() {
+    String published;
+    try (ZkStore local = ZkStore.open(dir.resolve("keys"))) {
+      published = local.info().getMatrixCommitment();
+    }
+    try (ZkStore pinned = ZkStore.open(new Recording(), published)) {
+      assertEquals(published, pinned.info().getMatrixCommitment());
+    }
+    String other = (published.charAt(0) == 'a' ? "b" : "a") + published.substring(1);
+    ZkmrException refused = assertThrows(ZkmrException.class, () -> ZkStore.open(new Recording(), other));
+    assertTrue(refused.getMessage().contains("test://keys"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("not the expected commitment " + other), refused.getMessage());
+  }
+
   @Test
   void aFileTheSourceCannotFindOrChangesOrThrowsOnIsAnErrorNamingIt() {
     Recording files = new Recording();

@@ -89,15 +89,21 @@ class ZkStoreTest {
         assertEquals((long) (out.getRowEnd() - out.getRowStart()) * COLS, out.getMacs());
         results.add(out.getResult().toByteArray());
       }
-      JobOutput job = store.commitJob(results);
+      JobOutput job = store.commitJob(results, x, -1);
       assertEquals(info.getMatrixCommitment(), job.getMatrixCommitment());
       double[] y = job.getYList().stream().mapToDouble(Double::doubleValue).toArray();
       assertArrayEquals(expectedY(), y);
+      assertArrayEquals(x, Zkmr.decode(job.getXList(), job.getXEncoding()));
+      assertEquals(1, job.getVectors());
 
       byte[] bundle = job.getBundle().toByteArray();
       Verification ok = Zkmr.verify(bundle, info.getMatrixCommitment());
       assertTrue(ok.getVerified(), ok.getMessage());
       assertEquals(job.getJobRoot(), ok.getJobRoot());
+      assertEquals(job.getXDigest(), ok.getXDigest());
+      assertEquals(
+          "verified: 3 partitions, x " + job.getXDigest() + ", job root " + job.getJobRoot(), ok.getMessage());
+      assertArrayEquals(expectedY(), ok.getYList().stream().mapToDouble(Double::doubleValue).toArray());
 
       byte[] tampered = bundle.clone();
       tampered[tampered.length - 5] ^= 1;
@@ -109,7 +115,7 @@ class ZkStoreTest {
       assertFalse(Zkmr.verify(truncated, info.getMatrixCommitment()).getVerified());
 
       ZkmrException missing =
-          assertThrows(ZkmrException.class, () -> store.commitJob(results.subList(0, 2)));
+          assertThrows(ZkmrException.class, () -> store.commitJob(results.subList(0, 2), x, -1));
       assertTrue(missing.getMessage().contains("missing"), missing.getMessage());
     }
   }
@@ -122,7 +128,7 @@ class ZkStoreTest {
         results.add(
             store.provePartition(partitionRows(p), ArrowBatches.vector(x), -1).getResult().toByteArray());
       }
-      JobOutput job = store.commitJob(results);
+      JobOutput job = store.commitJob(results, x, -1);
       byte[] bundle = job.getBundle().toByteArray();
       byte[] opening = store.openPartition(bundle, 1);
 
@@ -130,7 +136,24 @@ class ZkStoreTest {
       assertTrue(ok.getVerified(), ok.getMessage());
       assertEquals(1, ok.getPartitions());
       assertEquals(job.getJobRoot(), ok.getJobRoot());
-      assertTrue(ok.getMessage().startsWith("verified: partition 1 (rows 4..8)"), ok.getMessage());
+      assertEquals(
+          "verified: partition 1 (rows 4..8), x " + job.getXDigest() + ", job root " + job.getJobRoot(),
+          ok.getMessage());
+      assertEquals(1, ok.getIndex());
+      assertEquals(4, ok.getRowStart());
+      assertEquals(8, ok.getRowEnd());
+      assertArrayEquals(
+          Arrays.copyOfRange(expectedY(), 4, 8), ok.getYList().stream().mapToDouble(Double::doubleValue).toArray());
+      assertArrayEquals(x, Zkmr.decode(ok.getXList(), ok.getXEncoding()));
+
+      assertTrue(Zkmr.verifyOpening(opening, info.getMatrixCommitment(), x, job.getJobRoot()).getVerified());
+      Verification otherX = Zkmr.verifyOpening(opening, info.getMatrixCommitment(), otherX(), null);
+      assertFalse(otherX.getVerified());
+      assertTrue(otherX.getMessage().startsWith("rejected: x: "), otherX.getMessage());
+      Verification otherJob =
+          Zkmr.verifyOpening(opening, info.getMatrixCommitment(), x, otherHex(job.getJobRoot()));
+      assertFalse(otherJob.getVerified());
+      assertTrue(otherJob.getMessage().contains("job root"), otherJob.getMessage());
 
       byte[] flipped = opening.clone();
       flipped[flipped.length / 2] ^= 1;
@@ -168,11 +191,12 @@ class ZkStoreTest {
         results.add(
             store.provePartition(partitionRows(p), ArrowBatches.vector(x), -1).getResult().toByteArray());
       }
-      JobOutput job = store.commitJob(results);
+      JobOutput job = store.commitJob(results, x, -1);
       double[] y = job.getYList().stream().mapToDouble(Double::doubleValue).toArray();
       assertArrayEquals(expectedY(), y);
-      Verification ok = Zkmr.verify(job.getBundle().toByteArray(), halo2.getMatrixCommitment());
+      Verification ok = Zkmr.verify(job.getBundle().toByteArray(), halo2.getMatrixCommitment(), x);
       assertTrue(ok.getVerified(), ok.getMessage());
+      assertFalse(Zkmr.verify(job.getBundle().toByteArray(), halo2.getMatrixCommitment(), otherX()).getVerified());
       // A halo2 bundle is no proof for the pedersen commitment of the same matrix.
       assertFalse(Zkmr.verify(job.getBundle().toByteArray(), info.getMatrixCommitment()).getVerified());
       // Each halo2 partition carries its own proof: there is nothing to open.
@@ -250,6 +274,85 @@ class ZkStoreTest {
     assertThrows(ZkmrException.class, () -> Zkmr.verify(new byte[0], "not hex"));
   }
 
+  /** The fixture's x with one entry changed. */
+  static double[] otherX() {
+    double[] other = x.clone();
+    other[3] += 1;
+    return other;
+  }
+
+  /** 64 hex digits that differ from {@code hex} in the first. */
+  static String otherHex(String hex) {
+    return (hex.charAt(0) == '0' ? "1" : "0") + hex.substring(1);
+  }
+
+  /** Every partition proved for {@code x}, except {@code odd} proved for {@code other}. */
+  static List<byte[]> provedWith(ZkStore store, int odd, double[] other) {
+    List<byte[]> results = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      double[] vector = p == odd ? other : x;
+      results.add(
+          store.provePartition(partitionRows(p), ArrowBatches.vector(vector), -1).getResult().toByteArray());
+    }
+    return results;
+  }
+
+  @Test
+  void theJobIsCommittedForTheDriversXAndATaskThatProvedAnotherIsNamed() {
+    try (ZkStore store = ZkStore.open(dir.resolve("keys"))) {
+      ZkmrException faulty =
+          assertThrows(ZkmrException.class, () -> store.commitJob(provedWith(store, 1, otherX()), x, -1));
+      assertTrue(faulty.getMessage().contains("partition 1"), faulty.getMessage());
+      assertTrue(faulty.getMessage().contains("another x"), faulty.getMessage());
+
+      // Every task proved the same x, but not the one the driver holds: the job is not theirs.
+      List<byte[]> allOther = provedWith(store, -1, null);
+      ZkmrException notTheJobs =
+          assertThrows(ZkmrException.class, () -> store.commitJob(allOther, otherX(), -1));
+      assertTrue(notTheJobs.getMessage().contains("another x"), notTheJobs.getMessage());
+
+      // The same x at another scale is another encoding of it: the tasks proved the default.
+      assertThrows(ZkmrException.class, () -> store.commitJob(allOther, x, 20));
+    }
+  }
+
+  @Test
+  void aVerdictIsForTheXTheCallerAskedAbout() {
+    try (ZkStore store = ZkStore.open(dir.resolve("keys"))) {
+      byte[] bundle = store.commitJob(provedWith(store, -1, null), x, -1).getBundle().toByteArray();
+      String commitment = info.getMatrixCommitment();
+      Verification right = Zkmr.verify(bundle, commitment, x);
+      assertTrue(right.getVerified(), right.getMessage());
+      assertArrayEquals(x, Zkmr.decode(right.getXList(), right.getXEncoding()));
+      assertTrue(Zkmr.verify(bundle, commitment, new double[][] {x}).getVerified());
+      assertTrue(Zkmr.verify(bundle, commitment, right.getXDigest()).getVerified());
+
+      Verification wrong = Zkmr.verify(bundle, commitment, otherX());
+      assertFalse(wrong.getVerified());
+      assertTrue(wrong.getMessage().startsWith("rejected: x: "), wrong.getMessage());
+      assertTrue(wrong.getMessage().contains("x[3]"), wrong.getMessage());
+      assertEquals("", wrong.getXDigest());
+      assertFalse(Zkmr.verify(bundle, commitment, new double[][] {x, x}).getVerified());
+      Verification wrongDigest = Zkmr.verify(bundle, commitment, otherHex(right.getXDigest()));
+      assertFalse(wrongDigest.getVerified());
+      assertTrue(wrongDigest.getMessage().startsWith("rejected: x: "), wrongDigest.getMessage());
+      assertThrows(ZkmrException.class, () -> Zkmr.verify(bundle, commitment, "not hex"));
+    }
+  }
+
+  @Test
+  void aStoreThatCommitsToAnotherMatrixIsRefused() {
+    String published = info.getMatrixCommitment();
+    try (ZkStore store = ZkStore.open(dir.resolve("keys"), published)) {
+      assertEquals(published, store.info().getMatrixCommitment());
+    }
+    ZkmrException refused =
+        assertThrows(ZkmrException.class, () -> ZkStore.open(dir.resolve("keys"), otherHex(published)));
+    assertTrue(refused.getMessage().contains("not the expected commitment"), refused.getMessage());
+    assertTrue(refused.getMessage().contains(otherHex(published)), refused.getMessage());
+    assertThrows(ZkmrException.class, () -> ZkStore.open(dir.resolve("keys"), "not hex"));
+  }
+
   @Test
   void theLibraryIsLoadedFromTheJarResourcePath() {
     assertEquals("native/linux/x86_64/libzkmr_jni.so", NativeLoader.resourcePath());
@@ -309,7 +412,7 @@ class ZkStoreTest {
         assertEquals(p, out.getIndex());
         results.add(out.getResult().toByteArray());
       }
-      JobOutput job = store.commitJob(results);
+      JobOutput job = store.commitJob(results, v, -1);
       assertArrayEquals(expected, job.getYList().stream().mapToDouble(Double::doubleValue).toArray());
       assertTrue(Zkmr.verify(job.getBundle().toByteArray(), sparse.getMatrixCommitment()).getVerified());
 

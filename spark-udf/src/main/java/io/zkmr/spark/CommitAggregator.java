@@ -1,6 +1,7 @@
 package io.zkmr.spark;
 
 import io.zkmr.ZkmrException;
+import java.util.Arrays;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -9,20 +10,37 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * {@code zkCommit(part, store)}: the reduce side of a job. Gathers every partition's {@code
- * zkMatMul} result and hands them to the native library, which checks that each partition of
- * the store is present once, proved for one {@code x} and this matrix, assembles the bundle and
- * verifies it against the store's commitment: the reducer does not trust the tasks that proved.
+ * {@code zkCommit(part, store, x [, x_scale_bits])}: the reduce side of a job. Gathers every
+ * partition's {@code zkMatMul} result and hands them to the native library with the job's {@code
+ * x}, the one the query passed to {@code zkMatMul}, which checks that each partition of the store
+ * is present once, proved for that {@code x} and this matrix, assembles the bundle and verifies it
+ * against the store's commitment. The reducer does not trust the tasks that proved: what the job
+ * proves is the query's {@code x}, never one a task reports, and a task that proved another is
+ * named by its partition.
  */
 final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   static final String NAME = "zkCommit";
-  static final String USAGE = "zkCommit(part, store), part being zkMatMul's result";
+  static final String USAGE =
+      "zkCommit(part, store, x [, x_scale_bits]), part being zkMatMul's result and x (and x_scale_bits) what it was given";
 
+  private final boolean withScale;
+
+  CommitAggregator(boolean withScale) {
+    this.withScale = withScale;
+  }
+
+  /** The argument types Spark casts the call's arguments to. */
   Encoder<Row> inputEncoder() {
-    return Encoders.row(
-        Schemas.inputs(
-            new String[] {"part", "store"}, new DataType[] {Schemas.PARTITION, DataTypes.StringType}));
+    String[] names = {"part", "store", "x", "x_scale_bits"};
+    DataType[] types = {
+      Schemas.PARTITION,
+      DataTypes.StringType,
+      DataTypes.createArrayType(DataTypes.DoubleType),
+      DataTypes.IntegerType
+    };
+    int n = withScale ? 4 : 3;
+    return Encoders.row(Schemas.inputs(Arrays.copyOf(names, n), Arrays.copyOf(types, n)));
   }
 
   @Override
@@ -38,7 +56,12 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
     if (input.isNullAt(1)) {
       throw failure("store is null");
     }
-    setStore(buffer, input.getString(1));
+    if (input.isNullAt(2)) {
+      throw failure("x is null");
+    }
+    double[] x = Values.doubles(input.getList(2), i -> "x index " + i, CommitAggregator::failure);
+    int scale = withScale && !input.isNullAt(3) ? input.getInt(3) : -1;
+    join(buffer, input.getString(1), x, scale);
     Row part = input.getStruct(0);
     buffer.results.add((byte[]) part.get(part.fieldIndex("result")));
     return buffer;
@@ -47,7 +70,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
   @Override
   public JobBuffer merge(JobBuffer into, JobBuffer from) {
     if (from.store != null) {
-      setStore(into, from.store);
+      join(into, from.store, from.x, from.xScaleBits);
     }
     into.results.addAll(from.results);
     return into;
@@ -59,7 +82,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
       return null;
     }
     try {
-      return Schemas.job(Stores.get(buffer.store).commitJob(buffer.results));
+      return Schemas.job(Stores.get(buffer.store).commitJob(buffer.results, buffer.x, buffer.xScaleBits));
     } catch (ZkmrException e) {
       throw failure(e.getMessage());
     }
@@ -75,11 +98,19 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
     return Encoders.row(Schemas.JOB);
   }
 
-  private static void setStore(JobBuffer buffer, String store) {
+  /** Sets the job from its first row, or checks a later row's against it: one job, one x. */
+  private static void join(JobBuffer buffer, String store, double[] x, int scale) {
     if (buffer.store == null) {
       buffer.store = store;
-    } else if (!buffer.store.equals(store)) {
+      buffer.x = x;
+      buffer.xScaleBits = scale;
+      return;
+    }
+    if (!buffer.store.equals(store)) {
       throw failure("store differs between rows ('" + buffer.store + "' and '" + store + "')");
+    }
+    if (!Arrays.equals(buffer.x, x) || buffer.xScaleBits != scale) {
+      throw failure("x differs between rows: a job commits one x");
     }
   }
 

@@ -3,10 +3,15 @@ package io.zkmr.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 
-/** A {@code zkCommit} group: the store and every partition's serialized result. */
+/**
+ * A {@code zkCommit} group: the store, the job's {@code x} and scale as the query gave them, and
+ * every partition's serialized result.
+ */
 public final class JobBuffer implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   String store;
+  double[] x;
+  int xScaleBits = -1;
   ArrayList<byte[]> results = new ArrayList<>();
 }

@@ -6,10 +6,8 @@ import io.zkmr.ZkmrException;
 import io.zkmr.proto.MatrixMeta;
 import io.zkmr.proto.PartitionOutput;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntFunction;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -70,13 +68,13 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
     if (input.isNullAt(2)) {
       throw failure("x is null at row " + row);
     }
-    double[] x = doubles(input.getList(2), i -> "x index " + i);
+    double[] x = Values.doubles(input.getList(2), i -> "x index " + i, MatMulAggregator::failure);
     int scale = withScale && !input.isNullAt(4) ? input.getInt(4) : -1;
     join(buffer, input.getString(3), x, scale, row);
     if (input.isNullAt(1)) {
       throw failure("row " + row + ": values is null");
     }
-    add(buffer, row, doubles(input.getList(1), i -> "row " + row + ", column " + i));
+    add(buffer, row, Values.doubles(input.getList(1), i -> "row " + row + ", column " + i, MatMulAggregator::failure));
     return buffer;
   }
 
@@ -210,18 +208,6 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
   private static long expectedRows(MatrixMeta m, long partition) {
     long start = partition * m.getRowsPerPartition();
     return Math.min(m.getRows(), start + m.getRowsPerPartition()) - start;
-  }
-
-  private static double[] doubles(List<Object> list, IntFunction<String> at) {
-    double[] out = new double[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      Object v = list.get(i);
-      if (v == null) {
-        throw failure(at.apply(i) + ": null value");
-      }
-      out[i] = ((Number) v).doubleValue();
-    }
-    return out;
   }
 
   static ZkmrException failure(String message) {

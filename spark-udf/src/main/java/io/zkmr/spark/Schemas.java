@@ -1,5 +1,6 @@
 package io.zkmr.spark;
 
+import io.zkmr.Zkmr;
 import io.zkmr.proto.JobOutput;
 import io.zkmr.proto.PartitionOutput;
 import org.apache.spark.sql.Row;
@@ -22,7 +23,7 @@ final class Schemas {
           .add("row_start", DataTypes.LongType, false)
           .add("row_end", DataTypes.LongType, false)
           .add("y", DOUBLES, false)
-          .add("key_digest", DataTypes.StringType, false)
+          .add("key_digest", DataTypes.StringType, true)
           .add("leaf", DataTypes.StringType, false)
           .add("proof", DataTypes.BinaryType, false)
           .add("prove_seconds", DataTypes.DoubleType, false)
@@ -36,7 +37,11 @@ final class Schemas {
           .add("y", DOUBLES, false)
           .add("y_scale_bits", DataTypes.LongType, false)
           .add("partitions", DataTypes.LongType, false)
-          .add("bundle", DataTypes.BinaryType, false);
+          .add("bundle", DataTypes.BinaryType, false)
+          .add("vectors", DataTypes.LongType, false)
+          .add("y_error_bound", DataTypes.DoubleType, false)
+          .add("x", DOUBLES, false)
+          .add("x_digest", DataTypes.StringType, false);
 
   static Row partition(PartitionOutput out) {
     return RowFactory.create(
@@ -44,7 +49,8 @@ final class Schemas {
         out.getRowStart(),
         out.getRowEnd(),
         doubles(out.getYList()),
-        out.getKeyDigest(),
+        // Under pedersen a partition has no key of its own: NULL, as in DataFusion.
+        out.getKeyDigest().isEmpty() ? null : out.getKeyDigest(),
         out.getLeaf(),
         out.getResult().getProof().getProof().toByteArray(),
         out.getProveSeconds(),
@@ -58,7 +64,11 @@ final class Schemas {
         doubles(out.getYList()),
         (long) out.getYScaleBits(),
         (long) out.getPartitions(),
-        out.getBundle().toByteArray());
+        out.getBundle().toByteArray(),
+        (long) out.getVectors(),
+        out.getYErrorBound(),
+        Zkmr.decode(out.getXList(), out.getXEncoding()),
+        out.getXDigest());
   }
 
   private static double[] doubles(java.util.List<Double> values) {

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
+import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 /**
@@ -31,8 +32,17 @@ import scala.Tuple2;
  * A store replaced since it was opened (its manifest's time or length changed) is reopened
  * and the old one closed. Each task looks at the manifest once, on its first call, never once
  * per row; all stores are closed when the JVM exits.
+ *
+ * <p>With {@value #COMMITMENT} set (64 hex digits: the matrix commitment the store's holder
+ * published), every store is refused unless it commits to it, so nothing is proved or opened from
+ * a store replaced or rewritten since. It is a Spark setting like any other ({@code --conf},
+ * the session builder, or {@code SET} / {@code spark.conf.set} in the session), which Spark
+ * hands each query's tasks.
  */
 final class Stores {
+  /** The setting that pins every store to the commitment its holder published. */
+  static final String COMMITMENT = "spark.zkmr.commitment";
+
   private record Open(String stamp, ZkStore store) {}
 
   /** A URI scheme of two letters or more, so a Windows drive letter stays a path. */
@@ -52,9 +62,12 @@ final class Stores {
 
   static ZkStore get(String store) {
     TaskContext task = TaskContext.get();
-    Open current = OPEN.get(store);
+    String commitment = trustedCommitment(task);
+    // A store is held once per commitment it was checked against.
+    String key = commitment == null ? store : store + "\n" + commitment;
+    Open current = OPEN.get(key);
     if (current != null && task != null) {
-      Long checked = CHECKED.get().get(store);
+      Long checked = CHECKED.get().get(key);
       if (checked != null && checked == task.taskAttemptId()) {
         return current.store();
       }
@@ -63,27 +76,40 @@ final class Stores {
     String stamp = location.stamp();
     Open open =
         OPEN.compute(
-            store,
-            (key, held) -> {
+            key,
+            (k, held) -> {
               if (held != null && held.stamp().equals(stamp)) {
                 return held;
               }
               if (held != null) {
                 held.store().close();
               }
-              return new Open(stamp, location.open());
+              return new Open(stamp, location.open(commitment));
             });
     if (task != null) {
-      CHECKED.get().put(store, task.taskAttemptId());
+      CHECKED.get().put(key, task.taskAttemptId());
     }
     return open.store();
+  }
+
+  /**
+   * {@value #COMMITMENT}, where set: in a task, as the query's session set it (Spark passes a
+   * query's {@code spark.*} settings to its tasks); on the driver, the active session's.
+   */
+  private static String trustedCommitment(TaskContext task) {
+    if (task != null) {
+      return task.getLocalProperty(COMMITMENT);
+    }
+    scala.Option<SparkSession> session = SparkSession.getActiveSession();
+    return session.isDefined() ? session.get().conf().get(COMMITMENT, null) : null;
   }
 
   /** Where a store argument points. */
   private sealed interface Location {
     String stamp();
 
-    ZkStore open();
+    /** Opens the store, refusing it unless it commits to {@code commitment} (null: any). */
+    ZkStore open(String commitment);
 
     static Location of(String store) {
       if (URI.matcher(store).matches()) {
@@ -115,8 +141,8 @@ final class Stores {
     }
 
     @Override
-    public ZkStore open() {
-      return ZkStore.open(Path.of(dir.getPath()));
+    public ZkStore open(String commitment) {
+      return ZkStore.open(Path.of(dir.getPath()), commitment);
     }
   }
 
@@ -127,8 +153,8 @@ final class Stores {
     }
 
     @Override
-    public ZkStore open() {
-      return ZkStore.open(files);
+    public ZkStore open(String commitment) {
+      return ZkStore.open(files, commitment);
     }
   }
 

@@ -1,11 +1,14 @@
 package io.zkmr.spark;
 
+import io.zkmr.Expected;
 import io.zkmr.ZkmrException;
 import io.zkmr.Zkmr;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
@@ -17,8 +20,10 @@ import org.apache.spark.sql.expressions.UserDefinedAggregator;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NullType;
 import scala.Function1;
 import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * zkmr's SQL functions for Spark, as the SQL specification ({@code docs/sql.md}) defines them:
@@ -28,7 +33,8 @@ import scala.collection.immutable.Seq;
  *
  * <p>{@link #register(SparkSession)} adds them to a session; {@link ZkmrExtensions} adds them to
  * every session through {@code spark.sql.extensions}. Both register the same builders, which
- * pick the implementation from the call's argument count (the optional {@code x_scale_bits}).
+ * pick the implementation from the call's argument count (the optional {@code x_scale_bits},
+ * {@code x} and {@code job_root}).
  */
 public final class ZkmrFunctions {
   private ZkmrFunctions() {}
@@ -39,12 +45,22 @@ public final class ZkmrFunctions {
       udf("zkPartition", partitionOf(), DataTypes.LongType);
   private static final SparkUserDefinedFunction VERIFY =
       udf("zkVerify", verify(false), DataTypes.BooleanType);
+  private static final SparkUserDefinedFunction VERIFY_X =
+      named("zkVerify", functions.udf(verifyX(false), DataTypes.BooleanType));
   private static final SparkUserDefinedFunction VERIFY_EXPLAIN =
       udf("zkVerifyExplain", verify(true), DataTypes.StringType);
+  private static final SparkUserDefinedFunction VERIFY_EXPLAIN_X =
+      named("zkVerifyExplain", functions.udf(verifyX(true), DataTypes.StringType));
   private static final SparkUserDefinedFunction OPEN =
       named("zkOpen", functions.udf(open(), DataTypes.BinaryType));
   private static final SparkUserDefinedFunction VERIFY_PARTITION =
       udf("zkVerifyPartition", verifyPartition(), DataTypes.StringType);
+  private static final SparkUserDefinedFunction VERIFY_PARTITION_X =
+      named("zkVerifyPartition", functions.udf(verifyPartitionX(), DataTypes.StringType));
+  private static final SparkUserDefinedFunction VERIFY_PARTITION_ROOT =
+      named("zkVerifyPartition", functions.udf(verifyPartitionRoot(), DataTypes.StringType));
+  private static final SparkUserDefinedFunction VERIFY_PARTITION_X_ROOT =
+      named("zkVerifyPartition", functions.udf(verifyPartitionXRoot(), DataTypes.StringType));
 
   /** One function: its name, its usage line for {@code DESCRIBE FUNCTION}, its builder. */
   record Definition(String name, String usage, Function1<Seq<Expression>, Expression> builder) {
@@ -81,22 +97,24 @@ public final class ZkmrFunctions {
             ZkmrFunctions::commit),
         new Definition(
             "zkVerify",
-            "zkVerify(bundle, commitment) - true when the bundle proves y = A x for the matrix behind the commitment",
-            children ->
-                scalar(VERIFY, 2, children)),
+            "zkVerify(bundle, commitment [, x]) - true when the bundle proves y = A x for the matrix behind the commitment"
+                + " (and for x: an array of numbers, an array of arrays, or its hex digest)",
+            children -> expecting(children, 1, VERIFY, VERIFY_X)),
         new Definition(
             "zkVerifyExplain",
-            "zkVerifyExplain(bundle, commitment) - 'verified: ...' or 'rejected: ...' with the reason",
-            children ->
-                scalar(VERIFY_EXPLAIN, 2, children)),
+            "zkVerifyExplain(bundle, commitment [, x]) - 'verified: N partitions, x ..., job root ...' or 'rejected: ...' with the reason",
+            children -> expecting(children, 1, VERIFY_EXPLAIN, VERIFY_EXPLAIN_X)),
         new Definition(
             "zkOpen",
             "zkOpen(bundle, partition, store) - one partition of a verified job, for a third party to check with zkVerifyPartition (pedersen)",
             children -> scalar(OPEN, 3, children)),
         new Definition(
             "zkVerifyPartition",
-            "zkVerifyPartition(opening, commitment) - 'verified: partition P (rows a..b), job root ...' or 'rejected: ...' with the reason",
-            children -> scalar(VERIFY_PARTITION, 2, children)));
+            "zkVerifyPartition(opening, commitment [, x [, job_root]]) - 'verified: partition P (rows a..b), x ..., job root ...'"
+                + " or 'rejected: ...' with the reason",
+            children ->
+                expecting(
+                    children, 2, VERIFY_PARTITION, VERIFY_PARTITION_X, VERIFY_PARTITION_ROOT, VERIFY_PARTITION_X_ROOT)));
   }
 
   private static Expression matMul(Seq<Expression> children) {
@@ -110,11 +128,12 @@ public final class ZkmrFunctions {
   }
 
   private static Expression commit(Seq<Expression> children) {
-    if (children.size() != 2) {
+    int n = children.size();
+    if (n != 3 && n != 4) {
       throw new ZkmrException(
-          CommitAggregator.NAME + " takes 2 arguments, not " + children.size() + ": " + CommitAggregator.USAGE);
+          CommitAggregator.NAME + " takes 3 or 4 arguments, not " + n + ": " + CommitAggregator.USAGE);
     }
-    CommitAggregator aggregator = new CommitAggregator();
+    CommitAggregator aggregator = new CommitAggregator(n == 4);
     return aggregate(functions.udaf(aggregator, aggregator.inputEncoder()), children);
   }
 
@@ -130,6 +149,31 @@ public final class ZkmrFunctions {
 
   private static SparkUserDefinedFunction named(String name, UserDefinedFunction udf) {
     return (SparkUserDefinedFunction) udf.withName(name);
+  }
+
+  /**
+   * A verifying function: what it checks and the trusted commitment, then up to {@code
+   * optional} expectations ({@code x}, then {@code job_root}). One left out, or passed as the
+   * untyped NULL literal, expects nothing (so {@code zkVerifyPartition(o, c, NULL, root)} checks
+   * the root alone), as in DataFusion; a NULL value of a typed argument is a NULL verdict.
+   * {@code forms[m]} takes the expectations the bits of {@code m} say were given (bit 0: {@code
+   * x}, bit 1: {@code job_root}), after the first two arguments.
+   */
+  private static Expression expecting(Seq<Expression> children, int optional, SparkUserDefinedFunction... forms) {
+    int n = children.size();
+    if (n < 2 || n > 2 + optional) {
+      throw new ZkmrException(forms[0].name() + " takes 2 to " + (2 + optional) + " arguments, not " + n);
+    }
+    List<Expression> args = new ArrayList<>(List.of(children.apply(0), children.apply(1)));
+    int given = 0;
+    for (int i = 2; i < n; i++) {
+      Expression e = children.apply(i);
+      if (!(e.dataType() instanceof NullType)) {
+        given |= 1 << (i - 2);
+        args.add(e);
+      }
+    }
+    return UserDefinedFunctionUtils.toScalaUDF(forms[given], CollectionConverters.asScala(args).toSeq());
   }
 
   private static Expression scalar(SparkUserDefinedFunction udf, int arity, Seq<Expression> children) {
@@ -156,13 +200,42 @@ public final class ZkmrFunctions {
   }
 
   private static UDF2<byte[], String, Object> verify(boolean explain) {
-    return (bundle, commitment) -> {
-      if (bundle == null || commitment == null) {
+    return (bundle, commitment) -> verdict(explain, bundle, commitment, Expected.anything());
+  }
+
+  /**
+   * zkVerify and zkVerifyExplain with the x the caller asked about: a bundle for any other x is
+   * false ("rejected: x: ..."). A NULL value of x is a NULL verdict, as for the other
+   * arguments, never a check without x.
+   */
+  private static UDF3<byte[], String, Object, Object> verifyX(boolean explain) {
+    return (bundle, commitment, x) -> {
+      if (x == null) {
         return null;
       }
-      var verdict = Zkmr.verify(bundle, commitment);
-      return explain ? verdict.getMessage() : (Object) verdict.getVerified();
+      return verdict(explain, bundle, commitment, Values.expectedX(x, m -> failure(verifier(explain), m)));
     };
+  }
+
+  private static String verifier(boolean explain) {
+    return explain ? "zkVerifyExplain" : "zkVerify";
+  }
+
+  /** The verdict, or a failure naming the function where an argument is not what it takes. */
+  private static Object verdict(boolean explain, byte[] bundle, String commitment, Expected expected) {
+    if (bundle == null || commitment == null) {
+      return null;
+    }
+    try {
+      var verdict = Zkmr.verify(bundle, commitment, expected);
+      return explain ? verdict.getMessage() : (Object) verdict.getVerified();
+    } catch (ZkmrException e) {
+      throw failure(verifier(explain), e.getMessage());
+    }
+  }
+
+  private static ZkmrException failure(String function, String message) {
+    return new ZkmrException(function + ": " + message);
   }
 
   /**
@@ -194,18 +267,43 @@ public final class ZkmrFunctions {
   /**
    * zkVerifyPartition: the third party's check, which needs only the opening and the trusted
    * commitment. Like zkVerifyExplain it answers bad bytes with "rejected: ..." rather than
-   * failing the query; only a commitment that is not hex fails it.
+   * failing the query; only a commitment, x digest or job root that is not hex fails it.
    */
   private static UDF2<byte[], String, String> verifyPartition() {
-    return (opening, commitment) -> {
-      if (opening == null || commitment == null) {
-        return null;
-      }
-      try {
-        return Zkmr.verifyOpening(opening, commitment).getMessage();
-      } catch (ZkmrException e) {
-        throw new ZkmrException("zkVerifyPartition: " + e.getMessage(), e);
-      }
-    };
+    return (opening, commitment) -> openingVerdict(opening, commitment, Expected.anything());
+  }
+
+  /** zkVerifyPartition with the x the caller asked about (a NULL x: a NULL verdict). */
+  private static UDF3<byte[], String, Object, String> verifyPartitionX() {
+    return (opening, commitment, x) -> x == null ? null : openingVerdict(opening, commitment, expectedX(x));
+  }
+
+  /** zkVerifyPartition with the root of the job the partition must belong to (NULL: NULL). */
+  private static UDF3<byte[], String, String, String> verifyPartitionRoot() {
+    return (opening, commitment, jobRoot) ->
+        jobRoot == null ? null : openingVerdict(opening, commitment, Expected.anything().withJobRoot(jobRoot));
+  }
+
+  /** zkVerifyPartition with the x and the root of the job the partition must belong to. */
+  private static UDF4<byte[], String, Object, String, String> verifyPartitionXRoot() {
+    return (opening, commitment, x, jobRoot) ->
+        x == null || jobRoot == null
+            ? null
+            : openingVerdict(opening, commitment, expectedX(x).withJobRoot(jobRoot));
+  }
+
+  private static Expected expectedX(Object x) {
+    return Values.expectedX(x, m -> failure("zkVerifyPartition", m));
+  }
+
+  private static String openingVerdict(byte[] opening, String commitment, Expected expected) {
+    if (opening == null || commitment == null) {
+      return null;
+    }
+    try {
+      return Zkmr.verifyOpening(opening, commitment, expected).getMessage();
+    } catch (ZkmrException e) {
+      throw failure("zkVerifyPartition", e.getMessage());
+    }
   }
 }

@@ -1,5 +1,8 @@
 package io.zkmr.spark;
 
+import static org.apache.spark.sql.functions.call_function;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -154,6 +158,86 @@ class SparkBadInputTest {
     Verification direct = Zkmr.verify(corrupted, proved.matrixCommitment());
     assertFalse(direct.getVerified());
     assertTrue(direct.getMessage().contains("bundle"), direct.getMessage());
+  }
+
+  /** The fixture's x with its first entry changed. */
+  static double[] otherX() {
+    double[] other = fixture.x.clone();
+    other[0] += 1;
+    return other;
+  }
+
+  @Test
+  void zkCommitCommitsTheQuerysXAndNamesAPartitionProvedForAnother() {
+    Column storeName = lit(store);
+    Dataset<Row> parts =
+        matrix
+            .groupBy(call_function("zkPartition", col("row"), storeName))
+            .agg(call_function("zkMatMul", col("row"), col("values"), lit(fixture.x), storeName).as("part"));
+    assertZkmrFailure(
+        () -> parts.agg(call_function("zkCommit", col("part"), storeName, lit(otherX()))).collect(),
+        "zkCommit",
+        "rejected: partition ",
+        "another x");
+    // The same x at another scale than the tasks proved is another x too.
+    assertZkmrFailure(
+        () -> parts.agg(call_function("zkCommit", col("part"), storeName, lit(fixture.x), lit(20))).collect(),
+        "another x");
+    // Without x there is no job to commit: the query fails at planning, with the usage.
+    assertZkmrFailure(
+        () -> parts.agg(call_function("zkCommit", col("part"), storeName)).collect(), "zkCommit(part, store, x");
+  }
+
+  @Test
+  void zkVerifyIsFalseForAnotherX() {
+    StructType schema =
+        new StructType()
+            .add("bundle", DataTypes.BinaryType)
+            .add("commitment", DataTypes.StringType)
+            .add("x", DataTypes.createArrayType(DataTypes.DoubleType))
+            .add("other", DataTypes.createArrayType(DataTypes.DoubleType));
+    Dataset<Row> inputs =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    proved.bundle(),
+                    proved.matrixCommitment(),
+                    SparkJobTest.toList(fixture.x),
+                    SparkJobTest.toList(otherX()))),
+            schema);
+    Row verdict =
+        inputs
+            .selectExpr(
+                "zkVerify(bundle, commitment, x)",
+                "zkVerify(bundle, commitment, other)",
+                "zkVerifyExplain(bundle, commitment, other)",
+                "zkVerify(bundle, commitment, array(x))",
+                "zkVerify(bundle, commitment, '%s')".formatted(proved.xDigest()),
+                "zkVerify(bundle, commitment, CAST(NULL AS ARRAY<DOUBLE>))",
+                "zkVerify(bundle, commitment, NULL)")
+            .first();
+    assertTrue(verdict.getBoolean(0));
+    assertFalse(verdict.getBoolean(1));
+    assertTrue(verdict.getString(2).startsWith("rejected: x: "), verdict.getString(2));
+    assertTrue(verdict.getBoolean(3));
+    assertTrue(verdict.getBoolean(4));
+    // A NULL value of x is no verdict; the NULL literal leaves x out.
+    assertTrue(verdict.isNullAt(5));
+    assertTrue(verdict.getBoolean(6));
+  }
+
+  @Test
+  void aSessionPinnedToAnotherCommitmentRefusesTheStore() {
+    String published = proved.matrixCommitment();
+    String other = (published.charAt(0) == '0' ? "1" : "0") + published.substring(1);
+    try {
+      spark.conf().set(Stores.COMMITMENT, other);
+      assertZkmrFailure(() -> ZkJob.prove(matrix, fixture.x, store), "not the expected commitment " + other);
+      spark.conf().set(Stores.COMMITMENT, published);
+      assertEquals(proved.jobRoot(), ZkJob.prove(matrix, fixture.x, store).jobRoot());
+    } finally {
+      spark.conf().unset(Stores.COMMITMENT);
+    }
   }
 
   @Test

@@ -122,14 +122,17 @@ class SparkJobTest {
           FROM matrix CROSS JOIN vec
           GROUP BY zkPartition(row, '%1$s')
         ), job AS (
-          SELECT zkCommit(part, '%1$s') AS job FROM parts
+          SELECT zkCommit(part, '%1$s', x) AS job FROM parts CROSS JOIN vec
         )
         SELECT job['matrix_commitment'] AS matrix_commitment,
                job['job_root'] AS job_root,
                job['y'] AS y,
-               zkVerify(job['bundle'], job['matrix_commitment']) AS verified,
-               zkVerifyExplain(job['bundle'], job['matrix_commitment']) AS explained
-        FROM job
+               zkVerify(job['bundle'], job['matrix_commitment'], x) AS verified,
+               zkVerifyExplain(job['bundle'], job['matrix_commitment']) AS explained,
+               job['x_digest'] AS x_digest,
+               job['x'] AS x_proved,
+               job['vectors'] AS vectors
+        FROM job CROSS JOIN vec
         """
             .formatted(store);
     long before = Metrics.of(spark.sparkContext()).partitions.value();
@@ -139,7 +142,11 @@ class SparkJobTest {
     List<Double> y = job.getList(2);
     assertMatchesReference(y.stream().mapToDouble(Double::doubleValue).toArray());
     assertTrue(job.getBoolean(3));
-    assertTrue(job.getString(4).startsWith("verified: 4 partitions"), job.getString(4));
+    assertEquals(
+        "verified: 4 partitions, x " + job.getString(5) + ", job root " + reference.jobRoot(), job.getString(4));
+    List<Double> proved = job.getList(6);
+    assertArrayEquals(fixture.x, proved.stream().mapToDouble(Double::doubleValue).toArray());
+    assertEquals(1L, job.getLong(7));
     assertEquals(4, Metrics.of(spark.sparkContext()).partitions.value() - before);
   }
 
@@ -152,17 +159,27 @@ class SparkJobTest {
           FROM matrix CROSS JOIN vec
           GROUP BY zkPartition(row, '%1$s')
         ), job AS (
-          SELECT zkCommit(part, '%1$s') AS job FROM parts
+          SELECT zkCommit(part, '%1$s', x) AS job FROM parts CROSS JOIN vec
+        ), opened AS (
+          SELECT job, zkOpen(job['bundle'], 1, '%1$s') AS opening FROM job
         )
         SELECT job['bundle'] AS bundle,
-               zkVerifyPartition(zkOpen(job['bundle'], 1, '%1$s'), job['matrix_commitment']) AS opened
-        FROM job
+               zkVerifyPartition(opening, job['matrix_commitment']) AS opened,
+               zkVerifyPartition(opening, job['matrix_commitment'], x, job['job_root']) AS pinned,
+               zkVerifyPartition(opening, job['matrix_commitment'], job['x_digest']) AS by_digest,
+               zkVerifyPartition(opening, job['matrix_commitment'], NULL, job['job_root']) AS root_alone,
+               zkVerifyPartition(opening, job['matrix_commitment'], x, '%2$s') AS other_job
+        FROM opened CROSS JOIN vec
         """
-            .formatted(store);
+            .formatted(store, "0".repeat(64));
     Row job = spark.sql(sql).first();
     String opened = job.getString(1);
-    assertTrue(opened.startsWith("verified: partition 1 (rows 64..128)"), opened);
-    assertTrue(opened.contains(reference.jobRoot()), opened);
+    assertTrue(opened.startsWith("verified: partition 1 (rows 64..128), x "), opened);
+    assertTrue(opened.endsWith(", job root " + reference.jobRoot()), opened);
+    assertEquals(opened, job.getString(2));
+    assertEquals(opened, job.getString(3));
+    assertEquals(opened, job.getString(4));
+    assertTrue(job.getString(5).startsWith("rejected: partition 1: it belongs to job root "), job.getString(5));
 
     byte[] tampered = Fixture.withYChanged((byte[]) job.get(0), 1);
     byte[] random = new byte[200];
@@ -201,7 +218,9 @@ class SparkJobTest {
     assertEquals(reference.matrixCommitment(), result.matrixCommitment());
     assertEquals(4, result.partitions());
     assertMatchesReference(result.y());
-    assertTrue(Zkmr.verify(result.bundle(), reference.matrixCommitment()).getVerified());
+    var verdict = Zkmr.verify(result.bundle(), reference.matrixCommitment(), fixture.x);
+    assertTrue(verdict.getVerified(), verdict.getMessage());
+    assertEquals(verdict.getXDigest(), result.xDigest());
   }
 
   @Test

@@ -16,9 +16,11 @@ import org.apache.hadoop.mapreduce.Reducer;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 
 /**
- * The single reducer: verifies every mapper's proof (it does not trust them), assembles {@code
- * y} and writes {@code job.bundle} and {@code job.json} into the task's output directory, which
- * the output committer moves into place only when the job succeeds.
+ * The single reducer: verifies every mapper's proof (it does not trust them) for the job's
+ * {@code x} as the driver set it, never as a mapper reports it, so a mapper that proved another
+ * {@code x} fails the job naming its partition. Assembles {@code y} and writes {@code job.bundle}
+ * and {@code job.json} into the task's output directory, which the output committer moves into
+ * place only when the job succeeds.
  */
 public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable, NullWritable, NullWritable> {
   private final List<byte[]> results = new ArrayList<>();
@@ -33,8 +35,9 @@ public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable,
   @Override
   protected void cleanup(Context context) throws IOException, InterruptedException {
     JobOutput job;
-    try (ZkStore store = ZkMatMulJob.openStore(context.getConfiguration())) {
-      job = store.commitJob(results);
+    var conf = context.getConfiguration();
+    try (ZkStore store = ZkMatMulJob.openStore(conf)) {
+      job = store.commitJob(results, ZkMatMulJob.x(conf), conf.getInt(ZkMatMulJob.X_SCALE_BITS, -1));
     }
     org.apache.hadoop.fs.Path dir = FileOutputFormat.getWorkOutputPath(context);
     FileSystem fs = dir.getFileSystem(context.getConfiguration());
@@ -57,6 +60,8 @@ public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable,
         + job.getMatrixCommitment()
         + "\", \"job_root\": \""
         + job.getJobRoot()
+        + "\", \"x_digest\": \""
+        + job.getXDigest()
         + "\", \"partitions\": "
         + job.getPartitions()
         + ", \"y_scale_bits\": "

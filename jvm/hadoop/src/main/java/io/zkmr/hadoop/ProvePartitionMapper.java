@@ -5,11 +5,9 @@ import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.PartitionOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
@@ -65,7 +63,7 @@ public class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritabl
       return;
     }
     Configuration conf = context.getConfiguration();
-    byte[] x = ArrowBatches.vector(Vectors.read(conf));
+    byte[] x = ArrowBatches.vector(vector(conf));
     long[] indices = rows.stream().mapToLong(Long::longValue).toArray();
     try (ZkStore store = ZkMatMulJob.openStore(conf)) {
       long started = System.nanoTime();
@@ -81,29 +79,8 @@ public class ProvePartitionMapper extends Mapper<LongWritable, Text, LongWritabl
     }
   }
 
-  /** The vector file named by the job, read through Hadoop's file system. */
-  static final class Vectors {
-    private Vectors() {}
-
-    static double[] read(Configuration conf) throws IOException {
-      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(conf.get(ZkMatMulJob.VECTOR));
-      String json;
-      try (var in = FileSystem.get(path.toUri(), conf).open(path)) {
-        json = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      }
-      if (!json.startsWith("[") || !json.endsWith("]")) {
-        throw new ZkmrException(path + ": the vector must be a JSON array of numbers");
-      }
-      String[] parts = json.substring(1, json.length() - 1).split(",");
-      double[] x = new double[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        try {
-          x[i] = Double.parseDouble(parts[i].trim());
-        } catch (NumberFormatException e) {
-          throw new ZkmrException(path + ": vector index " + i + ": \"" + parts[i].trim() + "\" is not a number");
-        }
-      }
-      return x;
-    }
+  /** The vector this task proves: the job's, from the configuration. */
+  protected double[] vector(Configuration conf) {
+    return ZkMatMulJob.x(conf);
   }
 }

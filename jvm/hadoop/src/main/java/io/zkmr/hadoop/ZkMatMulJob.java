@@ -2,8 +2,12 @@ package io.zkmr.hadoop;
 
 import io.zkmr.HadoopStoreFiles;
 import io.zkmr.ZkStore;
+import io.zkmr.ZkmrException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
@@ -29,6 +33,12 @@ import org.apache.hadoop.util.ToolRunner;
  * one reducer verifies every proof, assembles {@code y} and writes the bundle ({@code
  * job.bundle}) and the job's summary ({@code job.json}) to the output directory. Counters (group
  * {@code zkmr}): partitions, MACs and proving milliseconds.
+ *
+ * <p>The driver reads the vector once and puts it in the job's configuration ({@link #X}): the
+ * mappers prove it and the reducer commits the job for it, so a mapper that proved another
+ * {@code x} is named as faulty rather than deciding what the job proves. With {@code -D
+ * zkmr.commitment=HEX} (the commitment the store's holder published) every task refuses a store
+ * that commits to another matrix.
  */
 public final class ZkMatMulJob extends Configured implements Tool {
   /** The key store directory, as {@code zkmr commit} wrote it. */
@@ -37,6 +47,10 @@ public final class ZkMatMulJob extends Configured implements Tool {
   public static final String VECTOR = "zkmr.vector";
   /** Fixed-point scale of x in bits; by default 0 for integers and 16 otherwise. */
   public static final String X_SCALE_BITS = "zkmr.x.scale.bits";
+  /** The job's x, set by the driver from {@link #VECTOR}: its entries, comma-separated. */
+  public static final String X = "zkmr.x";
+  /** Optional: the matrix commitment (64 hex digits) the key store must commit to. */
+  public static final String COMMITMENT = "zkmr.commitment";
 
   /** Counters shown with the job. */
   public enum Counters {
@@ -62,13 +76,61 @@ public final class ZkMatMulJob extends Configured implements Tool {
 
   /**
    * The key store {@link #STORE} names, on any Hadoop file system ({@code hdfs://nn/keys}, or a
-   * path on the default file system); tasks read the files they need from there.
+   * path on the default file system); tasks read the files they need from there. Refused when
+   * {@link #COMMITMENT} is set and the store commits to another matrix.
    */
   static ZkStore openStore(Configuration conf) {
-    return ZkStore.open(new HadoopStoreFiles(conf.get(STORE), conf));
+    return ZkStore.open(new HadoopStoreFiles(conf.get(STORE), conf), conf.get(COMMITMENT));
   }
 
-  /** The job over {@code input}, writing to {@code output}; one split per partition. */
+  /** The job's x, as the driver put it in the configuration. */
+  static double[] x(Configuration conf) {
+    String[] entries = conf.getStrings(X);
+    if (entries == null) {
+      throw new ZkmrException(X + " is not set: create the job with ZkMatMulJob.create");
+    }
+    double[] x = new double[entries.length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Double.parseDouble(entries[i]);
+    }
+    return x;
+  }
+
+  /** The vector file {@link #VECTOR} names (a JSON array of numbers), read by the driver. */
+  static double[] readVector(Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(conf.get(VECTOR));
+    String json;
+    try (var in = FileSystem.get(path.toUri(), conf).open(path)) {
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+    if (!json.startsWith("[") || !json.endsWith("]")) {
+      throw new ZkmrException(path + ": the vector must be a JSON array of numbers");
+    }
+    String[] parts = json.substring(1, json.length() - 1).split(",");
+    double[] x = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        x[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new ZkmrException(path + ": vector index " + i + ": \"" + parts[i].trim() + "\" is not a number");
+      }
+    }
+    return x;
+  }
+
+  /** {@code x} as {@link #X} holds it: each entry as Java prints it, which parses back exactly. */
+  static String xSetting(double[] x) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < x.length; i++) {
+      s.append(i == 0 ? "" : ",").append(x[i]);
+    }
+    return s.toString();
+  }
+
+  /**
+   * The job over {@code input}, writing to {@code output}; one split per partition. Reads the
+   * vector into the job's configuration and checks the store (and its commitment, when given).
+   */
   public static Job create(Configuration conf, org.apache.hadoop.fs.Path input, org.apache.hadoop.fs.Path output)
       throws Exception {
     String store = conf.get(STORE);
@@ -80,6 +142,7 @@ public final class ZkMatMulJob extends Configured implements Tool {
       rowsPerPartition = keys.info().getMatrix().getRowsPerPartition();
     }
     Job job = Job.getInstance(conf, "zkmr: prove A x with " + store);
+    job.getConfiguration().set(X, xSetting(readVector(conf)));
     job.setJarByClass(ZkMatMulJob.class);
     job.setInputFormatClass(NLineInputFormat.class);
     NLineInputFormat.setNumLinesPerSplit(job, rowsPerPartition);

@@ -102,11 +102,16 @@ class ZkMatMulJobBadInputTest {
    * needles}, and {@code out} holds nothing afterwards.
    */
   static void assertJobFails(Configuration conf, Path input, Path out, String... needles) throws Exception {
+    assertJobFails(ZkMatMulJob.create(conf, hadoop(input), hadoop(out)), out, needles);
+  }
+
+  /** {@code job}, writing to {@code out}, fails as {@link #assertJobFails(Configuration, Path, Path, String...)} says. */
+  static void assertJobFails(Job job, Path out, String... needles) throws Exception {
     Captured log = new Captured();
     Logger.getRootLogger().addAppender(log);
     boolean succeeded;
     try {
-      succeeded = ZkMatMulJob.create(conf, hadoop(input), hadoop(out)).waitForCompletion(false);
+      succeeded = job.waitForCompletion(false);
     } finally {
       Logger.getRootLogger().removeAppender(log);
     }
@@ -139,6 +144,55 @@ class ZkMatMulJobBadInputTest {
     assertZkmrFailure(
         () -> ZkMatMulJob.create(conf(nowhere, x), hadoop(dir.resolve("matrix.csv")), hadoop(out)),
         nowhere.toString());
+    assertFalse(Files.exists(out));
+  }
+
+  /**
+   * A mapper that proves another x than the job's for partition {@link #PARTITION} (rows 16 to
+   * 31 of 16 per partition), as a faulty task would.
+   */
+  public static final class OtherXMapper extends ProvePartitionMapper {
+    static final int PARTITION = 1;
+    private boolean faulty;
+
+    @Override
+    protected void map(org.apache.hadoop.io.LongWritable offset, org.apache.hadoop.io.Text line, Context context) {
+      String row = line.toString().split(",", 2)[0].trim();
+      faulty |= !row.isEmpty() && Long.parseLong(row) / 16 == PARTITION;
+      super.map(offset, line, context);
+    }
+
+    @Override
+    protected double[] vector(Configuration conf) {
+      double[] x = super.vector(conf);
+      if (faulty) {
+        x[0] += 1;
+      }
+      return x;
+    }
+  }
+
+  @Test
+  void aMapperThatProvedAnotherXIsNamedAndTheJobFails() throws Exception {
+    Path out = dir.resolve("out-other-x");
+    Job job = ZkMatMulJob.create(conf(keys, x), hadoop(dir.resolve("matrix.csv")), hadoop(out));
+    job.setMapperClass(OtherXMapper.class);
+    assertJobFails(job, out, "rejected: partition " + OtherXMapper.PARTITION + ": ", "another x");
+  }
+
+  @Test
+  void aKeyStoreThatCommitsToAnotherMatrixIsRefusedBeforeTheJobStarts() throws Exception {
+    String published;
+    try (ZkStore store = ZkStore.open(keys)) {
+      published = store.info().getMatrixCommitment();
+    }
+    String other = (published.charAt(0) == '0' ? "1" : "0") + published.substring(1);
+    Configuration conf = conf(keys, x);
+    conf.set(ZkMatMulJob.COMMITMENT, other);
+    Path out = dir.resolve("out-other-commitment");
+    assertZkmrFailure(
+        () -> ZkMatMulJob.create(conf, hadoop(dir.resolve("matrix.csv")), hadoop(out)),
+        "not the expected commitment " + other);
     assertFalse(Files.exists(out));
   }
 

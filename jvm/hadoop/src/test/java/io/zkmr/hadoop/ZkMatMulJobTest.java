@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
+import io.zkmr.proto.Verification;
 import io.zkmr.testing.Fixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,9 @@ class ZkMatMulJobTest {
       assertEquals(expected[i], values[i], 1e-6);
     }
     byte[] bundle = Files.readAllBytes(out.resolve("job.bundle"));
-    assertTrue(Zkmr.verify(bundle, reference.matrixCommitment()).getVerified());
+    Verification verdict = Zkmr.verify(bundle, reference.matrixCommitment(), fixture.x);
+    assertTrue(verdict.getVerified(), verdict.getMessage());
+    assertEquals(verdict.getXDigest(), Fixture.field(summary, "x_digest"));
   }
 
   @Test

@@ -127,7 +127,7 @@ class ZkMatMulJobYarnTest {
     try (var in = hdfs.open(new org.apache.hadoop.fs.Path(output, "job.bundle"))) {
       bundle = in.readAllBytes();
     }
-    assertTrue(Zkmr.verify(bundle, reference.matrixCommitment()).getVerified());
+    assertTrue(Zkmr.verify(bundle, reference.matrixCommitment(), fixture.x).getVerified());
   }
 
   @Test
