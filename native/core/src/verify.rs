@@ -59,7 +59,9 @@ pub fn x_digest(x: &[i64], vectors: usize, encoding: FixedPoint) -> [u8; 32] {
 }
 
 /// Rejects `x` (`vectors` vectors of `cols`, encoded with `encoding`) unless it is the
-/// expected one, naming the first difference.
+/// expected one, naming the first difference. Callers may hand it an `x` no verifier has
+/// checked yet (the holder's one-partition check, an aggregated proof), so its length is
+/// checked here before any vector is sliced out of it.
 pub fn check_x(
     x: &[i64],
     vectors: usize,
@@ -68,6 +70,13 @@ pub fn check_x(
     expected: &Expected,
 ) -> Result<()> {
     let reject = |reason: String| Err(Error::rejected_bundle(format!("x: {reason}")));
+    if expected.x.is_some() && Some(x.len()) != vectors.checked_mul(cols) {
+        return reject(format!(
+            "it has {} entries, {vectors} vectors of {cols} columns take {}",
+            x.len(),
+            vectors.saturating_mul(cols)
+        ));
+    }
     match &expected.x {
         None => Ok(()),
         Some(ExpectedX::Digest(want)) => {
@@ -287,5 +296,23 @@ fn rejection_line(e: &Error) -> String {
         reason
     } else {
         format!("rejected: {reason}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `x` shorter than its shape says is a rejection, not a slice out of bounds: the
+    /// holder's check and the aggregated path compare `x` before anything verified it.
+    #[test]
+    fn an_x_of_the_wrong_length_is_rejected_before_it_is_read() {
+        let encoding = FixedPoint::new(0, 32).unwrap();
+        let expected = Expected::x(ExpectedX::Vectors(vec![vec![Number::Int(1); 4]; 2]));
+        let err = check_x(&[1, 1, 1], 2, encoding, 4, &expected).unwrap_err();
+        assert!(err.to_string().contains("3 entries"), "{err}");
+        check_x(&[1; 8], 2, encoding, 4, &expected).unwrap();
+        let by_digest = Expected::x(ExpectedX::Digest(x_digest(&[1; 8], 2, encoding)));
+        assert!(check_x(&[1; 7], 2, encoding, 4, &by_digest).is_err());
     }
 }
