@@ -10,6 +10,7 @@ use zkmr_core::fsio::{read_bytes, write_bytes};
 use zkmr_core::halo2::shape::CircuitShape;
 use zkmr_core::halo2::srs::VerifierSrs;
 use zkmr_core::halo2::statement::MatrixHeader;
+use zkmr_core::matrix::Partitioning;
 use zkmr_core::{Error, Result};
 
 use crate::aggregator::Settings;
@@ -99,13 +100,40 @@ impl Aggregated {
         }
         let field =
             |bytes: &[u8], what: &str| from_bytes(bytes, &format!("aggregated proof {what}"));
+        let header = meta_from_proto(p.matrix.as_ref())?;
+        let settings = Settings {
+            fan_in: p.fan_in as usize,
+            k: p.k,
+        };
+        settings
+            .check()
+            .map_err(|e| Error::Format(format!("aggregated proof: {e}")))?;
+        let y = unpack_i128(&p.y, "aggregated proof y")?;
+        // Every size the verifier builds by is tied to bytes the file carries (x and y) before
+        // anything is made for it.
+        let partitions =
+            Partitioning::new(header.rows as usize, header.rows_per_partition as usize)
+                .map(|p| p.count())
+                .ok();
+        if y.len() as u64 != header.rows
+            || p.x.len() as u64 != header.cols
+            || partitions != Some(p.partitions as usize)
+        {
+            return Err(Error::Format(format!(
+                "aggregated proof: it carries {} entries of x and {} of y in {} partitions, \
+                 its header declares a {}x{} matrix in partitions of {} rows",
+                p.x.len(),
+                y.len(),
+                p.partitions,
+                header.rows,
+                header.cols,
+                header.rows_per_partition
+            )));
+        }
         Ok(Self {
-            header: meta_from_proto(p.matrix.as_ref())?,
+            header,
             partitions: p.partitions as usize,
-            settings: Settings {
-                fan_in: p.fan_in as usize,
-                k: p.k,
-            },
+            settings,
             srs: VerifierSrs::from_proto(
                 p.srs
                     .as_ref()
@@ -124,7 +152,7 @@ impl Aggregated {
             proof: p.proof.clone(),
             x: p.x.clone(),
             x_encoding: encoding_from_proto(p.x_encoding.as_ref(), "x_encoding")?,
-            y: unpack_i128(&p.y, "aggregated proof y")?,
+            y,
         })
     }
 
@@ -135,7 +163,10 @@ impl Aggregated {
     pub fn decode(bytes: &[u8], what: &str) -> Result<Self> {
         let proto = zkmr_proto::AggregatedProof::decode(bytes)
             .map_err(|e| Error::Format(format!("{what}: not a zkmr aggregated proof: {e}")))?;
-        Self::from_proto(&proto)
+        Self::from_proto(&proto).map_err(|e| match e {
+            Error::Format(reason) => Error::Format(format!("{what}: {reason}")),
+            other => other,
+        })
     }
 
     pub fn read(path: &Path) -> Result<Self> {

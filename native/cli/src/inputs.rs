@@ -86,7 +86,7 @@ pub fn vector(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Resul
 /// A batch: a JSON array of vectors, or Parquet or Arrow with one vector per row (`row`,
 /// `values`, as a matrix is laid out).
 pub fn vectors(path: &Path, scale: Option<u32>, value_bits: Option<u32>) -> Result<Vector> {
-    let numbers = zkmr_io::read_matrix(path)?;
+    let numbers = zkmr_io::read_vectors(path)?;
     encode_vectors(path, numbers, scale, value_bits)
 }
 

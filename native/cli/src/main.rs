@@ -1,11 +1,13 @@
 //! `zkmr`: commit a matrix, prove `y = A x`, verify, benchmark.
 //!
-//! Exit status: 0 success, 1 a bundle was rejected, 2 usage or unreadable input.
+//! Exit status: 0 success, 1 a proof was read and rejected, 2 usage, an input that cannot be
+//! read (a proof that does not decode included) or an output that cannot be written.
 
 mod commands;
 mod device;
 mod inputs;
 mod output;
+mod paths;
 mod progress;
 mod render;
 
@@ -94,6 +96,11 @@ fn main() -> ExitCode {
         Command::BenchAggregate(args) => commands::bench_aggregate::run(args),
         Command::BenchAggregateOne(args) => commands::bench_aggregate::run_one(args),
     };
+    let result = result.and_then(|code| match output::failure() {
+        // The work is done, but its report did not reach stdout (a full disk behind it).
+        Some(e) => Err(zkmr_core::Error::io("stdout", e)),
+        None => Ok(code),
+    });
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -9,6 +9,11 @@ pub struct Bar {
 
 impl Bar {
     pub fn new(label: &'static str, quiet: bool) -> Self {
+        Self::counting(label, "partitions", quiet)
+    }
+
+    /// A bar counting `unit`s (a chain counts steps, up to its spec's bound).
+    pub fn counting(label: &'static str, unit: &str, quiet: bool) -> Self {
         let bar = ProgressBar::with_draw_target(
             None,
             if quiet {
@@ -18,9 +23,11 @@ impl Bar {
             },
         );
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} partitions {elapsed}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(&format!(
+                "{{prefix:>8}} [{{bar:40}}] {{pos}}/{{len}} {unit} {{elapsed}}"
+            ))
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_prefix(label);
         Self { bar }

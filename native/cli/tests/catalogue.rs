@@ -85,6 +85,10 @@ fn cases() -> Vec<Case> {
     cases.extend(sparse_and_chain_cases());
     cases.extend(sql_cases());
     cases.extend(binding_cases());
+    cases.extend(size_cases());
+    cases.extend(path_cases());
+    cases.extend(exit_cases());
+    cases.extend(message_cases());
     cases
 }
 
@@ -1510,7 +1514,14 @@ fn snapshot(root: &Path) -> Tree {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let relative = path.strip_prefix(root).unwrap().to_path_buf();
-            if path.is_dir() {
+            if path.is_symlink() {
+                // A link is kept as where it points, which may be nowhere.
+                let target = std::fs::read_link(&path).unwrap();
+                tree.insert(
+                    relative,
+                    Some(format!("-> {}", target.display()).into_bytes()),
+                );
+            } else if path.is_dir() {
                 tree.insert(relative, None);
                 pending.push(path);
             } else {
@@ -1637,6 +1648,619 @@ fn halo2_proved(dir: &Path) {
         ],
     );
     assert!(out.status.success(), "setup: {}", stderr(&out));
+}
+
+/// Sizes read from an untrusted file or a flag: bounded before anything is allocated for them
+/// (each of these once aborted the process on an allocation; the 8 GiB memory limit every
+/// case runs under makes a regression fail here instead of swapping).
+fn size_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "chain_verify_uniform_start_of_2_32_columns",
+            setup: |d| uniform_chain_proved(d, 1 << 32),
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "uspec.json",
+                "--proof",
+                "u.chain",
+            ],
+            code: 1,
+            stderr: &["step 0", "not one vector over a matrix the spec can start"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_uniform_start_of_2_28_columns",
+            setup: |d| uniform_chain_proved(d, 1 << 28),
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "uspec.json",
+                "--proof",
+                "u.chain",
+            ],
+            code: 1,
+            stderr: &["step 0", "not one vector over a matrix the spec can start"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_aggregated_claims_k_40",
+            setup: |d| crafted_aggregate(d, 40),
+            args: &[
+                "verify",
+                "--aggregated",
+                "agg.proof",
+                "--commitment",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "--dev-srs",
+            ],
+            code: 2,
+            stderr: &["agg.proof", "k = 40", "1..=22"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_aggregated_one_past_the_largest_k",
+            setup: |d| crafted_aggregate(d, 23),
+            args: &[
+                "verify",
+                "--aggregated",
+                "agg.proof",
+                "--commitment",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "--dev-srs",
+            ],
+            code: 2,
+            stderr: &["agg.proof", "k = 23"],
+            stdout: &[],
+        },
+        Case {
+            name: "aggregate_k_40",
+            setup: proved,
+            args: &[
+                "aggregate",
+                "--bundle",
+                "job.bundle",
+                "--k",
+                "40",
+                "--dev-srs",
+                "--out",
+                "agg",
+            ],
+            code: 2,
+            stderr: &["--k", "k = 40", "1..=22"],
+            stdout: &[],
+        },
+        Case {
+            name: "aggregate_a_pedersen_bundle",
+            setup: proved,
+            args: &[
+                "aggregate",
+                "--bundle",
+                "job.bundle",
+                "--dev-srs",
+                "--out",
+                "agg",
+            ],
+            code: 2,
+            stderr: &["job.bundle", "not halo2"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_sparse_shape_of_2_28_rows",
+            setup: |d| write(d, "s.csv", "row,col,value\n0,1,5\n"),
+            args: &[
+                "commit",
+                "--matrix",
+                "s.csv",
+                "--shape",
+                "268435456x3",
+                "--keys",
+                "keys",
+            ],
+            code: 2,
+            stderr: &["s.csv", "268435456x3", "16777216 rows"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_sparse_shape_of_2_32_columns",
+            setup: |d| write(d, "s.csv", "row,col,value\n0,1,5\n"),
+            args: &[
+                "commit",
+                "--matrix",
+                "s.csv",
+                "--shape",
+                "4x4294967296",
+                "--keys",
+                "keys",
+            ],
+            code: 2,
+            stderr: &["s.csv", "4x4294967296", "16777216 columns"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_sparse_shape_one_past_the_limit",
+            setup: |d| write(d, "s.csv", "row,col,value\n0,1,5\n"),
+            args: &[
+                "commit",
+                "--matrix",
+                "s.csv",
+                "--shape",
+                "16777217x2",
+                "--keys",
+                "keys",
+            ],
+            code: 2,
+            stderr: &["s.csv", "16777217x2"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_batch_over_the_vector_limit",
+            setup: |d| {
+                store(d);
+                let batch = vec!["[1, 2]"; (1 << 20) + 1].join(",");
+                write(d, "many.json", &format!("[{batch}]"));
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vectors",
+                "many.json",
+                "--out",
+                "b.bundle",
+            ],
+            code: 2,
+            stderr: &["many.json", "1048577 vectors", "batches of at most 1048576"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// Outputs that would land on the key store in use, an input of the same command or another
+/// output: refused before any work, every file kept.
+fn path_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "prove_out_into_the_key_store",
+            setup: store,
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "keys/manifest.json",
+            ],
+            code: 2,
+            stderr: &["--out", "keys/manifest.json", "inside the key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_y_out_over_the_secret_key",
+            setup: store,
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "b.bundle",
+                "--y-out",
+                "keys/secret.key",
+            ],
+            code: 2,
+            stderr: &["--y-out", "keys/secret.key", "inside the key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_out_into_the_key_store",
+            setup: |d| {
+                store(d);
+                chain_spec(d, "keys");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "keys/partitions/000000.part",
+            ],
+            code: 2,
+            stderr: &["--out", "000000.part", "inside the key store"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_out_over_its_vector",
+            setup: store,
+            args: &[
+                "prove", "--keys", "keys", "--vector", "x.json", "--out", "x.json",
+            ],
+            code: 2,
+            stderr: &["--out x.json", "input of --vector"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_out_through_a_link_to_its_vector",
+            setup: |d| {
+                store(d);
+                std::os::unix::fs::symlink("x.json", d.join("link.json")).unwrap();
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "link.json",
+            ],
+            code: 2,
+            stderr: &["link.json", "input of --vector"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_out_over_its_spec",
+            setup: |d| {
+                store(d);
+                chain_spec(d, "keys");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "spec.json",
+            ],
+            code: 2,
+            stderr: &["--out spec.json", "input of --spec"],
+            stdout: &[],
+        },
+        Case {
+            name: "open_out_over_its_bundle",
+            setup: proved,
+            args: &[
+                "open",
+                "--keys",
+                "keys",
+                "--bundle",
+                "job.bundle",
+                "--partition",
+                "0",
+                "--out",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["--out job.bundle", "input of --bundle"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_prove_proof_and_output_on_one_path",
+            setup: |d| {
+                store(d);
+                chain_spec(d, "keys");
+            },
+            args: &[
+                "chain",
+                "prove",
+                "--spec",
+                "spec.json",
+                "--keys",
+                "keys",
+                "--input",
+                "in.json",
+                "--out",
+                "p.chain",
+                "--output-out",
+                "p.chain",
+            ],
+            code: 2,
+            stderr: &["--out and --output-out", "p.chain"],
+            stdout: &[],
+        },
+        Case {
+            name: "run_out_names_a_key_store",
+            setup: store,
+            args: &[
+                "run", "--matrix", "a.json", "--vector", "x.json", "--out", "keys",
+            ],
+            code: 2,
+            stderr: &["keys is a key store", "DIR/keys"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_matrix_inside_the_store_it_replaces",
+            setup: |d| {
+                store(d);
+                write(d, "keys/mine.json", A);
+            },
+            args: &[
+                "commit",
+                "--matrix",
+                "keys/mine.json",
+                "--keys",
+                "keys",
+                "--force",
+            ],
+            code: 2,
+            stderr: &["--matrix", "keys/mine.json", "inside --keys"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_out_to_a_full_disk",
+            setup: store,
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vector",
+                "x.json",
+                "--out",
+                "/dev/full",
+            ],
+            code: 2,
+            stderr: &["/dev/full", "No space left"],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_out_through_a_dangling_link",
+            setup: |d| {
+                store(d);
+                std::os::unix::fs::symlink("gone/b.bundle", d.join("dangling")).unwrap();
+            },
+            args: &[
+                "prove", "--keys", "keys", "--vector", "x.json", "--out", "dangling",
+            ],
+            code: 2,
+            stderr: &["dangling", "symbolic link to nothing"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// Exit codes as documented for every verifier: 2 for a file that is not the artifact asked
+/// for (empty, cut short, another kind), 1 only for one that decodes and fails.
+fn exit_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "chain_verify_empty_file",
+            setup: |d| {
+                chain_proved(d);
+                write(d, "empty.chain", "");
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "empty.chain",
+            ],
+            code: 2,
+            stderr: &["empty.chain", "chain proof version 0"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_truncated_proof",
+            setup: |d| {
+                chain_proved(d);
+                let len = std::fs::metadata(d.join("p.chain")).unwrap().len() as usize;
+                truncate(&d.join("p.chain"), len / 2);
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "p.chain",
+            ],
+            code: 2,
+            stderr: &["p.chain", "not a chain proof"],
+            stdout: &[],
+        },
+        Case {
+            name: "chain_verify_a_bundle",
+            setup: |d| {
+                chain_proved(d);
+                let out = zkmr(
+                    d,
+                    &[
+                        "prove",
+                        "--keys",
+                        "keys",
+                        "--vector",
+                        "x.json",
+                        "--out",
+                        "job.bundle",
+                    ],
+                );
+                assert!(out.status.success(), "setup: {}", stderr(&out));
+            },
+            args: &[
+                "chain",
+                "verify",
+                "--spec",
+                "spec.json",
+                "--proof",
+                "job.bundle",
+            ],
+            code: 2,
+            stderr: &["job.bundle", "not a chain proof"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_opening_empty_file",
+            setup: |d| {
+                store(d);
+                write(d, "empty.opening", "");
+            },
+            args: &[
+                "verify",
+                "--opening",
+                "empty.opening",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["empty.opening", "opening version 0"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_opening_a_bundle",
+            setup: proved,
+            args: &[
+                "verify",
+                "--opening",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["job.bundle", "partition opening"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// Inputs that were refused with a generic message: each now says what is wrong and where.
+fn message_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "commit_empty_file",
+            setup: |d| write(d, "empty.csv", ""),
+            args: &["commit", "--matrix", "empty.csv", "--keys", "keys"],
+            code: 2,
+            stderr: &["empty.csv", "the file is empty"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_json_negative_column",
+            setup: |d| write(d, "neg.json", r#"{"entries": [[0, 1, 5], [0, -1, 5]]}"#),
+            args: &["commit", "--matrix", "neg.json", "--keys", "keys"],
+            code: 2,
+            stderr: &["neg.json", "entry 1: column -1 is negative"],
+            stdout: &[],
+        },
+        Case {
+            name: "commit_coordinates_json_value_is_a_string",
+            setup: |d| write(d, "text.json", r#"{"entries": [[0, 1, "1.5"]]}"#),
+            args: &["commit", "--matrix", "text.json", "--keys", "keys"],
+            code: 2,
+            stderr: &[
+                "text.json",
+                "entry 0: value \"1.5\" is a string, not a number",
+            ],
+            stdout: &[],
+        },
+        Case {
+            name: "prove_vectors_empty_list",
+            setup: |d| {
+                store(d);
+                write(d, "none.json", "[]");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vectors",
+                "none.json",
+                "--out",
+                "b.bundle",
+            ],
+            code: 2,
+            stderr: &["none.json", "the batch has no vectors"],
+            stdout: &[],
+        },
+    ]
+}
+
+/// A one-stage chain over `keys` that starts from the uniform vector (`uspec.json`), and its
+/// proof `u.chain` with step 0's matrix header rewritten to claim `cols` columns.
+fn uniform_chain_proved(dir: &Path, cols: u64) {
+    store(dir);
+    let commitment = std::fs::read_to_string(dir.join("keys.hex")).unwrap();
+    write(
+        dir,
+        "uspec.json",
+        &format!(
+            r#"{{"input": {{"scale_bits": 4, "value_bits": 32, "uniform": true}}, "stages": [{{"name": "only", "commitment": "{}"}}]}}"#,
+            commitment.trim()
+        ),
+    );
+    let out = zkmr(
+        dir,
+        &[
+            "chain",
+            "prove",
+            "--spec",
+            "uspec.json",
+            "--keys",
+            "keys",
+            "--out",
+            "u.chain",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
+    use prost::Message;
+    let path = dir.join("u.chain");
+    let mut proof = zkmr_proto::ChainProof::decode(&*std::fs::read(&path).unwrap()).unwrap();
+    proof.steps[0].matrix.as_mut().unwrap().cols = cols;
+    std::fs::write(&path, proof.encode_to_vec()).unwrap();
+}
+
+/// `agg.proof`: an aggregated proof of a 3×2 halo2 matrix, consistent in every field that a
+/// verifier reads before building keys (the development SRS's points, x, y and partitions),
+/// that claims aggregation circuits of `2^k` rows.
+fn crafted_aggregate(dir: &Path, k: u32) {
+    use prost::Message;
+    let srs = zkmr_core::halo2::srs::development(4, &cache_dir()).unwrap();
+    let zero = vec![0u8; 32];
+    let proof = zkmr_proto::AggregatedProof {
+        version: zkmr_proto::AGGREGATED_VERSION,
+        matrix: Some(zkmr_proto::MatrixMeta {
+            rows: 3,
+            cols: 2,
+            encoding: Some(zkmr_proto::FixedPoint {
+                scale_bits: 0,
+                value_bits: 32,
+            }),
+            rows_per_partition: 2,
+            fold: 1,
+            k: 4,
+            srs_digest: zero.clone(),
+        }),
+        partitions: 2,
+        fan_in: 2,
+        k,
+        srs: Some(zkmr_core::halo2::srs::VerifierSrs::of(&srs).to_proto()),
+        matrix_commitment: zero.clone(),
+        job_root: zero.clone(),
+        x_digest: zero.clone(),
+        y_digest: zero.clone(),
+        accumulator: vec![zero.clone(); 12],
+        proof: Vec::new(),
+        x: vec![1, 2],
+        x_encoding: Some(zkmr_proto::FixedPoint {
+            scale_bits: 0,
+            value_bits: 32,
+        }),
+        y: vec![0u8; 3 * 16],
+    };
+    std::fs::write(dir.join("agg.proof"), proof.encode_to_vec()).unwrap();
 }
 
 /// A verdict is about one `x` and one commitment: another `x`, another job root, a split key

@@ -629,7 +629,8 @@ fn aggregated_inputs_are_named_when_they_are_wrong() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // A file that is not an aggregated proof cannot be read: exit 2, as for a bundle.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("garbage.agg: not a zkmr aggregated proof"),
         "{stderr}"

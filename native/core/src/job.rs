@@ -108,6 +108,14 @@ impl OpenStore {
         if x.count == 0 {
             return Err(Error::Input("no vectors".into()));
         }
+        let most = crate::pedersen::verify::MAX_VECTORS;
+        if x.count as u64 > most {
+            return Err(Error::Input(format!(
+                "{} vectors are more than the {most} one bundle holds: prove them in batches of at \
+                 most {most}",
+                x.count
+            )));
+        }
         if x.values.len() != x.count * cols {
             let what = if x.count == 1 {
                 format!("vector has {} entries", x.values.len())

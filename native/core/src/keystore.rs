@@ -519,8 +519,9 @@ impl KeyStoreWriter {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        remove_stale_staging(&parent, dest);
         let tmp = tempfile::Builder::new()
-            .prefix(".zkmr-keys-")
+            .prefix(&staging_prefix(STAGING, dest))
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
         let parts = tmp.path().join("partitions");
@@ -573,7 +574,7 @@ impl KeyStoreWriter {
                 .parent()
                 .expect("a temporary directory has a parent");
             let aside = tempfile::Builder::new()
-                .prefix(".zkmr-old-keys-")
+                .prefix(&staging_prefix(ASIDE, &self.dest))
                 .tempdir_in(parent)
                 .map_err(|e| Error::io(parent, e))?;
             std::fs::rename(&self.dest, aside.path()).map_err(|e| Error::io(&self.dest, e))?;
@@ -595,6 +596,43 @@ impl KeyStoreWriter {
         }
         drop(old);
         KeyStore::open(&self.dest)
+    }
+}
+
+/// The staging directory of a store being written, and of a store being replaced, beside the
+/// destination: `.zkmr-keys-NAME.XXXXXX`, `.zkmr-old-keys-NAME.XXXXXX`.
+const STAGING: &str = ".zkmr-keys-";
+const ASIDE: &str = ".zkmr-old-keys-";
+
+fn staging_prefix(kind: &str, dest: &Path) -> String {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    format!("{kind}{name}.")
+}
+
+/// Removes what a commit into `dest` killed before it finished (`kill -9`, a power cut) left
+/// beside it. Called with the destination's lock held: a commit still running holds that lock,
+/// so every staging directory of this destination found now belongs to a dead one.
+fn remove_stale_staging(parent: &Path, dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [staging_prefix(STAGING, dest), staging_prefix(ASIDE, dest)];
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // tempfile's suffix: six letters and digits after the prefix, nothing else.
+        let stale = prefixes.iter().any(|prefix| {
+            name.strip_prefix(prefix.as_str()).is_some_and(|suffix| {
+                suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+        });
+        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            tracing::info!(path = %entry.path().display(), "removing a killed commit's staging");
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -49,6 +49,9 @@ pub fn plan(
             "a {rows}x{cols} matrix: both dimensions must be between 1 and {MAX_DIMENSION}"
         )));
     }
+    if scheme == Scheme::Pedersen {
+        crate::pedersen::setup::check_shape(rows, cols)?;
+    }
     let rows_per_partition = rows_per_partition.min(rows as usize);
     Partitioning::new(rows as usize, rows_per_partition)?;
     let mut plan = SetupPlan {

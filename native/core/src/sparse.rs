@@ -178,11 +178,6 @@ pub struct SparseMatrix {
     exact: bool,
 }
 
-/// The most rows of a sparse matrix: its row offsets and row generators are held in memory
-/// (8 and 64 bytes a row), so a declared or inferred shape beyond this is refused before
-/// anything is allocated for it.
-pub const MAX_ROWS: u64 = 1 << 28;
-
 /// One coordinate entry as read: row, column and value.
 pub type Entry = (u64, u64, Number);
 
@@ -196,12 +191,9 @@ impl SparseMatrix {
                 "matrix must have at least one row and one column, got {rows}x{cols}"
             )));
         }
-        if rows > MAX_ROWS || cols > crate::keystore::MAX_DIMENSION {
-            return Err(Error::Input(format!(
-                "a {rows}x{cols} matrix is beyond the 2^28 rows and 2^32 columns a sparse \
-                 store holds"
-            )));
-        }
+        // A declared or inferred shape is backed by no bytes: refused before the row offsets
+        // (8 bytes a row) are allocated for it.
+        crate::pedersen::setup::check_shape(rows, cols)?;
         if let Some((k, (i, j, _))) = entries
             .iter()
             .enumerate()

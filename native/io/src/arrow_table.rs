@@ -1,9 +1,7 @@
 //! Parquet and Arrow IPC inputs, read as Arrow record batches.
 
 use std::fmt::Display;
-use std::fs::File;
-use std::io::{BufReader, Read, Seek};
-use std::path::Path;
+use std::io::{Read, Seek};
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type};
@@ -12,22 +10,22 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
-use crate::bounds::ParquetInput;
 use crate::format::InputFormat;
 use crate::in_file;
+use crate::source::Source;
 
 /// Prefixes an error message with where the data came from (a file, a batch sent by an engine).
 fn at_origin(origin: &dyn Display, detail: impl Display) -> Error {
     Error::Input(format!("{origin}: {detail}"))
 }
 
-/// Every record batch of a Parquet or Arrow IPC file.
-pub(crate) fn batches(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
-    crate::decoding(&path.display(), || decode_file(path, format))
+/// Every record batch of a Parquet or Arrow IPC input.
+pub(crate) fn batches(source: &Source) -> Result<Vec<RecordBatch>> {
+    crate::decoding(&source.path().display(), || decode(source))
 }
 
-fn decode_file(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
-    let open = || File::open(path).map_err(|e| Error::io(path, e));
+fn decode(source: &Source) -> Result<Vec<RecordBatch>> {
+    let path = source.path();
     let origin = path.display();
     let collect = |it: &mut dyn Iterator<
         Item = std::result::Result<RecordBatch, arrow::error::ArrowError>,
@@ -35,30 +33,30 @@ fn decode_file(path: &Path, format: InputFormat) -> Result<Vec<RecordBatch>> {
         it.collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| in_file(path, e))
     };
-    match format {
+    match source.format() {
         InputFormat::Parquet => {
-            crate::bounds::parquet_dictionaries(ParquetInput::open(path)?, &origin)?;
-            let mut reader = ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
+            crate::bounds::parquet_dictionaries(source.parquet()?, &origin)?;
+            let mut reader = ParquetRecordBatchReaderBuilder::try_new(source.parquet()?)
                 .and_then(|b| b.build())
                 .map_err(|e| in_file(path, e))?;
             collect(&mut reader)
         }
         InputFormat::ArrowIpc => {
             let io = |e| Error::io(path, e);
-            let mut file = BufReader::new(open()?);
-            let len = file.get_ref().metadata().map_err(io)?.len();
+            let (mut input, len) = source.reader()?;
             let mut head = [0u8; 6];
-            file.read_exact(&mut head).map_err(io)?;
-            file.rewind().map_err(io)?;
+            input.read_exact(&mut head).map_err(io)?;
+            input.rewind().map_err(io)?;
             if &head == b"ARROW1" {
-                crate::bounds::ipc_file(&mut file, len, &origin)?;
-                file.rewind().map_err(io)?;
-                let mut reader = FileReader::try_new(file, None).map_err(|e| in_file(path, e))?;
+                crate::bounds::ipc_file(&mut input, len, &origin)?;
+                input.rewind().map_err(io)?;
+                let mut reader = FileReader::try_new(input, None).map_err(|e| in_file(path, e))?;
                 collect(&mut reader)
             } else {
-                crate::bounds::ipc_stream(&mut file, len, &origin)?;
-                file.rewind().map_err(io)?;
-                let mut reader = StreamReader::try_new(file, None).map_err(|e| in_file(path, e))?;
+                crate::bounds::ipc_stream(&mut input, len, &origin)?;
+                input.rewind().map_err(io)?;
+                let mut reader =
+                    StreamReader::try_new(input, None).map_err(|e| in_file(path, e))?;
                 collect(&mut reader)
             }
         }
@@ -133,27 +131,25 @@ pub(crate) fn column<'a>(
     })
 }
 
-/// The schema of a Parquet or Arrow IPC file's first batch.
-pub(crate) fn first_schema(
-    path: &Path,
-    format: InputFormat,
-) -> Result<arrow::datatypes::SchemaRef> {
-    if format == InputFormat::Parquet {
+/// The schema of a Parquet or Arrow IPC input's first batch.
+pub(crate) fn first_schema(source: &Source) -> Result<arrow::datatypes::SchemaRef> {
+    let path = source.path();
+    if source.format() == InputFormat::Parquet {
         let builder = crate::decoding(&path.display(), || {
-            ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
+            ParquetRecordBatchReaderBuilder::try_new(source.parquet()?)
                 .map_err(|e| in_file(path, e))
         })?;
         return Ok(builder.schema().clone());
     }
-    batches(path, format)?
+    batches(source)?
         .first()
         .map(|b| b.schema())
         .ok_or_else(|| in_file(path, "no record batches"))
 }
 
-pub(crate) fn read_matrix(path: &Path, format: InputFormat) -> Result<Vec<Vec<Number>>> {
-    let origin = path.display();
-    crate::ordered_rows(matrix_rows(&batches(path, format)?, &origin)?, &origin)
+pub(crate) fn read_matrix(source: &Source) -> Result<Vec<Vec<Number>>> {
+    let origin = source.path().display();
+    crate::ordered_rows(matrix_rows(&batches(source)?, &origin)?, &origin)
 }
 
 /// The `(row, values)` pairs of matrix batches, in the order they come.
@@ -203,8 +199,8 @@ pub(crate) fn matrix_rows(
     Ok(rows)
 }
 
-pub(crate) fn read_vector(path: &Path, format: InputFormat) -> Result<Vec<Number>> {
-    vector_numbers(&batches(path, format)?, &path.display())
+pub(crate) fn read_vector(source: &Source) -> Result<Vec<Number>> {
+    vector_numbers(&batches(source)?, &source.path().display())
 }
 
 /// The numbers of one-column vector batches.

@@ -14,7 +14,7 @@ use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use arrow::ipc::{root_as_footer, root_as_message};
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use parquet::basic::Type as PhysicalType;
 use parquet::column::page::Page;
 use parquet::errors::ParquetError;
@@ -174,17 +174,36 @@ pub(crate) fn parquet_dictionaries<R: ChunkReader + 'static>(
 /// file first). And its readers return no bytes at the end of the file, which parquet's
 /// skipping of unknown Thrift fields takes as progress: a page header declaring a list of 2^31
 /// doubles at the end of an 850-byte file took 2^31 reads, minutes of CPU (these readers fail
-/// there instead, ending the skip).
+/// there instead, ending the skip). Its reader of `Bytes` (an input read from a pipe) returns
+/// no bytes at the end too.
 pub(crate) struct ParquetInput {
-    file: File,
+    data: ParquetData,
     len: u64,
+}
+
+/// Where a Parquet input's bytes lie.
+enum ParquetData {
+    File(File),
+    Bytes(Bytes),
 }
 
 impl ParquetInput {
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-        Ok(Self { file, len })
+        Ok(Self {
+            data: ParquetData::File(file),
+            len,
+        })
+    }
+}
+
+impl From<Bytes> for ParquetInput {
+    fn from(bytes: Bytes) -> Self {
+        Self {
+            len: bytes.len() as u64,
+            data: ParquetData::Bytes(bytes),
+        }
     }
 }
 
@@ -195,12 +214,20 @@ impl Length for ParquetInput {
 }
 
 impl ChunkReader for ParquetInput {
-    type T = UntilEnd<BufReader<File>>;
+    type T = UntilEnd<Box<dyn Read + Send>>;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        let mut file = self.file.try_clone()?;
-        file.seek(SeekFrom::Start(start))?;
-        Ok(UntilEnd(BufReader::new(file)))
+        Ok(UntilEnd(match &self.data {
+            ParquetData::File(file) => {
+                let mut file = file.try_clone()?;
+                file.seek(SeekFrom::Start(start))?;
+                Box::new(BufReader::new(file))
+            }
+            ParquetData::Bytes(bytes) => {
+                let start = usize::try_from(start).map_or(bytes.len(), |s| s.min(bytes.len()));
+                Box::new(bytes.slice(start..).reader())
+            }
+        }))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
@@ -213,11 +240,17 @@ impl ChunkReader for ParquetInput {
                 self.len
             )));
         }
-        let mut file = self.file.try_clone()?;
-        file.seek(SeekFrom::Start(start))?;
-        let mut bytes = vec![0; length];
-        file.read_exact(&mut bytes)?;
-        Ok(bytes.into())
+        match &self.data {
+            ParquetData::File(file) => {
+                let mut file = file.try_clone()?;
+                file.seek(SeekFrom::Start(start))?;
+                let mut bytes = vec![0; length];
+                file.read_exact(&mut bytes)?;
+                Ok(bytes.into())
+            }
+            // In range: checked above.
+            ParquetData::Bytes(bytes) => Ok(bytes.slice(start as usize..start as usize + length)),
+        }
     }
 }
 

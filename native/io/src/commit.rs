@@ -13,7 +13,9 @@ use zkmr_core::setup::{self, CommitOptions, Committed};
 use zkmr_core::sparse::{Block, SparseMatrix};
 use zkmr_core::{Error, Result, Scheme};
 
-use crate::{is_coordinates, read_coordinates, read_matrix, InputFormat, ParquetRows};
+use crate::coordinates::holds_coordinates;
+use crate::source::Source;
+use crate::{read_matrix, InputFormat, ParquetRows};
 
 /// How to read and encode a matrix file, and the store to make of it.
 #[derive(Clone, Debug, Default)]
@@ -85,7 +87,9 @@ pub fn commit_file(
     keys: &Path,
     progress: &dyn Progress,
 ) -> Result<FileCommitted> {
-    let coordinates = is_coordinates(path)?;
+    // A pipe gives its bytes once: every look below is at this one source.
+    let source = Source::open(path)?;
+    let coordinates = holds_coordinates(&source)?;
     if spec.shape.is_some() && !coordinates {
         return Err(Error::Usage(format!(
             "--shape is for a matrix in coordinate form; {} holds rows",
@@ -97,13 +101,14 @@ pub fn commit_file(
         && options.scheme == Scheme::Pedersen
         && options.srs.is_none()
         && options.fold.is_none()
-        && InputFormat::detect(path)? == InputFormat::Parquet;
+        && source.format() == InputFormat::Parquet;
     if coordinates {
-        commit_coordinates(path, spec, keys, progress)
+        commit_coordinates(&source, spec, keys, progress)
     } else if streamed {
-        commit_streamed(path, spec, keys, progress)
+        commit_streamed(&source, spec, keys, progress)
     } else {
-        let matrix = read_encoded_matrix(path, spec.scale, spec.value_bits)?;
+        let numbers = crate::matrix(&source)?;
+        let matrix = encode_matrix(numbers, spec.scale, spec.value_bits, path)?;
         let committed = setup::commit(&matrix.encoded, matrix.encoding, options, keys, progress)?;
         Ok(FileCommitted {
             committed,
@@ -114,12 +119,13 @@ pub fn commit_file(
 
 /// Commits a matrix in coordinate form, kept as compressed rows (pedersen).
 fn commit_coordinates(
-    path: &Path,
+    source: &Source,
     spec: &FileCommit,
     keys: &Path,
     progress: &dyn Progress,
 ) -> Result<FileCommitted> {
-    let coordinates = read_coordinates(path)?;
+    let path = source.path();
+    let coordinates = crate::coordinates::coordinates(source)?;
     let (rows, cols) = spec
         .shape
         .or(coordinates.shape)
@@ -142,12 +148,13 @@ fn commit_coordinates(
 /// memory holds the partitions in flight, not the matrix. A first pass over the file finds
 /// the shape and, unless a scale is given, whether every value is an integer.
 fn commit_streamed(
-    path: &Path,
+    source: &Source,
     spec: &FileCommit,
     keys: &Path,
     progress: &dyn Progress,
 ) -> Result<FileCommitted> {
-    let survey = ParquetRows::survey(path)?;
+    let path = source.path();
+    let survey = ParquetRows::survey_of(source)?;
     let encoding = FixedPoint::for_integrality(survey.integral, spec.scale, spec.value_bits)?;
     let rows_per_partition = (spec.options.rows_per_partition as u64).min(survey.rows);
     let partitioning = Partitioning::new(survey.rows as usize, rows_per_partition as usize)?;
@@ -158,7 +165,7 @@ fn commit_streamed(
         rows_per_partition: rows_per_partition as u32,
     };
     let mut assembler = PartitionAssembler::new(partitioning, survey.cols);
-    let mut rows = ParquetRows::open(path)?;
+    let mut rows = ParquetRows::of(source)?;
     let mut ended = false;
     let blocks = std::iter::from_fn(move || loop {
         if ended {

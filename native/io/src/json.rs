@@ -4,13 +4,13 @@ use std::path::Path;
 
 use serde_json::Value;
 use zkmr_core::fixed_point::Number;
-use zkmr_core::{Error, Result};
+use zkmr_core::Result;
 
 use crate::in_file;
+use crate::source::Source;
 
-pub(crate) fn parse(path: &Path) -> Result<Value> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| in_file(path, e))
+pub(crate) fn parse(source: &Source) -> Result<Value> {
+    serde_json::from_slice(&source.text()?).map_err(|e| in_file(source.path(), e))
 }
 
 /// The member `key` of the combined object, or the whole document when it is an array.
@@ -36,8 +36,8 @@ fn number(v: &Value, path: &Path, at: impl FnOnce() -> String) -> Result<Number>
     }
 }
 
-pub(crate) fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
-    let doc = parse(path)?;
+pub(crate) fn read_matrix(source: &Source) -> Result<Vec<Vec<Number>>> {
+    let (doc, path) = (parse(source)?, source.path());
     let Value::Array(rows) = member(&doc, "matrix", path)? else {
         return Err(in_file(path, "matrix: expected an array of rows"));
     };
@@ -59,8 +59,8 @@ pub(crate) fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
         .collect()
 }
 
-pub(crate) fn read_vector(path: &Path) -> Result<Vec<Number>> {
-    let doc = parse(path)?;
+pub(crate) fn read_vector(source: &Source) -> Result<Vec<Number>> {
+    let (doc, path) = (parse(source)?, source.path());
     let Value::Array(values) = member(&doc, "vector", path)? else {
         return Err(in_file(path, "vector: expected an array of numbers"));
     };

@@ -12,6 +12,9 @@
 //!
 //! The same layouts arrive in memory from the JVM engines as Arrow IPC streams.
 //!
+//! A path may name a pipe or a device (`/dev/stdin`, a shell's `<(...)`) as well as a file
+//! (see `source`), and text may start with a UTF-8 byte order mark.
+//!
 //! Every error names the file and, where one exists, the row and column. Malformed input is an
 //! error, never a crash: the Parquet and Arrow IPC decoders panic on some corrupt files instead
 //! of failing, so every call into them runs under `decoding`, which makes those panics errors,
@@ -23,6 +26,7 @@ mod commit;
 mod coordinates;
 mod format;
 mod json;
+mod source;
 mod stream;
 mod write;
 
@@ -40,20 +44,40 @@ pub use format::InputFormat;
 pub use stream::{ParquetRows, Survey};
 pub use write::write_matrix_parquet;
 
+use source::Source;
+
 /// Reads a matrix as rows of numbers.
 pub fn read_matrix(path: &Path) -> Result<Vec<Vec<Number>>> {
-    let rows = match InputFormat::detect(path)? {
-        InputFormat::Json => json::read_matrix(path),
-        InputFormat::Csv => Err(csv_is_coordinates(path)),
-        format => arrow_table::read_matrix(path, format),
-    }?;
+    matrix(&Source::open(path)?)
+}
+
+/// The rows of a matrix input, at least one.
+pub(crate) fn matrix(source: &Source) -> Result<Vec<Vec<Number>>> {
+    let rows = rows(source)?;
     if rows.is_empty() {
-        return Err(Error::Input(format!(
-            "{}: the matrix has no rows",
-            path.display()
-        )));
+        return Err(in_file(source.path(), "the matrix has no rows"));
     }
     Ok(rows)
+}
+
+/// Reads a batch of vectors, laid out as a matrix's rows are: a JSON array of vectors, or
+/// Parquet or Arrow IPC with one vector per row (`row`, `values`).
+pub fn read_vectors(path: &Path) -> Result<Vec<Vec<Number>>> {
+    let source = Source::open(path)?;
+    let vectors = rows(&source)?;
+    if vectors.is_empty() {
+        return Err(in_file(path, "the batch has no vectors"));
+    }
+    Ok(vectors)
+}
+
+/// The rows of a matrix input, or of a batch of vectors, in order; maybe none.
+fn rows(source: &Source) -> Result<Vec<Vec<Number>>> {
+    match source.format() {
+        InputFormat::Json => json::read_matrix(source),
+        InputFormat::Csv => Err(csv_is_coordinates(source.path())),
+        _ => arrow_table::read_matrix(source),
+    }
 }
 
 /// CSV holds matrices in coordinate form only.
@@ -66,16 +90,14 @@ fn csv_is_coordinates(path: &Path) -> Error {
 
 /// Reads a vector of numbers.
 pub fn read_vector(path: &Path) -> Result<Vec<Number>> {
-    let values = match InputFormat::detect(path)? {
-        InputFormat::Json => json::read_vector(path),
+    let source = Source::open(path)?;
+    let values = match source.format() {
+        InputFormat::Json => json::read_vector(&source),
         InputFormat::Csv => Err(csv_is_coordinates(path)),
-        format => arrow_table::read_vector(path, format),
+        _ => arrow_table::read_vector(&source),
     }?;
     if values.is_empty() {
-        return Err(Error::Input(format!(
-            "{}: the vector is empty",
-            path.display()
-        )));
+        return Err(in_file(path, "the vector is empty"));
     }
     Ok(values)
 }
@@ -174,4 +196,35 @@ pub(crate) fn decoding<T>(
 /// Prefixes an error message with the file it concerns.
 pub(crate) fn in_file(path: &Path, detail: impl std::fmt::Display) -> Error {
     Error::Input(format!("{}: {detail}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_batch_says_it_has_no_vectors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("xs.json");
+        std::fs::write(&path, "[]").unwrap();
+        assert_eq!(
+            read_vectors(&path).unwrap_err().to_string(),
+            format!(
+                "invalid input: {}: the batch has no vectors",
+                path.display()
+            )
+        );
+        assert_eq!(
+            read_matrix(&path).unwrap_err().to_string(),
+            format!("invalid input: {}: the matrix has no rows", path.display())
+        );
+        std::fs::write(&path, "[[1, 2.5], [-3, 4]]").unwrap();
+        assert_eq!(
+            read_vectors(&path).unwrap(),
+            vec![
+                vec![Number::Int(1), Number::Float(2.5)],
+                vec![Number::Int(-3), Number::Int(4)]
+            ]
+        );
+    }
 }

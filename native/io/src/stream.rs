@@ -9,8 +9,9 @@ use zkmr_core::fixed_point::Number;
 use zkmr_core::Result;
 
 use crate::arrow_table::matrix_rows;
-use crate::bounds::ParquetInput;
+use crate::format::InputFormat;
 use crate::in_file;
+use crate::source::Source;
 
 /// The rows of a Parquet matrix (`row: int64`, `values: list<number>`), in file order.
 pub struct ParquetRows {
@@ -30,9 +31,17 @@ pub struct Survey {
 
 impl ParquetRows {
     pub fn open(path: &Path) -> Result<Self> {
+        Self::of(&Source::open(path)?)
+    }
+
+    pub(crate) fn of(source: &Source) -> Result<Self> {
+        let path = source.path();
+        if source.format() != InputFormat::Parquet {
+            return Err(in_file(path, "not a Parquet file"));
+        }
         let reader = crate::decoding(&path.display(), || {
-            crate::bounds::parquet_dictionaries(ParquetInput::open(path)?, &path.display())?;
-            ParquetRecordBatchReaderBuilder::try_new(ParquetInput::open(path)?)
+            crate::bounds::parquet_dictionaries(source.parquet()?, &path.display())?;
+            ParquetRecordBatchReaderBuilder::try_new(source.parquet()?)
                 .and_then(|b| b.build())
                 .map_err(|e| in_file(path, e))
         })?;
@@ -57,10 +66,15 @@ impl ParquetRows {
     /// Rows, columns and integrality from one pass (the rows' order and completeness are
     /// checked when they are committed).
     pub fn survey(path: &Path) -> Result<Survey> {
+        Self::survey_of(&Source::open(path)?)
+    }
+
+    pub(crate) fn survey_of(source: &Source) -> Result<Survey> {
+        let path = source.path();
         let mut rows = 0u64;
         let mut cols = None;
         let mut integral = true;
-        for row in Self::open(path)? {
+        for row in Self::of(source)? {
             let (i, values) = row?;
             let expected = *cols.get_or_insert(values.len());
             if values.len() != expected {

@@ -7,9 +7,11 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use zkmr_aggregate::aggregator::{DEFAULT_FAN_IN, DEFAULT_K};
 use zkmr_aggregate::{aggregate, evm, Settings, VerifiedJob};
-use zkmr_core::{bundle, field, Result};
+use zkmr_core::{bundle, field, Error, Result};
 
 use crate::inputs::SrsArgs;
+use crate::output::{self, say};
+use crate::paths::Paths;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -37,12 +39,31 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    // Aggregation takes minutes: an output that cannot be written is found first.
-    zkmr_core::fsio::check_writable(&args.out)?;
-    if let Some(path) = &args.solidity {
-        zkmr_core::fsio::check_writable(path)?;
-    }
+    let settings = Settings {
+        fan_in: args.fan_in,
+        k: args.k,
+    };
+    settings
+        .check()
+        .map_err(|e| Error::Usage(format!("--k, --fan-in: {e}")))?;
+    // Aggregation takes minutes: an output that cannot be written is found first, and a
+    // bundle that cannot be aggregated before the SRS is made.
+    let out = output::path(&args.out);
+    let solidity_out = args.solidity.as_deref().map(output::path);
+    Paths::default()
+        .read("--bundle", &*args.bundle)
+        .read("--srs", args.srs.srs.as_deref())
+        .write("--out", &*out)
+        .write("--solidity", solidity_out.as_deref())
+        .check()?;
     let bundle = bundle::read(&args.bundle)?;
+    if bundle.scheme != zkmr_proto::Scheme::Halo2 as i32 {
+        return Err(Error::Usage(format!(
+            "{}: aggregation folds halo2 partition proofs, and this bundle is not halo2 (its \
+             key store was committed under another scheme)",
+            args.bundle.display()
+        )));
+    }
     let (params, source) = args.srs.choice().params(args.k)?;
     if source.is_unsafe() {
         eprintln!("zkmr: warning: development SRS (insecure, for testing only)");
@@ -62,10 +83,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .expect("valid template")
             .progress_chars("=> "),
     );
-    let settings = Settings {
-        fan_in: args.fan_in,
-        k: args.k,
-    };
     let started = Instant::now();
     let (aggregated, vk) = aggregate(job, &params, settings, &|done: usize, total: usize| {
         bar.set_length(total as u64);
@@ -74,22 +91,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let proof = prost::Message::encode_to_vec(&aggregated.to_proto());
-    let solidity = args
-        .solidity
+    let solidity = solidity_out
         .as_ref()
         .map(|_| evm::solidity(&aggregated.srs, args.k, &vk, aggregated.instances().len()));
-    let mut files = vec![(args.out.as_path(), proof.as_slice())];
-    if let (Some(path), Some(source)) = (&args.solidity, &solidity) {
+    let mut files = vec![(out.as_path(), proof.as_slice())];
+    if let (Some(path), Some(source)) = (&solidity_out, &solidity) {
         files.push((path.as_path(), source.as_bytes()));
     }
     zkmr_core::fsio::write_all(&files)?;
-    println!(
+    say!(
         "aggregated {partitions} partitions in {seconds:.1} s (k = {}, fan-in {}) into {}",
         args.k,
         args.fan_in,
-        args.out.display()
+        out.display()
     );
-    println!(
+    say!(
         "matrix commitment {}\njob root {}",
         field::to_hex(&aggregated.matrix_commitment),
         field::to_hex(&aggregated.job_root)

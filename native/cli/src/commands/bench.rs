@@ -21,7 +21,7 @@ use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
 use zkmr_core::{Error, Result, Scheme};
 
 use crate::device::DeviceArg;
-use crate::output;
+use crate::output::{self, say};
 
 const DEFAULT_SIZES: &str = "256x256,1024x1024,4096x1024,4096x4096";
 /// Encoding of the benchmark data: floats in [-1, 1) at 16 fractional bits.
@@ -195,12 +195,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn print_table(report: &Report) {
-    println!(
+    say!(
         "| scheme | A (rows×cols) | vectors | device | partitions | setup s | prove s | prove (cold) s | verify ms | bundle bytes | peak RSS MiB | f64 product ms | prove / product |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.results {
-        println!(
+        say!(
             "| {} | {}×{} | {} | {} | {} | {:.2} | {:.4} | {:.4} | {:.1} | {} | {:.0} | {:.3} | {:.2}× |",
             r.scheme,
             r.rows,
@@ -218,9 +218,10 @@ fn print_table(report: &Report) {
             r.prove_over_matvec
         );
     }
-    println!(
+    say!(
         "({} threads, {} rows per partition; halo2 under the development SRS)",
-        report.threads, report.rows_per_partition
+        report.threads,
+        report.rows_per_partition
     );
     for gpu in report.results.iter().filter(|r| r.device == "cuda") {
         let cpu = report.results.iter().find(|r| {
@@ -229,7 +230,7 @@ fn print_table(report: &Report) {
                 && (r.rows, r.cols, r.vectors) == (gpu.rows, gpu.cols, gpu.vectors)
         });
         if let Some(cpu) = cpu {
-            println!(
+            say!(
                 "{} {}×{}: proving on the GPU {:.2} s vs the CPU {:.2} s: {:.1}× faster",
                 gpu.scheme,
                 gpu.rows,
@@ -385,7 +386,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         prove_over_matvec: prove_s / matvec_f64_s,
         max_abs_error: QuantizationError::measure(&y, &reference).max_abs_error,
     };
-    println!("{}", serde_json::to_string(&row).expect("row serialises"));
+    say!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -27,7 +27,7 @@ use zkmr_core::Scheme;
 use zkmr_core::{Error, Result};
 
 use super::bench::{in_fresh_process, peak_rss_mib};
-use crate::output;
+use crate::output::{self, say};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -152,13 +152,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         output::json(&rows);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "| partitions | nodes | levels | k | aggregate s | peak RSS MiB | {} |",
         Verification::HEADER
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
-        println!(
+        say!(
             "| {} | {} | {} | {} | {:.1} | {:.0} | {} |",
             r.verification.partitions,
             r.nodes,
@@ -169,7 +169,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             r.verification.cells()
         );
     }
-    println!(
+    say!(
         "({} threads, development SRS (unsafe), {}×{} matrix blocks, fan-in {})",
         rayon::current_num_threads(),
         args.rows_per_partition,
@@ -200,12 +200,12 @@ fn reverify(dir: &Path, args: &Args) -> Result<ExitCode> {
         output::json(&rows);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("| partitions | {} |", Verification::HEADER);
-    println!("|---|---|---|---|---|---|");
+    say!("| partitions | {} |", Verification::HEADER);
+    say!("|---|---|---|---|---|---|");
     for r in &rows {
-        println!("| {} | {} |", r.partitions, r.cells());
+        say!("| {} | {} |", r.partitions, r.cells());
     }
-    println!(
+    say!(
         "({} threads, kept jobs in {})",
         rayon::current_num_threads(),
         dir.display()
@@ -331,7 +331,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         peak_rss_mib: peak,
         verification: time_verification(&proved.bundle, &aggregated, commitment, &params)?,
     };
-    println!("{}", serde_json::to_string(&row).expect("row serialises"));
+    say!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,7 +15,8 @@ use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::{fsio, Error, Result};
 
 use crate::inputs;
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 use crate::progress::Bar;
 
 #[derive(clap::Subcommand)]
@@ -131,11 +132,19 @@ fn output_file(outcome: &Outcome) -> Vec<u8> {
 }
 
 fn run_prove(args: ProveArgs) -> Result<ExitCode> {
+    let out = output::path(&args.out);
+    let output_out = args.output_out.as_deref().map(output::path);
+    let paths = Paths::default()
+        .read("--spec", &*args.spec)
+        .read("--input", args.input.as_deref());
+    args.keys
+        .iter()
+        .fold(paths, |p, k| p.store("--keys", k))
+        .write("--out", &*out)
+        .write("--output-out", output_out.as_deref())
+        .check()?;
     let spec = read_spec(&args.spec)?;
-    fsio::check_writable(&args.out)?;
-    if let Some(path) = &args.output_out {
-        fsio::check_writable(path)?;
-    }
+    warn_of_long_chains(&spec);
     let stores = args
         .keys
         .iter()
@@ -146,24 +155,21 @@ fn run_prove(args: ProveArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|p| read_input(p, &spec))
         .transpose()?;
-    let bar = Bar::new("chain", args.json);
+    let bar = Bar::counting("chain", "steps at most", args.json);
     let started = Instant::now();
     let proved = prove::prove(&spec, &stores, input.as_ref().map(|v| &v.x), &bar)?;
     let seconds = started.elapsed().as_secs_f64();
     bar.finish();
     let bytes = proved.proof.encode_to_vec();
-    let output = args
-        .output_out
-        .as_ref()
-        .map(|_| output_file(&proved.outcome));
-    let mut files = vec![(args.out.as_path(), bytes.as_slice())];
-    if let (Some(path), Some(out)) = (&args.output_out, &output) {
-        files.push((path.as_path(), out.as_slice()));
+    let output = output_out.as_ref().map(|_| output_file(&proved.outcome));
+    let mut files = vec![(out.as_path(), bytes.as_slice())];
+    if let (Some(path), Some(bytes)) = (&output_out, &output) {
+        files.push((path.as_path(), bytes.as_slice()));
     }
     fsio::write_all(&files)?;
     let o = &proved.outcome;
     let report = ProveReport {
-        proof: args.out.display().to_string(),
+        proof: out.display().to_string(),
         proof_bytes: bytes.len(),
         steps: o.steps,
         vectors: o.vectors,
@@ -177,7 +183,7 @@ fn run_prove(args: ProveArgs) -> Result<ExitCode> {
     if args.json {
         output::json(&report);
     } else {
-        println!(
+        say!(
             "proved a chain of {} steps over {} vector(s) in {seconds:.3} s; proof {} ({} bytes)",
             o.steps,
             o.vectors,
@@ -185,30 +191,52 @@ fn run_prove(args: ProveArgs) -> Result<ExitCode> {
             bytes.len()
         );
         print_stages(&o.stages);
-        println!("output = {}", output::preview(&o.decoded()));
+        say!("output = {}", output::preview(&o.decoded()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Steps beyond which a chain warns before it starts: each step is a proof of its own, so
+/// a spec that repeats a stage this often makes a proof of gigabytes if it never converges.
+const LONG_CHAIN: u64 = 10_000;
+
+/// Warns of a spec whose repeats allow more than [`LONG_CHAIN`] steps.
+fn warn_of_long_chains(spec: &ChainSpec) {
+    for stage in &spec.stages {
+        if let Some(repeat) = stage.repeat.filter(|r| u64::from(r.max) > LONG_CHAIN) {
+            eprintln!(
+                "zkmr: warning: stage {} repeats up to {} times until its change is at most {}; \
+                 every step adds a proof, so a chain that does not converge takes that long and \
+                 grows that large (lower its max to bound it)",
+                stage.name, repeat.max, repeat.tolerance
+            );
+        }
+    }
 }
 
 fn print_stages(stages: &[StageOutcome]) {
     for s in stages {
         match (s.converged, s.last_change) {
-            (Some(c), Some(change)) => println!(
+            (Some(c), Some(change)) => say!(
                 "  {}: {} steps, {} (last change {change:.3e})",
                 s.name,
                 s.steps,
                 if c { "converged" } else { "did not converge" }
             ),
-            _ => println!("  {}: {} step(s)", s.name, s.steps),
+            _ => say!("  {}: {} step(s)", s.name, s.steps),
         }
     }
 }
 
 fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
+    let output_out = args.output_out.as_deref().map(output::path);
+    Paths::default()
+        .read("--spec", &*args.spec)
+        .read("--proof", &*args.proof)
+        .read("--input", args.input.as_deref())
+        .write("--output-out", output_out.as_deref())
+        .check()?;
     let spec = read_spec(&args.spec)?;
-    if let Some(path) = &args.output_out {
-        fsio::check_writable(path)?;
-    }
     let input = args
         .input
         .as_deref()
@@ -227,7 +255,7 @@ fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(outcome) => {
-            if let Some(path) = &args.output_out {
+            if let Some(path) = &output_out {
                 fsio::write_bytes(path, &output_file(&outcome))?;
             }
             if args.json {
@@ -240,12 +268,13 @@ fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
                     verify_seconds: seconds,
                 });
             } else {
-                println!(
+                say!(
                     "verified: a chain of {} steps over {} vector(s) ({seconds:.3} s)",
-                    outcome.steps, outcome.vectors
+                    outcome.steps,
+                    outcome.vectors
                 );
                 print_stages(&outcome.stages);
-                println!("output = {}", output::preview(&outcome.decoded()));
+                say!("output = {}", output::preview(&outcome.decoded()));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -10,7 +10,8 @@ use zkmr_core::Result;
 use zkmr_io::{EncodedMatrix, FileCommit};
 
 use crate::inputs::SchemeArgs;
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 use crate::progress::Bar;
 
 #[derive(clap::Args)]
@@ -159,6 +160,10 @@ fn parse_shape(s: &str) -> std::result::Result<(u64, u64), String> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    Paths::default()
+        .read("--matrix", &*args.matrix)
+        .makes_dir("--keys", &args.keys)
+        .check()?;
     let spec = FileCommit {
         shape: args.shape,
         scale: args.partitioning.scale,
@@ -183,7 +188,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .nonzeros
             .map(|n| format!(" ({n} non-zeros)"))
             .unwrap_or_default();
-        println!(
+        say!(
             "committed {}x{} matrix{sparse} in {} partitions under {} ({:.2} s) to {}",
             report.rows,
             report.cols,
@@ -192,7 +197,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             report.keygen_seconds,
             report.keys
         );
-        println!("matrix commitment: {}", report.matrix_commitment);
+        say!("matrix commitment: {}", report.matrix_commitment);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::{fsio, Result};
 
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,6 +41,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "--rows and --cols must be positive".into(),
         ));
     }
+    Paths::default()
+        .write("--out", &*args.out)
+        .write("--vector-out", args.vector_out.as_deref())
+        .check()?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let cols = args.cols;
     let rows = (0..args.rows).map(|_| (0..cols).map(|_| value(&mut rng)).collect());
@@ -57,14 +62,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.json {
         output::json(&report);
     } else {
-        println!(
+        say!(
             "wrote {}x{} matrix to {}",
             args.rows,
             args.cols,
             args.out.display()
         );
         if let Some(path) = &args.vector_out {
-            println!("wrote {}-entry vector to {}", cols, path.display());
+            say!("wrote {}-entry vector to {}", cols, path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,8 @@ use serde::Serialize;
 use zkmr_core::job::OpenStore;
 use zkmr_core::{bundle, fsio, Result};
 
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,15 +44,20 @@ struct OpenReport {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    fsio::check_writable(&args.out)?;
+    let out = output::path(&args.out);
+    Paths::default()
+        .store("--keys", &args.keys)
+        .read("--bundle", &*args.bundle)
+        .write("--out", &*out)
+        .check()?;
     let store = OpenStore::open(&args.keys)?;
     crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
     let job = bundle::read(&args.bundle)?;
     let opening = store.open_partition(&job, args.partition)?;
     let bytes = opening.encode_to_vec();
-    fsio::write_bytes(&args.out, &bytes)?;
+    fsio::write_bytes(&out, &bytes)?;
     let report = OpenReport {
-        opening: args.out.display().to_string(),
+        opening: out.display().to_string(),
         partition: opening.index,
         row_start: opening.row_start,
         row_end: opening.row_end,
@@ -60,7 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.json {
         output::json(&report);
     } else {
-        println!(
+        say!(
             "opened partition {} (rows {}..{}): {} ({} bytes)",
             report.partition,
             report.row_start,

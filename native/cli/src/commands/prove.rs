@@ -13,7 +13,8 @@ use zkmr_core::{fsio, Result};
 
 use crate::device::DeviceArg;
 use crate::inputs;
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 use crate::progress::Bar;
 
 #[derive(clap::Args)]
@@ -146,6 +147,15 @@ pub fn prove(
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    let out = output::path(&args.out);
+    let y_out = args.y_out.as_deref().map(output::path);
+    Paths::default()
+        .store("--keys", &args.keys)
+        .read("--vector", args.vector.as_deref())
+        .read("--vectors", args.vectors.as_deref())
+        .write("--out", &*out)
+        .write("--y-out", y_out.as_deref())
+        .check()?;
     let device = args.device.select();
     let store = OpenStore::open_on(&args.keys, device)?;
     crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
@@ -170,8 +180,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &store,
         &vector,
         batch,
-        &args.out,
-        args.y_out.as_deref(),
+        &out,
+        y_out.as_deref(),
         args.json,
     )?;
     if args.json {
@@ -180,13 +190,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if store.is_unsafe() {
             eprintln!("{}", output::UNSAFE_SRS);
         }
-        println!(
+        say!(
             "proved {} vector(s) over {} partitions ({}) in {:.3} s; bundle {}",
-            report.vectors, report.partitions, report.scheme, report.prove_seconds, report.bundle
+            report.vectors,
+            report.partitions,
+            report.scheme,
+            report.prove_seconds,
+            report.bundle
         );
-        println!("y = {}", output::preview_value(&report.y));
-        println!("rounding error bound: {:.3e}", report.y_error_bound);
-        println!("job root: {}", report.job_root);
+        say!("y = {}", output::preview_value(&report.y));
+        say!("rounding error bound: {:.3e}", report.y_error_bound);
+        say!("job root: {}", report.job_root);
     }
     Ok(ExitCode::SUCCESS)
 }

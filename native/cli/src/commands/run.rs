@@ -15,7 +15,8 @@ use super::commit::{self, PartitionArgs};
 use super::prove;
 use crate::device::DeviceArg;
 use crate::inputs::{self, SchemeArgs};
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -87,6 +88,19 @@ struct RunReport {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
+    // A new --out directory holds nothing yet, so only an existing one can clash.
+    if let Some(out) = args.out.as_ref().filter(|d| d.is_dir()) {
+        let [keys, bundle, y] = OUTPUTS.map(|name| out.join(name));
+        Paths::default()
+            .read("--input", args.input.as_deref())
+            .read("--matrix", args.matrix.as_deref())
+            .read("--vector", args.vector.as_deref())
+            .read("--vectors", args.vectors.as_deref())
+            .makes_dir("--out", &keys)
+            .write("--out", &*bundle)
+            .write("--out", &*y)
+            .check()?;
+    }
     let (matrix_path, vector_path, batch) =
         match (&args.input, &args.matrix, &args.vector, &args.vectors) {
             (Some(input), _, _, _) => (input, input, false),
@@ -204,23 +218,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if report.srs_unsafe {
             eprintln!("{}", output::UNSAFE_SRS);
         }
-        println!("y = {}", output::preview_value(&report.y));
-        println!(
+        say!("y = {}", output::preview_value(&report.y));
+        say!(
             "verified: {} partitions under {}, proved on the {}",
             report.partitions,
             report.scheme,
             report.device.to_uppercase()
         );
-        println!("matrix commitment: {}", report.matrix_commitment);
-        println!("job root:          {}", report.job_root);
-        println!(
+        say!("matrix commitment: {}", report.matrix_commitment);
+        say!("job root:          {}", report.job_root);
+        say!(
             "quantization error: max {:.3e}, mean {:.3e} (bound {:.3e})",
-            report.max_abs_error, report.mean_abs_error, report.y_error_bound
+            report.max_abs_error,
+            report.mean_abs_error,
+            report.y_error_bound
         );
         let s = &report.seconds;
-        println!(
+        say!(
             "seconds: read {:.3}, srs {:.3}, commit {:.3}, prove {:.3}, verify {:.3}, total {:.3}",
-            s.read, s.srs, s.commit, s.prove, s.verify, s.total
+            s.read,
+            s.srs,
+            s.commit,
+            s.prove,
+            s.verify,
+            s.total
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -232,6 +253,13 @@ const OUTPUTS: [&str; 3] = ["keys", "job.bundle", "y.json"];
 /// Refuses an output directory whose entries `run` would replace but cannot: a `keys` that
 /// is not a key store (a user's files), a bundle or `y` path that is a directory.
 fn check_out_dir(out: &Path) -> Result<()> {
+    if zkmr_core::keystore::is_key_store(out) {
+        return Err(zkmr_core::Error::Usage(format!(
+            "{} is a key store: run --out DIR keeps its own store in DIR/keys, so name the \
+             directory above it or another one",
+            out.display()
+        )));
+    }
     let keys = out.join("keys");
     if keys.exists() && !zkmr_core::keystore::is_key_store(&keys) {
         return Err(zkmr_core::Error::Usage(format!(

@@ -18,7 +18,8 @@ use zkmr_core::halo2::srs;
 use zkmr_core::{Error, Result};
 use zkmr_sql::SessionOptions;
 
-use crate::output;
+use crate::output::{self, say};
+use crate::paths::Paths;
 use crate::progress::Bar;
 use crate::render::{self, Rows};
 
@@ -75,6 +76,18 @@ struct StatementResult {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    let bundle_out = args.bundle_out.as_deref().map(output::path);
+    let tables: Vec<&Path> = args
+        .tables
+        .iter()
+        .filter_map(|t| t.split_once('=').map(|(_, path)| Path::new(path)))
+        .collect();
+    tables
+        .iter()
+        .fold(Paths::default(), |p, t| p.read("--table", *t))
+        .read("--file", args.file.as_deref())
+        .write("--bundle-out", bundle_out.as_deref())
+        .check()?;
     let sql = match &args.file {
         Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
         None => args.query.clone().unwrap_or_default(),
@@ -112,7 +125,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let results = runtime.block_on(execute(&sql, &args, options, params, &bar));
     bar.finish();
     let (results, last) = results?;
-    if let Some(path) = &args.bundle_out {
+    if let Some(path) = &bundle_out {
         let bundle = last.iter().find_map(bundle_of).ok_or_else(|| {
             Error::Usage(format!(
                 "--bundle-out {}: the last statement returned no bundle",
@@ -126,7 +139,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         for result in &results {
             if !result.rows.is_empty() {
-                println!("{}", render::table(&result.rows));
+                say!("{}", render::table(&result.rows));
             }
         }
     }

@@ -13,7 +13,7 @@ use zkmr_core::verify::{check_x, x_digest, Expected, ExpectedX};
 use zkmr_core::{bundle, field, Error, Result};
 
 use crate::inputs::SrsArgs;
-use crate::output;
+use crate::output::{self, say};
 
 /// What either kind of proof established.
 struct Outcome {
@@ -59,11 +59,8 @@ fn verify_aggregated(
         ));
     };
     use zkmr_aggregate::{aggregator::partition_params, keys, plan::Plan, verifier, Aggregated};
-    let agg = match Aggregated::read(path) {
-        Ok(agg) => agg,
-        Err(Error::Format(reason)) => return Ok((Err(Error::rejected_bundle(reason)), 0.0)),
-        Err(other) => return Err(other),
-    };
+    // A file that is not an aggregated proof cannot be read (exit 2), as a bundle.
+    let agg = Aggregated::read(path)?;
     let (params, _) = srs.choice().params(agg.settings.k)?;
     if zkmr_core::halo2::srs::VerifierSrs::of(&params) != agg.srs {
         return Ok((
@@ -186,7 +183,7 @@ struct VerifyReport {
 fn expected_x(args: &Args) -> Result<Option<ExpectedX>> {
     Ok(match (&args.vector, &args.vectors, &args.x_digest) {
         (Some(path), _, _) => Some(ExpectedX::Vectors(vec![zkmr_io::read_vector(path)?])),
-        (_, Some(path), _) => Some(ExpectedX::Vectors(zkmr_io::read_matrix(path)?)),
+        (_, Some(path), _) => Some(ExpectedX::Vectors(zkmr_io::read_vectors(path)?)),
         (_, _, Some(hex)) => Some(ExpectedX::Digest(
             digest_from_hex(hex, "--x-digest").map_err(|e| Error::Usage(e.to_string()))?,
         )),
@@ -326,7 +323,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     verify_ms,
                 });
             } else {
-                println!(
+                say!(
                     "verified: partition {index} is the product of its committed block for x {} \
                      ({verify_ms:.1} ms)",
                     digest_to_hex(&v.x_digest())
@@ -355,7 +352,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     verify_ms,
                 });
             } else {
-                println!(
+                say!(
                     "verified{}: {} partitions in {verify_ms:.1} ms; x {}; job root {}",
                     if v.aggregated {
                         " (one aggregated proof)"
@@ -366,11 +363,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     digest_to_hex(&v.x_digest()),
                     digest_to_hex(&v.job_root)
                 );
-                println!(
+                say!(
                     "x = {}",
                     output::preview_value(&x_value(&v.x, v.x_encoding, v.vectors))
                 );
-                println!("y = {}", output::preview_value(&y));
+                say!("y = {}", output::preview_value(&y));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -430,17 +427,18 @@ fn verify_opening(
 ) -> Result<ExitCode> {
     let what = path.display().to_string();
     let bytes = zkmr_core::fsio::read_bytes(path)?;
+    // A file that is not an opening cannot be read (exit 2); only a decoded one is rejected.
+    let opening = zkmr_core::pedersen::opening::decode(&bytes, &what)?;
     let started = Instant::now();
-    let result = zkmr_core::pedersen::opening::decode(&bytes, &what)
-        .map_err(|e| Error::rejected_bundle(e.to_string()))
-        .and_then(|o| zkmr_core::pedersen::opening::verify(&o, commitment, expected))
-        .and_then(|v| match args.partition {
+    let result = zkmr_core::pedersen::opening::verify(&opening, commitment, expected).and_then(
+        |v| match args.partition {
             Some(p) if p != v.index => Err(Error::rejected(
                 v.index,
                 format!("the opening is of partition {}, not {p}", v.index),
             )),
             _ => Ok(v),
-        });
+        },
+    );
     let verify_ms = started.elapsed().as_secs_f64() * 1e3;
     match result {
         Ok(v) => {
@@ -463,7 +461,7 @@ fn verify_opening(
                     verify_ms,
                 });
             } else {
-                println!(
+                say!(
                     "verified: partition {} (rows {}..{}) in {verify_ms:.1} ms; x {}; job root {}",
                     v.index,
                     v.row_start,
@@ -471,11 +469,11 @@ fn verify_opening(
                     digest_to_hex(&v.x_digest),
                     digest_to_hex(&v.job_root)
                 );
-                println!(
+                say!(
                     "x = {}",
                     output::preview_value(&x_value(&v.x, v.x_encoding, v.vectors))
                 );
-                println!("y = {}", output::preview_value(&y));
+                say!("y = {}", output::preview_value(&y));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -7,17 +7,18 @@ use super::spec::{uniform, ChainSpec};
 use super::{Outcome, Walk};
 use crate::error::{Error, Result};
 
-/// Reads a chain proof, refusing any encoding but the canonical one.
+/// Reads a chain proof, refusing any encoding but the canonical one. A file that does not
+/// decode is unreadable input ([`Error::Format`]), not a rejected proof.
 pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::ChainProof> {
     let proof = zkmr_proto::ChainProof::decode(bytes)
-        .map_err(|e| Error::rejected_bundle(format!("{what}: not a chain proof: {e}")))?;
+        .map_err(|e| Error::Format(format!("{what}: not a chain proof: {e}")))?;
     if proof.encode_to_vec() != bytes {
-        return Err(Error::rejected_bundle(format!(
-            "{what}: not in the canonical encoding"
+        return Err(Error::Format(format!(
+            "{what}: not a chain proof in the canonical encoding"
         )));
     }
     if proof.version != zkmr_proto::CHAIN_VERSION {
-        return Err(Error::rejected_bundle(format!(
+        return Err(Error::Format(format!(
             "{what}: chain proof version {}, this verifier reads {}",
             proof.version,
             zkmr_proto::CHAIN_VERSION
@@ -37,6 +38,24 @@ fn at_step(label: &str, err: Error) -> Error {
         other => other.to_string(),
     };
     Error::rejected_bundle(format!("{label}: {reason}"))
+}
+
+/// The most columns step 0's matrix can have, from the bytes that back them: the uniform
+/// first input is made here at that length, so a header's count alone must not size it.
+/// Under pedersen the proof carries one 64-byte point per column of the key; under halo2 a
+/// partition's circuit holds every column in at most `2^MAX_K` rows.
+fn carried_columns(proof: &zkmr_proto::ChainProof, first: &zkmr_proto::Bundle) -> Result<u64> {
+    if first.pedersen.is_none() {
+        return Ok(1 << crate::halo2::shape::MAX_K);
+    }
+    proof
+        .matrices
+        .iter()
+        .find(|m| m.commitment == first.matrix_commitment)
+        .map(|m| m.columns.len() as u64 / 64)
+        .ok_or_else(|| {
+            Error::rejected_bundle("step 0: its matrix key is not the chain proof's one copy")
+        })
 }
 
 /// Verifies `proof` for the trusted `spec`: what the chain computed.
@@ -63,7 +82,7 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
     let vectors = first.vectors.max(1) as usize;
     let first_values = if spec.input.uniform {
         let cols = first.matrix.as_ref().map_or(0, |m| m.cols);
-        if cols == 0 || cols > 1 << 32 || vectors != 1 {
+        if cols == 0 || cols > carried_columns(proof, first)? || vectors != 1 {
             return Err(Error::rejected_bundle(
                 "step 0: not one vector over a matrix the spec can start",
             ));

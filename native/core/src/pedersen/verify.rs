@@ -23,7 +23,7 @@ use crate::verify::{x_digest, Verified};
 
 /// The most vectors one bundle (or opening) may carry, and the most rows and columns: refused
 /// before anything is allocated for them.
-pub(super) const MAX_VECTORS: u64 = 1 << 20;
+pub const MAX_VECTORS: u64 = 1 << 20;
 pub(super) const MAX_DIMENSION: u64 = 1 << 32;
 
 /// Verifies a Pedersen `bundle` for the matrix behind `trusted_commitment`.
