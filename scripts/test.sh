@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what it needs, builds once in the
 # release profile (proofs are too slow unoptimised), then checks format, lints and tests.
+#
+#   scripts/test.sh                  every part, as CI runs it
+#   scripts/test.sh rust python      some parts: lint (fmt, clippy), rust (cargo test), fuzz,
+#                                    examples (PageRank, MLP), jvm (Maven: Spark, Hadoop),
+#                                    python (the package's tests; builds the jvm part's jar
+#                                    first), clusters (spark-submit, a standalone cluster,
+#                                    hadoop jar; the same)
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
+
+all=(lint rust fuzz examples jvm python clusters)
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=("${all[@]}")
+for part in "${parts[@]}"; do
+  case " ${all[*]} " in *" $part "*) ;; *) echo "scripts/test.sh: no part \"$part\" (${all[*]})" >&2; exit 2 ;; esac
+done
+want() {
+  local part
+  for part in "${parts[@]}"; do [ "$part" = "$1" ] && return 0; done
+  return 1
+}
+# The python and clusters parts run on the jar the jvm part builds.
+if { want python || want clusters; } && ! want jvm; then parts+=(jvm); fi
 
 # shellcheck source=scripts/rust.sh
 source scripts/rust.sh
@@ -28,43 +49,65 @@ zkmr_python_env
 # Tests keep the development SRS cache inside the build directory.
 export ZKMR_CACHE_DIR="${ZKMR_CACHE_DIR:-$PWD/target/zkmr-cache}"
 
-echo "== cargo fmt --check"
-cargo fmt --all -- --check
-echo "== cargo clippy (release profile, warnings are errors)"
-cargo clippy --release --workspace --all-targets -- -D warnings
-echo "== cargo test (release profile)"
-# Building every target first gives the JNI library and the CLI the features the tests unify,
-# so the test run reuses them instead of compiling the dependency tree a second time; the
-# README's scripts/zkmr builds the same way.
-zkmr_build
-echo "== the Python package (pip install ./python into .venv)"
-zkmr_python_package --after-workspace-build
 log=$(mktemp)
-cargo test --release --workspace 2>&1 | tee "$log"
-echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then ${ZKMR_FUZZ_SECONDS:-60} s per target)"
-if bash scripts/fuzz.sh; then echo "e2e: scripts/fuzz.sh ok" >>"$log"
-else echo "e2e: scripts/fuzz.sh FAILED" | tee -a "$log"; fi
-echo "== examples: PageRank against networkx, MLP inference against scikit-learn (pytest)"
-# pytest exits 1 when tests failed (its summary line counts them) and 2+ when it could not run.
-status=0
-ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
-  .venv/bin/python -m pytest -q -p no:cacheprovider integration-tests 2>&1 | tee -a "$log" || status=$?
-if [ "$status" -gt 1 ]; then echo "e2e: pytest integration-tests FAILED" | tee -a "$log"; fi
-echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
-# The jar takes the JNI library from the release build above, wherever cargo put it.
-mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
-mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
-  -Dmdep.outputFile="$PWD/target/hadoop.classpath"
-echo "== the Python package's tests (pytest python/tests: NumPy, the CLI, PySpark on the Spark jar)"
-status=0
-ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
-  ZKMR_SPARK_JAR="$PWD/spark-udf/target/zkmr-spark-0.1.0.jar" \
-  .venv/bin/python -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log" || status=$?
-if [ "$status" -gt 1 ]; then echo "e2e: pytest python/tests FAILED" | tee -a "$log"; fi
-echo "== end to end: spark-submit (local and a standalone cluster) and hadoop jar"
-for run in integration-tests/spark_submit.sh integration-tests/spark_cluster.sh integration-tests/hadoop_jar.sh; do
-  if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi
-done
+if want lint; then
+  echo "== cargo fmt --check"
+  cargo fmt --all -- --check
+  echo "== cargo clippy (release profile, warnings are errors)"
+  cargo clippy --release --workspace --all-targets -- -D warnings
+fi
+if want rust || want examples || want jvm || want python; then
+  # Building every target first gives the JNI library and the CLI the features the tests
+  # unify, so the test run reuses them instead of compiling the dependency tree a second
+  # time; the README's scripts/zkmr builds the same way.
+  echo "== cargo build (release profile, every target)"
+  zkmr_build
+fi
+if want rust || want python; then
+  echo "== the Python package (pip install ./python into .venv)"
+  zkmr_python_package --after-workspace-build
+fi
+if want rust; then
+  echo "== cargo test (release profile)"
+  cargo test --release --workspace 2>&1 | tee -a "$log"
+fi
+if want fuzz; then
+  # Twenty seconds a target in the suite replays every saved crash and exercises each target;
+  # longer runs are ZKMR_FUZZ_SECONDS=600 scripts/fuzz.sh.
+  export ZKMR_FUZZ_SECONDS="${ZKMR_FUZZ_SECONDS:-20}"
+  echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then $ZKMR_FUZZ_SECONDS s per target)"
+  if bash scripts/fuzz.sh; then echo "e2e: scripts/fuzz.sh ok" >>"$log"
+  else echo "e2e: scripts/fuzz.sh FAILED" | tee -a "$log"; fi
+fi
+if want examples; then
+  echo "== examples: PageRank against networkx, MLP inference against scikit-learn (pytest)"
+  # pytest exits 1 when tests failed (its summary line counts them) and 2+ when it could not run.
+  status=0
+  ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
+    .venv/bin/python -m pytest -q -p no:cacheprovider integration-tests 2>&1 | tee -a "$log" || status=$?
+  if [ "$status" -gt 1 ]; then echo "e2e: pytest integration-tests FAILED" | tee -a "$log"; fi
+fi
+if want jvm; then
+  echo "== mvn install (JUnit: embedded Spark local[2], Hadoop LocalJobRunner)"
+  # The jar takes the JNI library from the release build above, wherever cargo put it.
+  mvn -B -Dzkmr.cargo.skip=true -Dzkmr.native.dir="${CARGO_TARGET_DIR:-$PWD/target}/release" install 2>&1 | tee -a "$log"
+  mvn -B -q -pl jvm/hadoop dependency:build-classpath -Dmdep.includeScope=provided \
+    -Dmdep.outputFile="$PWD/target/hadoop.classpath"
+fi
+if want python; then
+  echo "== the Python package's tests (pytest python/tests: NumPy, the CLI, PySpark on the Spark jar)"
+  status=0
+  ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
+    ZKMR_SPARK_JAR="$PWD/spark-udf/target/zkmr-spark-0.1.0.jar" \
+    .venv/bin/python -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee -a "$log" || status=$?
+  if [ "$status" -gt 1 ]; then echo "e2e: pytest python/tests FAILED" | tee -a "$log"; fi
+fi
+if want clusters; then
+  echo "== end to end: spark-submit (local and a standalone cluster) and hadoop jar"
+  for run in integration-tests/spark_submit.sh integration-tests/spark_cluster.sh integration-tests/hadoop_jar.sh; do
+    if bash "$run"; then echo "e2e: $run ok" >>"$log"; else echo "e2e: $run FAILED" | tee -a "$log"; fi
+  done
+fi
 # One closing line with the totals over every cargo test binary, Surefire suite, pytest suite and
 # end-to-end run.
 awk '/^test result:/ { p += $4; f += $6 }
