@@ -51,6 +51,9 @@ export ZKMR_CACHE_DIR="${ZKMR_CACHE_DIR:-$PWD/target/zkmr-cache}"
 
 log=$(mktemp)
 if want lint; then
+  echo "== import structure (scripts/check-imports.py: no import cycles, engines scheme-blind)"
+  python3 scripts/check-imports.py --self-test
+  python3 scripts/check-imports.py --report
   echo "== cargo fmt --check"
   cargo fmt --all -- --check
   echo "== cargo clippy (release profile, warnings are errors)"

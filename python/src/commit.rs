@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs;
 use zkmr_core::keystore::{digest_to_hex, KeyStore};
-use zkmr_core::setup::{self, CommitOptions};
+use zkmr_core::setup::{self, srs_choice, CommitOptions};
 use zkmr_core::{Error, Scheme};
 use zkmr_io::{FileCommit, FileCommitted};
 
@@ -102,11 +100,7 @@ fn options(
                 "give srs (a file) or dev_srs, not both".into(),
             ))
         }
-        (Some(path), false) => Some(SrsChoice::File(path)),
-        (None, true) => Some(SrsChoice::Development {
-            cache_dir: srs::default_cache_dir(),
-        }),
-        (None, false) => None,
+        (srs, development) => srs_choice(srs, development)?,
     };
     Ok(CommitOptions {
         scheme: scheme.parse::<Scheme>()?,

@@ -13,8 +13,8 @@ use zkmr_core::halo2::statement::MatrixHeader;
 use zkmr_core::matrix::Partitioning;
 use zkmr_core::{Error, Result};
 
-use crate::aggregator::Settings;
 use crate::node_circuit::{JobContext, ACCUMULATOR_LIMBS};
+use crate::settings::Settings;
 
 /// An aggregated proof and the values it speaks about.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub mod evm;
 pub mod keys;
 pub mod node_circuit;
 pub mod plan;
+pub mod settings;
 pub mod statement_chip;
 pub mod verifier;
 

@@ -26,12 +26,17 @@ use snark_verifier::{
 };
 use snark_verifier_sdk::{BITS, LIMBS};
 use zkmr_core::field::{to_hex, F};
-use zkmr_core::halo2::srs::ProverParams;
+use zkmr_core::halo2::setup::SrsChoice;
+use zkmr_core::halo2::srs::{default_cache_dir, ProverParams, VerifierSrs};
 use zkmr_core::halo2::statement::{outputs_digest, vector_digest};
 use zkmr_core::matrix::Partitioning;
+use zkmr_core::verify::{check_x, x_digest, Expected, Verified};
 use zkmr_core::{Error, Result};
 
+use crate::aggregator::partition_params;
 use crate::artifact::Aggregated;
+use crate::keys;
+use crate::plan::Plan;
 
 /// What an accepted aggregated proof establishes.
 #[derive(Clone, Debug)]
@@ -51,6 +56,56 @@ impl VerifiedAggregate {
             to_hex(&self.job_root)
         )
     }
+}
+
+/// Reads the aggregated proof at `path` and verifies it for a relying party: against the
+/// matrix behind `trusted_commitment`, under the SRS it trusts and for the `x` it `expected`.
+/// Returns the verdict and the milliseconds the check took, without rebuilding the root key
+/// (cached in `$ZKMR_CACHE_DIR` after its first use). A file that is not an aggregated proof is
+/// an error (it cannot be read); a proof that is read and fails is the verdict's rejection.
+pub fn verify_file(
+    path: &std::path::Path,
+    trusted_commitment: &[u8; 32],
+    srs: &SrsChoice,
+    expected: &Expected,
+) -> Result<(Result<Verified>, f64)> {
+    let rejected = |reason: &str| Ok((Err(Error::rejected_bundle(reason.to_string())), 0.0));
+    let Ok(commitment) = zkmr_core::field::from_bytes(trusted_commitment, "--commitment") else {
+        return rejected("the trusted commitment is not a halo2 matrix commitment");
+    };
+    let agg = Aggregated::read(path)?;
+    let (params, _) = srs.params(agg.settings.k)?;
+    if VerifierSrs::of(&params) != agg.srs {
+        return rejected("the aggregated proof was made under another SRS than the one given");
+    }
+    let context = agg.context()?;
+    let plan = Plan::new(agg.partitions, agg.settings.fan_in).map_err(Error::Usage)?;
+    let small = partition_params(&params, agg.header.k)?;
+    let vk =
+        keys::cached_root_verifying_key(&default_cache_dir(), &params, &small, &context, &plan)?;
+    let started = std::time::Instant::now();
+    let result = check_x(
+        &agg.x,
+        1,
+        agg.x_encoding,
+        agg.header.cols as usize,
+        expected,
+    )
+    .and_then(|()| verify(&agg, commitment, &vk))
+    .map(|v| Verified {
+        scheme: zkmr_core::Scheme::Halo2,
+        y: v.y,
+        vectors: 1,
+        y_scale_bits: v.y_scale_bits,
+        job_root: zkmr_core::field::to_bytes(&v.job_root),
+        partitions: v.partitions,
+        matrix_encoding: agg.header.encoding,
+        x_digest: x_digest(&agg.x, 1, agg.x_encoding),
+        x: agg.x.clone(),
+        x_encoding: agg.x_encoding,
+        srs_unsafe: agg.srs.is_development(),
+    });
+    Ok((result, started.elapsed().as_secs_f64() * 1e3))
 }
 
 /// Verifies `agg` for the matrix behind `trusted_commitment` under the root key `vk`.

@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use zkmr_core::fixed_point::Number;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs;
 use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::{srs_choice, SrsChoice};
 use zkmr_core::{Result, Scheme};
 
 /// The scheme a new key store is committed under, and the SRS the halo2 scheme needs.
@@ -26,13 +25,7 @@ pub struct SchemeArgs {
 impl SchemeArgs {
     /// The SRS asked for, if any.
     pub fn srs(&self) -> Option<SrsChoice> {
-        match (&self.srs, self.dev_srs) {
-            (Some(path), _) => Some(SrsChoice::File(path.clone())),
-            (None, true) => Some(SrsChoice::Development {
-                cache_dir: srs::default_cache_dir(),
-            }),
-            (None, false) => None,
-        }
+        srs_choice(self.srs.clone(), self.dev_srs).expect("clap refuses --srs with --dev-srs")
     }
 }
 
@@ -50,12 +43,10 @@ pub struct SrsArgs {
 
 impl SrsArgs {
     pub fn choice(&self) -> SrsChoice {
-        match &self.srs {
-            Some(path) => SrsChoice::File(path.clone()),
-            None => SrsChoice::Development {
-                cache_dir: srs::default_cache_dir(),
-            },
-        }
+        srs_choice(self.srs.clone(), self.dev_srs)
+            .ok()
+            .flatten()
+            .expect("clap requires one of --srs and --dev-srs")
     }
 }
 

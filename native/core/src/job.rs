@@ -108,7 +108,7 @@ impl OpenStore {
         if x.count == 0 {
             return Err(Error::Input("no vectors".into()));
         }
-        let most = crate::pedersen::verify::MAX_VECTORS;
+        let most = crate::limits::MAX_VECTORS;
         if x.count as u64 > most {
             return Err(Error::Input(format!(
                 "{} vectors are more than the {most} one bundle holds: prove them in batches of at \

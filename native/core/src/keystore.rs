@@ -42,10 +42,11 @@ use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
 use crate::store_files::{DirFiles, StoreFiles};
 
+use crate::limits::MAX_DIMENSION;
+
 const FORMAT: &str = "zkmr-keystore";
-/// The most rows or columns a store's matrix may have, and the most entries of one
-/// partition's block: a manifest that declares more is refused before anything is allocated.
-pub(crate) const MAX_DIMENSION: u64 = 1 << 32;
+/// The most entries of one partition's block: a manifest that declares more (or more rows or
+/// columns than [`MAX_DIMENSION`]) is refused before anything is allocated.
 const MAX_BLOCK_ENTRIES: u64 = 1 << 34;
 /// Version 5: a pedersen store keeps one matrix key and no per-partition commitments, so its
 /// partitions list no key digest. Version 4: file digests and the manifest's checksum. Version 3: the scheme is recorded.

@@ -5,7 +5,8 @@
 //!
 //! - **Inputs**: [`fixed_point`] encodes real numbers as bounded integers, [`matrix`] holds
 //!   encoded matrices and cuts them into partitions, [`sparse`] holds matrices given in
-//!   coordinate form, [`product`] computes exact products.
+//!   coordinate form, [`product`] computes exact products, [`limits`] bounds every size read
+//!   from a file or a flag.
 //! - **Schemes**, each committing a matrix, proving partitions and verifying a job:
 //!   [`pedersen`] (the default: Pedersen-committed columns and one homomorphic check) and
 //!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
@@ -30,6 +31,7 @@ pub mod fsio;
 pub mod halo2;
 pub mod job;
 pub mod keystore;
+pub mod limits;
 pub mod matrix;
 pub mod pedersen;
 pub mod product;

@@ -121,6 +121,9 @@ pub fn encode_vector(values: &[Number], encoding: FixedPoint) -> Result<Vec<i64>
         .collect()
 }
 
+/// Rows per partition when none is asked for.
+pub const DEFAULT_ROWS_PER_PARTITION: usize = 64;
+
 /// How `rows` matrix rows are cut into consecutive blocks of `rows_per_partition`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Partitioning {

@@ -1,12 +1,12 @@
 //! Setup, once per matrix: commit it under the chosen scheme and write the key store that
 //! every later step follows.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::fixed_point::FixedPoint;
-use crate::halo2::setup::SrsChoice;
+pub use crate::halo2::setup::SrsChoice;
 use crate::keystore::KeyStore;
 use crate::matrix::{IntMatrix, Partitioning};
 use crate::pedersen::statement::Header;
@@ -14,8 +14,23 @@ use crate::progress::Progress;
 use crate::scheme::Scheme;
 use crate::sparse::{Block, SparseMatrix};
 
-/// Rows per partition when none is asked for.
-pub const DEFAULT_ROWS_PER_PARTITION: usize = 64;
+pub use crate::matrix::DEFAULT_ROWS_PER_PARTITION;
+
+/// The SRS a user asked for with a file or the development flag, read the same way by every
+/// engine: the file, or the insecure development SRS cached in `$ZKMR_CACHE_DIR` (else the
+/// user's cache directory), or none; both at once is refused.
+pub fn srs_choice(file: Option<PathBuf>, development: bool) -> Result<Option<SrsChoice>> {
+    match (file, development) {
+        (Some(_), true) => Err(Error::Usage(
+            "an SRS file and the development SRS were both asked for; give one".into(),
+        )),
+        (Some(path), false) => Ok(Some(SrsChoice::File(path))),
+        (None, true) => Ok(Some(SrsChoice::Development {
+            cache_dir: crate::halo2::srs::default_cache_dir(),
+        })),
+        (None, false) => Ok(None),
+    }
+}
 
 /// How to commit a matrix.
 #[derive(Clone, Debug)]
@@ -147,13 +162,42 @@ fn commit_pedersen(
 ) -> Result<Committed> {
     let rows_per_partition = options.rows_per_partition.min(rows);
     let partitioning = Partitioning::new(rows, rows_per_partition)?;
-    let header = Header {
-        rows: rows as u64,
-        cols: cols as u64,
-        encoding,
-        rows_per_partition: rows_per_partition as u32,
-    };
     let blocks = (0..partitioning.count()).map(|p| Ok((p, block_of(partitioning.range(p)))));
+    commit_stream(
+        (rows as u64, cols as u64),
+        encoding,
+        exact,
+        blocks,
+        options,
+        dest,
+        progress,
+    )
+}
+
+/// Makes the key store of a `rows × cols` matrix from `(partition, block)` pairs as they
+/// arrive (pedersen, whose setup sums each partition once and keeps nothing else of it): a
+/// matrix read from a file need never be held whole. The partitions are those of
+/// `options.rows_per_partition` rows.
+pub fn commit_stream(
+    (rows, cols): (u64, u64),
+    encoding: FixedPoint,
+    exact: bool,
+    blocks: impl Iterator<Item = Result<(usize, Block)>> + Send,
+    options: &CommitOptions,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Committed> {
+    if options.scheme != Scheme::Pedersen || options.srs.is_some() || options.fold.is_some() {
+        return Err(Error::Usage(
+            "a matrix committed as it is read is committed under the pedersen scheme only".into(),
+        ));
+    }
+    let header = Header {
+        rows,
+        cols,
+        encoding,
+        rows_per_partition: (options.rows_per_partition as u64).min(rows) as u32,
+    };
     let started = Instant::now();
     let done =
         crate::pedersen::setup::commit(header, blocks, exact, dest, options.replace, progress)?;

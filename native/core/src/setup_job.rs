@@ -22,7 +22,8 @@ use crate::halo2::setup::SrsChoice;
 use crate::halo2::shape::CircuitShape;
 use crate::halo2::srs::{self, SrsSource, VerifierSrs};
 use crate::halo2::statement::{MatrixHeader, PartitionId};
-use crate::keystore::{digest_to_hex, manifest, Halo2Setup, MAX_DIMENSION};
+use crate::keystore::{digest_to_hex, manifest, Halo2Setup};
+use crate::limits::MAX_DIMENSION;
 use crate::matrix::{PartitionLayout, Partitioning};
 use crate::pedersen::encoding::{points_from_bytes, points_to_bytes};
 use crate::pedersen::setup::{finish_sums, Part, PartialSums, Sums};
@@ -50,7 +51,7 @@ pub fn plan(
         )));
     }
     if scheme == Scheme::Pedersen {
-        crate::pedersen::setup::check_shape(rows, cols)?;
+        crate::limits::check_store_shape(rows, cols)?;
     }
     let rows_per_partition = rows_per_partition.min(rows as usize);
     Partitioning::new(rows as usize, rows_per_partition)?;

@@ -193,7 +193,7 @@ impl SparseMatrix {
         }
         // A declared or inferred shape is backed by no bytes: refused before the row offsets
         // (8 bytes a row) are allocated for it.
-        crate::pedersen::setup::check_shape(rows, cols)?;
+        crate::limits::check_store_shape(rows, cols)?;
         if let Some((k, (i, j, _))) = entries
             .iter()
             .enumerate()

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::matrix::{encode_row, IntMatrix, PartitionAssembler, Partitioning};
-use zkmr_core::pedersen::statement::Header;
 use zkmr_core::progress::Progress;
 use zkmr_core::setup::{self, CommitOptions, Committed};
 use zkmr_core::sparse::{Block, SparseMatrix};
@@ -158,12 +157,6 @@ fn commit_streamed(
     let encoding = FixedPoint::for_integrality(survey.integral, spec.scale, spec.value_bits)?;
     let rows_per_partition = (spec.options.rows_per_partition as u64).min(survey.rows);
     let partitioning = Partitioning::new(survey.rows as usize, rows_per_partition as usize)?;
-    let header = Header {
-        rows: survey.rows,
-        cols: survey.cols as u64,
-        encoding,
-        rows_per_partition: rows_per_partition as u32,
-    };
     let mut assembler = PartitionAssembler::new(partitioning, survey.cols);
     let mut rows = ParquetRows::of(source)?;
     let mut ended = false;
@@ -190,21 +183,17 @@ fn commit_streamed(
     });
     // Integers encode exactly at any scale; fractions are counted as rounded.
     let exact = survey.integral;
-    let done = zkmr_core::pedersen::setup::commit(
-        header,
-        blocks,
+    let committed = setup::commit_stream(
+        (survey.rows, survey.cols as u64),
+        encoding,
         exact,
+        blocks,
+        &spec.options,
         keys,
-        spec.options.replace,
         progress,
     )?;
     Ok(FileCommitted {
-        committed: Committed {
-            store: done.store,
-            commitment: done.commitment,
-            srs_seconds: 0.0,
-            setup_seconds: done.seconds,
-        },
+        committed,
         nonzeros: None,
     })
 }

@@ -5,7 +5,9 @@ use std::path::Path;
 use zkmr_core::{Error, Result};
 
 use crate::in_file;
-use crate::source::BOM;
+
+/// The UTF-8 byte order mark some editors put before text; skipped wherever text is read.
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// A supported input format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,12 +21,6 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
-    /// The format of the file at `path`, from its first bytes. A pipe gives those bytes once:
-    /// the readers (`read_matrix` and the others) tell its format from the bytes they read.
-    pub fn detect(path: &Path) -> Result<Self> {
-        Ok(crate::source::sniff(path)?.2)
-    }
-
     /// The format that an input's first bytes `head` tell; `whole` when they are all of it.
     /// Text may start with a UTF-8 byte order mark.
     pub(crate) fn of_head(head: &[u8], whole: bool, path: &Path) -> Result<Self> {

@@ -16,16 +16,13 @@ use bytes::Bytes;
 use zkmr_core::{Error, Result};
 
 use crate::bounds::ParquetInput;
-use crate::format::InputFormat;
+use crate::format::{InputFormat, BOM};
 
 /// The most bytes read from an input that is not a regular file.
 const UNSEEKABLE_LIMIT: u64 = 4 << 30;
 
 /// How many first bytes tell the format.
 const HEAD: u64 = 256;
-
-/// A UTF-8 byte order mark, which some editors and spreadsheets write before text.
-pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Bytes that can be read and sought, such as a Parquet or Arrow IPC reader takes.
 pub(crate) trait ReadSeek: Read + Seek {}
@@ -125,6 +122,14 @@ fn size(bytes: u64) -> String {
     match bytes % (1 << 30) {
         0 if bytes > 0 => format!("{} GiB", bytes >> 30),
         _ => format!("{bytes} bytes"),
+    }
+}
+
+impl InputFormat {
+    /// The format of the file at `path`, from its first bytes. A pipe gives those bytes once:
+    /// the readers (`read_matrix` and the others) tell its format from the bytes they read.
+    pub fn detect(path: &Path) -> Result<Self> {
+        Ok(sniff(path)?.2)
     }
 }
 

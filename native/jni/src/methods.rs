@@ -9,14 +9,13 @@ use jni::{Env, EnvUnowned};
 use prost::Message;
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs::default_cache_dir;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::digest_from_hex;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
+use zkmr_core::setup::{srs_choice, SrsChoice};
 use zkmr_core::sparse::{Block, SparseMatrix};
 use zkmr_core::verify::{opening_verdict, verdict, Expected, ExpectedX};
 use zkmr_core::Error;
@@ -76,13 +75,13 @@ fn srs_of(
     scheme: zkmr_core::Scheme,
     srs_file: &JString<'_>,
 ) -> Result<Option<SrsChoice>> {
-    Ok(match (scheme, srs_file.is_null()) {
-        (zkmr_core::Scheme::Pedersen, true) => None,
-        (_, false) => Some(SrsChoice::File(text(env, srs_file, "srs file")?.into())),
-        (zkmr_core::Scheme::Halo2, true) => Some(SrsChoice::Development {
-            cache_dir: default_cache_dir(),
-        }),
-    })
+    let file = if srs_file.is_null() {
+        None
+    } else {
+        Some(text(env, srs_file, "srs file")?.into())
+    };
+    let development = file.is_none() && scheme == zkmr_core::Scheme::Halo2;
+    Ok(srs_choice(file, development)?)
 }
 
 fn positive_rows(rows_per_partition: jint) -> Result<usize> {

@@ -4,7 +4,7 @@ use zkmr_core::bundle::{encoding_to_proto, store_meta};
 use zkmr_core::fixed_point::{decode_all, FixedPoint};
 use zkmr_core::job::{Committed, OpenStore};
 use zkmr_core::keystore::digest_to_hex as to_hex;
-use zkmr_core::pedersen::opening::OpenedPartition;
+use zkmr_core::verify::OpenedPartition;
 use zkmr_core::verify::Verified;
 
 use crate::boundary::Result;

@@ -5,10 +5,10 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::KeyStore;
 use zkmr_core::progress::{Event, Progress, Silent};
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::Result;
 use zkmr_core::Scheme;
 

@@ -11,13 +11,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, QuantizationError};
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs;
 use zkmr_core::job::OpenStore;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
 use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::setup::{self, srs_choice, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
 use zkmr_core::{Error, Result, Scheme};
 
 use crate::device::DeviceArg;
@@ -324,9 +322,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let options = CommitOptions {
         scheme: args.scheme,
         rows_per_partition: args.rows_per_partition,
-        srs: (args.scheme == Scheme::Halo2).then(|| SrsChoice::Development {
-            cache_dir: srs::default_cache_dir(),
-        }),
+        srs: srs_choice(None, args.scheme == Scheme::Halo2)?,
         ..CommitOptions::default()
     };
     let keys = dir.path().join("keys");

@@ -13,8 +13,7 @@ use datafusion::datasource::file_format::options::{
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::sql::parser::DFParser;
 use zkmr_core::fixed_point::Number;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs;
+use zkmr_core::setup::{srs_choice, SrsChoice};
 use zkmr_core::{Error, Result};
 use zkmr_sql::SessionOptions;
 
@@ -92,13 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
         None => args.query.clone().unwrap_or_default(),
     };
-    let srs = match (&args.srs, args.dev_srs) {
-        (Some(path), _) => Some(SrsChoice::File(path.clone())),
-        (None, true) => Some(SrsChoice::Development {
-            cache_dir: srs::default_cache_dir(),
-        }),
-        (None, false) => None,
-    };
+    let srs = srs_choice(args.srs.clone(), args.dev_srs)?;
     if srs
         .as_ref()
         .is_some_and(|s| matches!(s, SrsChoice::Development { .. }))

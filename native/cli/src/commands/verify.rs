@@ -10,7 +10,7 @@ use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::job::OpenStore;
 use zkmr_core::keystore::{digest_from_hex, digest_to_hex};
 use zkmr_core::verify::{check_x, x_digest, Expected, ExpectedX};
-use zkmr_core::{bundle, field, Error, Result};
+use zkmr_core::{bundle, Error, Result};
 
 use crate::inputs::SrsArgs;
 use crate::output::{self, say};
@@ -50,52 +50,20 @@ fn verify_aggregated(
     srs: &SrsArgs,
     expected: &Expected,
 ) -> Result<(Result<Outcome>, f64)> {
-    let Ok(commitment) = field::from_bytes(commitment, "--commitment") else {
-        return Ok((
-            Err(Error::rejected_bundle(
-                "the trusted commitment is not a halo2 matrix commitment",
-            )),
-            0.0,
-        ));
-    };
-    use zkmr_aggregate::{aggregator::partition_params, keys, plan::Plan, verifier, Aggregated};
-    // A file that is not an aggregated proof cannot be read (exit 2), as a bundle.
-    let agg = Aggregated::read(path)?;
-    let (params, _) = srs.choice().params(agg.settings.k)?;
-    if zkmr_core::halo2::srs::VerifierSrs::of(&params) != agg.srs {
-        return Ok((
-            Err(Error::rejected_bundle(
-                "the aggregated proof was made under another SRS than the one given",
-            )),
-            0.0,
-        ));
-    }
-    let context = agg.context()?;
-    let plan = Plan::new(agg.partitions, agg.settings.fan_in).map_err(Error::Usage)?;
-    let small = partition_params(&params, agg.header.k)?;
-    let vk = keys::cached_root_verifying_key(
-        &zkmr_core::halo2::srs::default_cache_dir(),
-        &params,
-        &small,
-        &context,
-        &plan,
-    )?;
-    let started = Instant::now();
-    let cols = agg.header.cols as usize;
-    let result = check_x(&agg.x, 1, agg.x_encoding, cols, expected)
-        .and_then(|()| verifier::verify(&agg, commitment, &vk))
-        .map(|v| Outcome {
-            job_root: field::to_bytes(&v.job_root),
-            partitions: v.partitions,
-            x: agg.x.clone(),
-            x_encoding: agg.x_encoding,
-            y: v.y,
-            vectors: 1,
-            y_scale_bits: v.y_scale_bits,
-            aggregated: true,
-            srs_unsafe: agg.srs.is_development(),
-        });
-    Ok((result, started.elapsed().as_secs_f64() * 1e3))
+    let (result, verify_ms) =
+        zkmr_aggregate::verifier::verify_file(path, commitment, &srs.choice(), expected)?;
+    let result = result.map(|v| Outcome {
+        job_root: v.job_root,
+        partitions: v.partitions,
+        x: v.x,
+        x_encoding: v.x_encoding,
+        y: v.y,
+        vectors: 1,
+        y_scale_bits: v.y_scale_bits,
+        aggregated: true,
+        srs_unsafe: v.srs_unsafe,
+    });
+    Ok((result, verify_ms))
 }
 
 /// `zkmr verify`'s flags (its help is the subcommand's doc in `main.rs`).
@@ -428,17 +396,18 @@ fn verify_opening(
     let what = path.display().to_string();
     let bytes = zkmr_core::fsio::read_bytes(path)?;
     // A file that is not an opening cannot be read (exit 2); only a decoded one is rejected.
-    let opening = zkmr_core::pedersen::opening::decode(&bytes, &what)?;
+    let opening = zkmr_core::verify::read_opening(&bytes, &what)?;
     let started = Instant::now();
-    let result = zkmr_core::pedersen::opening::verify(&opening, commitment, expected).and_then(
-        |v| match args.partition {
+    let result =
+        zkmr_core::verify::verify_opening(&opening, commitment, expected).and_then(|v| match args
+            .partition
+        {
             Some(p) if p != v.index => Err(Error::rejected(
                 v.index,
                 format!("the opening is of partition {}, not {p}", v.index),
             )),
             _ => Ok(v),
-        },
-    );
+        });
     let verify_ms = started.elapsed().as_secs_f64() * 1e3;
     match result {
         Ok(v) => {

@@ -280,6 +280,23 @@ impl Circuit<F> for MatVecCircuit<'_> {
     }
 }
 
+/// The circuit size a shape needs, which depends on the rows the configured circuit reserves:
+/// here, beside the configuration, so the shape (which the configuration reads) stays below it.
+impl CircuitShape {
+    /// Rows halo2 reserves at the end of the circuit for blinding.
+    pub(crate) fn reserved_rows(&self) -> usize {
+        let mut cs = ConstraintSystem::<F>::default();
+        MatVecConfig::configure(&mut cs, *self);
+        cs.blinding_factors() + 1
+    }
+
+    /// log2 of the circuit size: the accumulator needs `height + 1` usable rows.
+    pub fn k(&self) -> u32 {
+        let needed = self.height() + 1 + self.reserved_rows();
+        needed.next_power_of_two().trailing_zeros().max(4)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

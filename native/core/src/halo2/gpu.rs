@@ -19,8 +19,8 @@ use rand::rngs::OsRng;
 use crate::field::F;
 use crate::halo2::circuit::MatVecCircuit;
 use crate::halo2::keys::Pk;
+use crate::halo2::poseidon::Transcript;
 use crate::halo2::srs::ProverParams;
-use crate::halo2::transcript::Transcript;
 
 type GpuParams = ParamsKZG<Bn256>;
 

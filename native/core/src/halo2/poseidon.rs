@@ -10,7 +10,23 @@ use std::sync::OnceLock;
 use halo2_base::poseidon::hasher::{mds::SparseMDSMatrix, spec::OptimizedPoseidonSpec};
 use halo2_proofs::halo2curves::ff::PrimeField;
 
+use snark_verifier::{
+    loader::native::NativeLoader, system::halo2::transcript::halo2::PoseidonTranscript,
+};
+
 use crate::field::F;
+
+/// The partition proofs' Fiat-Shamir transcript over a byte stream `S`: snark-verifier's
+/// Poseidon transcript with this sponge, which the aggregation circuit replays.
+pub type Transcript<S> = PoseidonTranscript<
+    halo2_proofs::halo2curves::bn256::G1Affine,
+    NativeLoader,
+    S,
+    T,
+    RATE,
+    R_F,
+    R_P,
+>;
 
 /// State width.
 pub const T: usize = 3;

@@ -61,7 +61,7 @@ pub struct CommitOptions {
 impl Default for CommitOptions {
     fn default() -> Self {
         Self {
-            rows_per_partition: crate::setup::DEFAULT_ROWS_PER_PARTITION,
+            rows_per_partition: crate::matrix::DEFAULT_ROWS_PER_PARTITION,
             fold: None,
             replace: false,
         }

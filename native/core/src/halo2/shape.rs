@@ -8,11 +8,8 @@
 //! [`CircuitShape::choose`] minimises by picking the fold that wastes the least of the
 //! power-of-two row count.
 
-use halo2_proofs::plonk::ConstraintSystem;
-
 use crate::error::{Error, Result};
 use crate::field::{from_i128, F};
-use crate::halo2::circuit::MatVecConfig;
 
 /// The most fixed columns a partition circuit may have: each costs the verifier a
 /// commitment and the proof an evaluation.
@@ -84,19 +81,6 @@ impl CircuitShape {
     /// Group and circuit row of extended column `c`.
     pub fn position(&self, c: usize) -> (usize, usize) {
         (c / self.height(), c % self.height())
-    }
-
-    /// Rows halo2 reserves at the end of the circuit for blinding.
-    fn reserved_rows(&self) -> usize {
-        let mut cs = ConstraintSystem::<F>::default();
-        MatVecConfig::configure(&mut cs, *self);
-        cs.blinding_factors() + 1
-    }
-
-    /// log2 of the circuit size: the accumulator needs `height + 1` usable rows.
-    pub fn k(&self) -> u32 {
-        let needed = self.height() + 1 + self.reserved_rows();
-        needed.next_power_of_two().trailing_zeros().max(4)
     }
 
     /// The instance columns for `x` and a `y` block: column `g` holds group `g` of

@@ -10,7 +10,7 @@
 use std::io::Cursor;
 
 use halo2_proofs::{
-    halo2curves::bn256::{Bn256, G1Affine},
+    halo2curves::bn256::Bn256,
     plonk::{create_proof, verify_proof},
     poly::kzg::{
         commitment::KZGCommitmentScheme,
@@ -19,19 +19,13 @@ use halo2_proofs::{
     },
 };
 use rand::rngs::OsRng;
-use snark_verifier::{
-    loader::native::NativeLoader, system::halo2::transcript::halo2::PoseidonTranscript,
-};
 
 use crate::device::Device;
 use crate::field::F;
 use crate::halo2::circuit::MatVecCircuit;
 use crate::halo2::keys::{Pk, Vk};
-use crate::halo2::poseidon::{RATE, R_F, R_P, T};
+use crate::halo2::poseidon::Transcript;
 use crate::halo2::srs::ProverParams;
-
-/// The partition transcript over a byte stream `S`.
-pub type Transcript<S> = PoseidonTranscript<G1Affine, NativeLoader, S, T, RATE, R_F, R_P>;
 
 /// Proves one circuit on `device`; blinding randomness comes from the OS.
 pub fn prove(

@@ -30,14 +30,14 @@ use super::statement::{
     job_leaf, job_root_of, matrix_commitment, vectors_digest, Header, PartitionId,
 };
 use super::transcript::{merkle_depth, merkle_root_from, Transcript};
-use super::verify::{MAX_DIMENSION, MAX_VECTORS};
 use crate::bundle::{encoding_from_proto, encoding_to_proto};
 use crate::error::{Error, Result};
 use crate::field::unpack_i128;
 use crate::fixed_point::{check_output_range, output_bound, FixedPoint};
+use crate::limits::{MAX_DIMENSION, MAX_VECTORS};
 use crate::matrix::Partitioning;
 use crate::scheme::Scheme;
-use crate::verify::{check_x, x_digest, Expected};
+use crate::verify::expected::{check_x, x_digest, Expected};
 
 /// What an opening's check establishes.
 #[derive(Clone, Debug)]

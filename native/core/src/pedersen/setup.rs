@@ -237,25 +237,6 @@ impl Sums {
 /// Commits a matrix of `header.rows × header.cols` whose partitions `blocks` yields, each
 /// once in any order as `(index, block)` (row-major, encoded with `header.encoding`), and
 /// writes the key store at `dest`.
-/// The most rows a pedersen store commits: the verifier and the committer hold one generator
-/// `G_i` per row (64 bytes, derived at about 34 µs each), 1 GiB at this limit.
-pub const MAX_ROWS: u64 = 1 << 24;
-/// The most columns: setup holds one partial sum per column (96 bytes) and blinds each, 1.5
-/// GiB at this limit.
-pub const MAX_COLS: u64 = 1 << 24;
-
-/// Refuses a shape beyond [`MAX_ROWS`] and [`MAX_COLS`], before anything is allocated or
-/// staged for it: a declared shape (`--shape`) is backed by no bytes.
-pub fn check_shape(rows: u64, cols: u64) -> Result<()> {
-    if rows > MAX_ROWS || cols > MAX_COLS {
-        return Err(Error::Input(format!(
-            "a {rows}x{cols} matrix is beyond the 2^24 = {MAX_ROWS} rows and {MAX_COLS} columns \
-             a pedersen key store holds (one generator a row and one point a column, in memory)"
-        )));
-    }
-    Ok(())
-}
-
 pub fn commit(
     header: Header,
     blocks: impl Iterator<Item = Result<(usize, Block)>> + Send,
@@ -265,7 +246,7 @@ pub fn commit(
     progress: &dyn Progress,
 ) -> Result<Committed> {
     let started = Instant::now();
-    check_shape(header.rows, header.cols)?;
+    crate::limits::check_store_shape(header.rows, header.cols)?;
     if header.cols > 1 << 17 || header.rows > 1 << 20 {
         tracing::warn!(
             rows = header.rows,

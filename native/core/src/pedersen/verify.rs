@@ -19,12 +19,9 @@ use crate::field::unpack_i128;
 use crate::fixed_point::{check_output_range, output_bound};
 use crate::matrix::{gather_outputs, Partitioning};
 use crate::scheme::Scheme;
-use crate::verify::{x_digest, Verified};
+use crate::verify::expected::{x_digest, Verified};
 
-/// The most vectors one bundle (or opening) may carry, and the most rows and columns: refused
-/// before anything is allocated for them.
-pub const MAX_VECTORS: u64 = 1 << 20;
-pub(super) const MAX_DIMENSION: u64 = 1 << 32;
+use crate::limits::{MAX_DIMENSION, MAX_VECTORS};
 
 /// Verifies a Pedersen `bundle` for the matrix behind `trusted_commitment`.
 pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Result<Verified> {
