@@ -289,3 +289,31 @@ fn the_next_commit_cleans_up_after_a_killed_one() {
     );
     assert_eq!(verified_y(d, &d.join("k.bundle"), &commitment), Y);
 }
+
+/// A `run --out` killed midway leaves its staging directory inside `--out`; the next run into
+/// that directory removes it (and one still running would hold the directory's lock).
+#[test]
+fn the_next_run_cleans_up_after_a_killed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.json"), "[[1, 2], [3, 4], [5, 6]]").unwrap();
+    std::fs::write(d.join("x.json"), "[1, 2]").unwrap();
+    // What a run killed after staging its store leaves behind.
+    std::fs::create_dir_all(d.join("out/.zkmr-run-Ab12Cd/keys/partitions")).unwrap();
+    let report = json_out(zkmr(d).args([
+        "run", "--matrix", "a.json", "--vector", "x.json", "--out", "out", "--json",
+    ]));
+    assert_eq!(
+        serde_json::from_value::<Vec<f64>>(report["y"].clone()).unwrap(),
+        Y
+    );
+    let left: Vec<_> = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        !left.iter().any(|n| n.starts_with(".zkmr-run-")),
+        "{left:?}"
+    );
+}

@@ -3,10 +3,10 @@
 //!
 //! The layers, bottom up:
 //!
-//! - **Inputs**: [`fixed_point`] encodes real numbers as bounded integers, [`matrix`] holds
-//!   encoded matrices and cuts them into partitions, [`sparse`] holds matrices given in
-//!   coordinate form, [`product`] computes exact products, [`limits`] bounds every size read
-//!   from a file or a flag.
+//! - **Inputs**, from the `zkmr-math` crate below this one: [`fixed_point`] encodes real
+//!   numbers as bounded integers, [`matrix`] holds encoded matrices and cuts them into
+//!   partitions, [`sparse`] holds matrices given in coordinate form, [`product`] computes exact
+//!   products, [`limits`] bounds every size read from a file or a flag.
 //! - **Schemes**, each committing a matrix, proving partitions and verifying a job:
 //!   [`pedersen`] (the default: Pedersen-committed columns and one homomorphic check) and
 //!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
@@ -23,25 +23,21 @@
 
 pub mod bundle;
 pub mod chain;
-pub mod device;
-pub mod error;
-pub mod field;
-pub mod fixed_point;
-pub mod fsio;
 pub mod halo2;
 pub mod job;
 pub mod keystore;
-pub mod limits;
-pub mod matrix;
 pub mod pedersen;
-pub mod product;
-pub mod progress;
 pub mod scheme;
 pub mod setup;
 pub mod setup_job;
-pub mod sparse;
 pub mod store_files;
 pub mod verify;
+
+// The foundations live in zkmr-math, below the schemes; they keep their paths here
+// (`zkmr_core::matrix`, `crate::field`), so the job layer and the engines read one API.
+pub use zkmr_math::{
+    device, error, field, fixed_point, fsio, limits, matrix, product, progress, sparse,
+};
 
 pub use error::{Error, Result};
 pub use scheme::Scheme;

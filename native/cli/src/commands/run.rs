@@ -138,15 +138,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // Everything is made in a staging directory (inside --out, or a temporary one) and moved
     // into --out only once the job has verified: a failure leaves --out as it was.
     let _created = CreatedDir(args.out.as_ref().filter(|d| !d.exists()).cloned());
-    let staging = match &args.out {
+    // Held until the outputs are in place; declared after `_created` so it is released first.
+    let _lock = match &args.out {
         Some(dir) => {
             check_out_dir(dir)?;
             std::fs::create_dir_all(dir).map_err(|e| zkmr_core::Error::io(dir, e))?;
-            tempfile::Builder::new()
-                .prefix(".zkmr-run-")
-                .tempdir_in(dir)
-                .map_err(|e| zkmr_core::Error::io(dir, e))?
+            Some(lock_out_dir(dir)?)
         }
+        None => None,
+    };
+    let staging = match &args.out {
+        Some(dir) => tempfile::Builder::new()
+            .prefix(STAGING)
+            .tempdir_in(dir)
+            .map_err(|e| zkmr_core::Error::io(dir, e))?,
         None => tempfile::tempdir().map_err(|e| zkmr_core::Error::io(std::env::temp_dir(), e))?,
     };
     let dir = staging.path().to_path_buf();
@@ -245,6 +250,41 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The staging directory inside `--out`: `.zkmr-run-XXXXXX`.
+const STAGING: &str = ".zkmr-run-";
+
+/// Locks `out` against a second `run` into it, and removes what a run killed there
+/// (`kill -9`) left: with the lock held, every staging directory found belongs to a dead run.
+fn lock_out_dir(out: &Path) -> Result<std::fs::File> {
+    let file = std::fs::File::open(out).map_err(|e| zkmr_core::Error::io(out, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(zkmr_core::Error::Usage(format!(
+                "{}: another zkmr run is writing this directory",
+                out.display()
+            )))
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(zkmr_core::Error::io(out, e)),
+    }
+    for entry in std::fs::read_dir(out)
+        .map_err(|e| zkmr_core::Error::io(out, e))?
+        .flatten()
+    {
+        let name = entry.file_name();
+        let stale = name
+            .to_string_lossy()
+            .strip_prefix(STAGING)
+            .is_some_and(|suffix| {
+                suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    Ok(file)
 }
 
 /// What `run --out` writes: the key store, the bundle and `y`.
