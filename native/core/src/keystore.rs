@@ -460,18 +460,11 @@ impl DestinationLock {
             std::fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
             Some(dest.to_path_buf())
         };
-        let file = std::fs::File::open(dest).map_err(|e| Error::io(dest, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Self {
-                _file: file,
-                created,
-            }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
-                "{}: another zkmr commit is writing this key store",
-                dest.display()
-            ))),
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dest, e)),
-        }
+        let file = crate::fsio::lock_dir(dest, "another zkmr commit is writing this key store")?;
+        Ok(Self {
+            _file: file,
+            created,
+        })
     }
 }
 
@@ -617,23 +610,8 @@ fn staging_prefix(kind: &str, dest: &Path) -> String {
 /// beside it. Called with the destination's lock held: a commit still running holds that lock,
 /// so every staging directory of this destination found now belongs to a dead one.
 fn remove_stale_staging(parent: &Path, dest: &Path) {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    let prefixes = [staging_prefix(STAGING, dest), staging_prefix(ASIDE, dest)];
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // tempfile's suffix: six letters and digits after the prefix, nothing else.
-        let stale = prefixes.iter().any(|prefix| {
-            name.strip_prefix(prefix.as_str()).is_some_and(|suffix| {
-                suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
-            })
-        });
-        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            tracing::info!(path = %entry.path().display(), "removing a killed commit's staging");
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
+    for kind in [STAGING, ASIDE] {
+        crate::fsio::remove_staging(parent, &staging_prefix(kind, dest));
     }
 }
 

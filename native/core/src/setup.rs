@@ -131,13 +131,11 @@ pub fn commit_sparse(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<Committed> {
-    if options.scheme != Scheme::Pedersen || options.srs.is_some() || options.fold.is_some() {
-        return Err(Error::Usage(
-            "a matrix in coordinate form is committed under the pedersen scheme only: the \
-             halo2 scheme's circuit holds every entry"
-                .into(),
-        ));
-    }
+    pedersen_only(
+        options,
+        "a matrix in coordinate form is committed under the pedersen scheme only: the halo2 \
+         scheme's circuit holds every entry",
+    )?;
     commit_pedersen(
         (matrix.rows(), matrix.cols()),
         |range| matrix.block(range),
@@ -163,7 +161,7 @@ fn commit_pedersen(
     let rows_per_partition = options.rows_per_partition.min(rows);
     let partitioning = Partitioning::new(rows, rows_per_partition)?;
     let blocks = (0..partitioning.count()).map(|p| Ok((p, block_of(partitioning.range(p)))));
-    commit_stream(
+    stream_pedersen(
         (rows as u64, cols as u64),
         encoding,
         exact,
@@ -187,11 +185,40 @@ pub fn commit_stream(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<Committed> {
+    pedersen_only(
+        options,
+        "a matrix committed as it is read is committed under the pedersen scheme only",
+    )?;
+    stream_pedersen(
+        (rows, cols),
+        encoding,
+        exact,
+        blocks,
+        options,
+        dest,
+        progress,
+    )
+}
+
+/// Refuses `options` that ask for another scheme than pedersen, or for halo2's SRS or fold,
+/// saying `why` pedersen is the only one.
+fn pedersen_only(options: &CommitOptions, why: &str) -> Result<()> {
     if options.scheme != Scheme::Pedersen || options.srs.is_some() || options.fold.is_some() {
-        return Err(Error::Usage(
-            "a matrix committed as it is read is committed under the pedersen scheme only".into(),
-        ));
+        return Err(Error::Usage(why.into()));
     }
+    Ok(())
+}
+
+/// [`commit_stream`] once the options are known to be pedersen's.
+fn stream_pedersen(
+    (rows, cols): (u64, u64),
+    encoding: FixedPoint,
+    exact: bool,
+    blocks: impl Iterator<Item = Result<(usize, Block)>> + Send,
+    options: &CommitOptions,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Committed> {
     let header = Header {
         rows,
         cols,

@@ -161,6 +161,42 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
+/// Opens directory `dir` and takes an exclusive lock on it, so that two zkmr processes writing
+/// into it cannot interleave: the second fails at once, `busy` saying who holds it. The lock
+/// lasts as long as the returned file.
+pub fn lock_dir(dir: &Path, busy: &str) -> Result<std::fs::File> {
+    let file = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(Error::Usage(format!("{}: {busy}", dir.display())))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dir, e)),
+    }
+}
+
+/// Removes the staging directories in `parent` that `tempfile` named `prefix` plus its
+/// six-letter suffix, left by a process killed before it moved them into place. Call it with
+/// the lock ([`lock_dir`]) a live writer would hold, so that what it finds is stale.
+pub fn remove_staging(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let stale = name
+            .to_string_lossy()
+            .strip_prefix(prefix)
+            .is_some_and(|suffix| {
+                suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            tracing::info!(path = %entry.path().display(), "removing a killed run's staging");
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))

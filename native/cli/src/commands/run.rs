@@ -258,33 +258,9 @@ const STAGING: &str = ".zkmr-run-";
 /// Locks `out` against a second `run` into it, and removes what a run killed there
 /// (`kill -9`) left: with the lock held, every staging directory found belongs to a dead run.
 fn lock_out_dir(out: &Path) -> Result<std::fs::File> {
-    let file = std::fs::File::open(out).map_err(|e| zkmr_core::Error::io(out, e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(zkmr_core::Error::Usage(format!(
-                "{}: another zkmr run is writing this directory",
-                out.display()
-            )))
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(zkmr_core::Error::io(out, e)),
-    }
-    for entry in std::fs::read_dir(out)
-        .map_err(|e| zkmr_core::Error::io(out, e))?
-        .flatten()
-    {
-        let name = entry.file_name();
-        let stale = name
-            .to_string_lossy()
-            .strip_prefix(STAGING)
-            .is_some_and(|suffix| {
-                suffix.len() == 6 && suffix.chars().all(|c| c.is_ascii_alphanumeric())
-            });
-        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    Ok(file)
+    let lock = zkmr_core::fsio::lock_dir(out, "another zkmr run is writing this directory")?;
+    zkmr_core::fsio::remove_staging(out, STAGING);
+    Ok(lock)
 }
 
 /// What `run --out` writes: the key store, the bundle and `y`.
