@@ -54,26 +54,33 @@ except ImportError:  # Python < 3.11: [lib]/[[bin]] paths fall back to the defau
 # Crates: every directory native/<name>/ with a Cargo.toml, plus these.
 EXTRA_CRATE_DIRS = ["python"]
 
-# Engines go through zkmr-core's scheme-neutral layer (scheme, job, setup, verify, keystore,
-# bundle); only zkmr-core itself (and zkmr-aggregate, which is halo2 by design) names a scheme.
+# Engines go through zkmr-core's job layer (job, setup, setup_job, verify, chain, and the store
+# and bundle it re-exports from zkmr-scheme); only zkmr-core's registry names a scheme, and
+# zkmr-aggregate is halo2 by design. zkmr-scheme and each scheme crate cannot name another
+# scheme at all: their Cargo.toml files do not depend on one, so the compiler forbids it.
 # Each rule: (crate glob, forbidden path prefix, allowlist). An allowlist entry is
 # (file glob relative to the repository root, reason); the reason must say why.
-# When a scheme moves to its own crate, add e.g. ("zkmr-cli", "zkmr_pedersen", []).
+ENGINES = ["zkmr-cli", "zkmr-sql", "zkmr-jni", "zkmr-python", "zkmr-io"]
+BENCH_AGGREGATE = [
+    ("native/cli/src/commands/bench_aggregate.rs",
+     "measures halo2 aggregation against per-partition halo2 verification: a benchmark "
+     "of that scheme's own machinery, which no job runs through"),
+]
+CORE_NAMES_SCHEMES = [
+    ("native/core/src/registry.rs", "the registry: the one place that maps a scheme's name to "
+     "its implementation"),
+    ("native/core/src/lib.rs", "re-exports the scheme crates (`zkmr_core::halo2`) for the "
+     "aggregation crate and the tests of one scheme's internals; no code here uses them"),
+]
 RULES = [
-    ("zkmr-cli", "zkmr_core::pedersen", []),
-    ("zkmr-cli", "zkmr_core::halo2", [
-        ("native/cli/src/commands/bench_aggregate.rs",
-         "measures halo2 aggregation against per-partition halo2 verification: a benchmark "
-         "of that scheme's own machinery, which no job runs through"),
-    ]),
-    ("zkmr-sql", "zkmr_core::pedersen", []),
-    ("zkmr-sql", "zkmr_core::halo2", []),
-    ("zkmr-jni", "zkmr_core::pedersen", []),
-    ("zkmr-jni", "zkmr_core::halo2", []),
-    ("zkmr-python", "zkmr_core::pedersen", []),
-    ("zkmr-python", "zkmr_core::halo2", []),
-    ("zkmr-io", "zkmr_core::pedersen", []),
-    ("zkmr-io", "zkmr_core::halo2", []),
+    (engine, prefix, BENCH_AGGREGATE if (engine, prefix) == ("zkmr-cli", "zkmr_core::halo2") else [])
+    for engine in ENGINES
+    for prefix in ["zkmr_core::pedersen", "zkmr_core::halo2", "zkmr_pedersen", "zkmr_halo2"]
+] + [
+    ("zkmr-core", "zkmr_pedersen", CORE_NAMES_SCHEMES),
+    ("zkmr-core", "zkmr_halo2", CORE_NAMES_SCHEMES),
+    ("zkmr-core", "crate::pedersen", []),
+    ("zkmr-core", "crate::halo2", []),
 ]
 
 # ---------------------------------------------------------------------------------------------

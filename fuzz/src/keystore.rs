@@ -20,10 +20,10 @@ use std::sync::OnceLock;
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::halo2::keys::vk_from_bytes;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::Manifest;
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::Manifest;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::Vectors;
 use zkmr_core::Scheme;
 
 /// A store's files: `(path in the store, contents)`.
@@ -121,7 +121,7 @@ pub fn run(data: &[u8]) {
     let write = |name: &str, bytes: &[u8]| crate::replace_file(&dir.join(name), bytes);
     if name == MANIFEST {
         write(MANIFEST, contents);
-        let _ = OpenStore::open_on(&dir, Device::Cpu);
+        let _ = JobRunner::open_on(&dir, Device::Cpu);
         if let Some(sealed) = serde_json::from_slice(contents).ok().and_then(seal) {
             write(MANIFEST, &sealed);
             let _ = use_store(&dir);
@@ -143,7 +143,7 @@ pub fn run(data: &[u8]) {
 }
 
 /// The manifest's bytes with its checksum set, in the one form a store accepts (what
-/// `zkmr_core::keystore` writes: pretty JSON and a newline, the checksum being the BLAKE3 of
+/// `zkmr_core::store` writes: pretty JSON and a newline, the checksum being the BLAKE3 of
 /// that form with an empty checksum).
 fn seal(mut manifest: Manifest) -> Option<Vec<u8>> {
     let form = |m: &Manifest| {
@@ -163,7 +163,7 @@ fn seal(mut manifest: Manifest) -> Option<Vec<u8>> {
 /// and every partition key and parse its verifying key; proving takes about a second per input
 /// in the instrumented build, which would leave the other files of the target unfuzzed.
 fn use_store(dir: &Path) -> zkmr_core::Result<()> {
-    let store = OpenStore::open_on(dir, Device::Cpu)?;
+    let store = JobRunner::open_on(dir, Device::Cpu)?;
     let partitions = store.store.manifest.partitions.len() as u32;
     match store.scheme() {
         Scheme::Pedersen => {
@@ -175,9 +175,9 @@ fn use_store(dir: &Path) -> zkmr_core::Result<()> {
             }
         }
         Scheme::Halo2 => {
-            let shape = store.store.manifest.shape()?;
+            let shape = zkmr_core::halo2::store::shape(&store.store.manifest)?;
             for index in 0..partitions {
-                let key = store.store.partition(index)?;
+                let key = zkmr_core::halo2::store::partition(&store.store, index)?;
                 vk_from_bytes(&key.verifying_key, shape, index)?;
             }
         }

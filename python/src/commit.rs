@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use zkmr_core::keystore::{digest_to_hex, KeyStore};
 use zkmr_core::setup::{self, srs_choice, CommitOptions};
+use zkmr_core::store::{digest_to_hex, KeyStore};
 use zkmr_core::{Error, Scheme};
 use zkmr_io::{FileCommit, FileCommitted};
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use prost::Message;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::{bundle, fsio, Scheme};
 
 use crate::errors::OrRaise;

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_from_hex;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::digest_from_hex;
 use zkmr_core::Error;
+use zkmr_core::Vectors;
 
 use crate::arrays;
 use crate::errors::OrRaise;
@@ -44,7 +44,7 @@ pub fn prove(
     let callback = Callback::new(progress);
     let (proved, y_scale_bits, bound) = py
         .detach(|| {
-            let store = OpenStore::open(&store)?;
+            let store = JobRunner::open(&store)?;
             if let Some(trusted) = &trusted {
                 store.expect_commitment(trusted)?;
             }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use pyo3::prelude::*;
-use zkmr_core::keystore::{digest_from_hex, digest_to_hex};
+use zkmr_core::store::{digest_from_hex, digest_to_hex};
 use zkmr_core::verify::{Expected, ExpectedX, Verified};
 use zkmr_core::{bundle, Error};
 

@@ -18,9 +18,10 @@ use halo2_proofs::poly::{
 };
 use snark_verifier::system::halo2::{compile, Config};
 use snark_verifier_sdk::{evm::gen_evm_proof_shplonk, halo2::gen_snark_shplonk, CircuitExt, Snark};
-use zkmr_core::bundle::{encoding_from_proto, meta_from_proto};
+use zkmr_core::bundle::encoding_from_proto;
 use zkmr_core::field::{from_bytes, from_i64, F};
 use zkmr_core::halo2::keys::vk_from_bytes;
+use zkmr_core::halo2::meta::meta_from_proto;
 use zkmr_core::halo2::shape::CircuitShape;
 use zkmr_core::halo2::statement::outputs_digest;
 use zkmr_core::halo2::verify;

@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use prost::Message;
-use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto, meta_from_proto, meta_to_proto};
+use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
 use zkmr_core::field::{from_bytes, pack_i128, to_bytes, unpack_i128, F};
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::fsio::{read_bytes, write_bytes};
+use zkmr_core::halo2::meta::{meta_from_proto, meta_to_proto};
 use zkmr_core::halo2::shape::CircuitShape;
 use zkmr_core::halo2::srs::VerifierSrs;
 use zkmr_core::halo2::statement::MatrixHeader;

@@ -29,3 +29,5 @@ pub mod verifier;
 
 pub use aggregator::{aggregate, Settings, VerifiedJob};
 pub use artifact::Aggregated;
+/// The SRS an aggregation is made under, from the user's choice, and where it came from.
+pub use zkmr_core::halo2::srs::params_for as load_srs;

@@ -26,10 +26,11 @@ use snark_verifier::{
 };
 use snark_verifier_sdk::{BITS, LIMBS};
 use zkmr_core::field::{to_hex, F};
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs::{default_cache_dir, ProverParams, VerifierSrs};
+use zkmr_core::halo2::srs::{self, ProverParams, VerifierSrs};
 use zkmr_core::halo2::statement::{outputs_digest, vector_digest};
 use zkmr_core::matrix::Partitioning;
+use zkmr_core::setup::default_cache_dir;
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::verify::{check_x, x_digest, Expected, Verified};
 use zkmr_core::{Error, Result};
 
@@ -74,7 +75,7 @@ pub fn verify_file(
         return rejected("the trusted commitment is not a halo2 matrix commitment");
     };
     let agg = Aggregated::read(path)?;
-    let (params, _) = srs.params(agg.settings.k)?;
+    let (params, _) = srs::params_for(srs, agg.settings.k)?;
     if VerifierSrs::of(&params) != agg.srs {
         return rejected("the aggregated proof was made under another SRS than the one given");
     }

@@ -12,10 +12,11 @@ use zkmr_aggregate::{
 use zkmr_core::device::Device;
 use zkmr_core::field::F;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::{commit, CommitOptions, SrsChoice};
+use zkmr_core::halo2::setup::{commit, CommitOptions};
 use zkmr_core::halo2::srs::{development, ProverParams};
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
+use zkmr_core::setup::SrsChoice;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -31,7 +32,7 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let cache = zkmr_core::halo2::srs::default_cache_dir();
+        let cache = zkmr_core::setup::default_cache_dir();
         let mut rng = rand::rngs::StdRng::seed_from_u64(11);
         let (rows, cols) = (7, 5);
         let data = (0..rows * cols).map(|_| rng.gen_range(-500..500)).collect();
@@ -54,12 +55,9 @@ fn fixture() -> &'static Fixture {
             &Silent,
         )
         .unwrap();
-        let proved = zkmr_core::job::OpenStore::open_on(committed.store.dir(), Device::Cpu)
+        let proved = zkmr_core::job::JobRunner::open_on(committed.store.dir(), Device::Cpu)
             .unwrap()
-            .prove(
-                &zkmr_core::scheme::Vectors::one(x.clone(), encoding),
-                &Silent,
-            )
+            .prove(&zkmr_core::Vectors::one(x.clone(), encoding), &Silent)
             .unwrap();
         let settings = Settings::default();
         let params = development(settings.k, &cache).unwrap();

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use zkmr_core::fixed_point::Number;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{srs_choice, SrsChoice};
+use zkmr_core::Vectors;
 use zkmr_core::{Result, Scheme};
 
 /// The scheme a new key store is committed under, and the SRS the halo2 scheme needs.
@@ -107,12 +107,12 @@ pub fn reference_product(a: &[Vec<Number>], xs: &[Vec<Number>]) -> Vec<f64> {
 
 /// `--commitment HEX` on the holder's side: refuses a store whose manifest names another.
 pub fn expect_commitment(
-    store: &zkmr_core::job::OpenStore,
+    store: &zkmr_core::job::JobRunner,
     commitment: Option<&str>,
 ) -> Result<()> {
     match commitment {
         Some(hex) => store.expect_commitment(
-            &zkmr_core::keystore::digest_from_hex(hex, "--commitment")
+            &zkmr_core::store::digest_from_hex(hex, "--commitment")
                 .map_err(|e| zkmr_core::Error::Usage(e.to_string()))?,
         ),
         None => Ok(()),

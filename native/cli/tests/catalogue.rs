@@ -2439,7 +2439,7 @@ fn split_opening(dir: &Path) {
     use zkmr_core::pedersen::statement::{job_leaf, job_root, vectors_digest, Header, PartitionId};
     use zkmr_core::pedersen::transcript::merkle_path;
     store(dir);
-    let open = zkmr_core::job::OpenStore::open(&dir.join("keys")).unwrap();
+    let open = zkmr_core::job::JobRunner::open(&dir.join("keys")).unwrap();
     let prover = zkmr_core::pedersen::store::PedersenProver::new(open.store.clone()).unwrap();
     let commitment = open.commitment().unwrap();
     let x = [1i64, 2];

@@ -3,15 +3,14 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::halo2::srs;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::setup::{commit, CommitOptions};
 use zkmr_core::verify::verify;
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 
 fn partition(c: &mut Criterion) {
     let (rows, cols) = (64, 1024);
@@ -27,11 +26,13 @@ fn partition(c: &mut Criterion) {
         encoding,
     );
     let dir = tempfile::tempdir().unwrap();
-    for scheme in [Scheme::Pedersen, Scheme::Halo2] {
+    for scheme in Scheme::ALL {
         let options = CommitOptions {
             scheme,
-            srs: (scheme == Scheme::Halo2).then(|| SrsChoice::Development {
-                cache_dir: srs::default_cache_dir(),
+            srs: (zkmr_core::registry::scheme(scheme).capabilities().srs).then(|| {
+                SrsChoice::Development {
+                    cache_dir: zkmr_core::setup::default_cache_dir(),
+                }
             }),
             replace: true,
             ..CommitOptions::default()
@@ -43,7 +44,7 @@ fn partition(c: &mut Criterion) {
             b.iter(|| commit(&matrix, encoding, &options, &keys, &Silent).unwrap())
         });
         let committed = commit(&matrix, encoding, &options, &keys, &Silent).unwrap();
-        let store = OpenStore::open_on(&keys, Device::Cpu).unwrap();
+        let store = JobRunner::open_on(&keys, Device::Cpu).unwrap();
         group.bench_function("prove", |b| b.iter(|| store.prove(&x, &Silent).unwrap()));
         let proved = store.prove(&x, &Silent).unwrap();
         group.bench_function("verify", |b| {

@@ -1,7 +1,7 @@
 //! A job: partitions proved where their rows are, combined by a reducer into a verified
 //! bundle, under whichever scheme the key store records.
 //!
-//! Every engine goes through [`OpenStore`] (the CLI in one process; the SQL aggregates, Spark
+//! Every engine goes through [`JobRunner`] (the CLI in one process; the SQL aggregates, Spark
 //! and Hadoop across tasks through JNI), so a partition proved anywhere is the same
 //! [`zkmr_proto::PartitionResult`] and a job committed anywhere is the same bundle and root.
 //! Nothing here depends on the scheme: its [`Prover`] does the scheme's part.
@@ -17,22 +17,22 @@ use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
 use crate::field::{pack_i128, unpack_i128};
 use crate::fixed_point::{check_output_range, decode_all, product_scale, y_error_bound, Number};
-use crate::keystore::KeyStore;
 use crate::matrix::PartitionLayout;
 use crate::progress::{Event, Progress};
-use crate::scheme::{PartitionProved, Prover, Scheme, Vectors};
 use crate::sparse::{Block, Entry};
-use crate::store_files::StoreFiles;
+use crate::store::KeyStore;
+use crate::store::StoreFiles;
 use crate::verify::{verify, x_digest, Verified};
+use crate::{PartitionProved, Prover, Scheme, Vectors};
 
 /// A key store opened for proving, with its scheme's prover.
 #[derive(Debug)]
-pub struct OpenStore {
+pub struct JobRunner {
     pub store: KeyStore,
     prover: Box<dyn Prover>,
 }
 
-impl OpenStore {
+impl JobRunner {
     /// Opens the store at `dir`. Under halo2 the SRS is read once here, and the device comes
     /// from `ZKMR_DEVICE` (engines have no command line).
     pub fn open(dir: &Path) -> Result<Self> {
@@ -44,25 +44,15 @@ impl OpenStore {
         Self::with_store(KeyStore::open(dir)?, device)
     }
 
-    /// Opens the store `files` reads (see [`crate::store_files`]), proving on `device`.
+    /// Opens the store `files` reads (see [`crate::store::files`]), proving on `device`.
     pub fn open_from(files: Arc<dyn StoreFiles>, device: Device) -> Result<Self> {
         Self::with_store(KeyStore::open_from(files)?, device)
     }
 
     fn with_store(store: KeyStore, device: Device) -> Result<Self> {
-        let prover: Box<dyn Prover> = match store.manifest.scheme {
-            Scheme::Pedersen => {
-                Box::new(crate::pedersen::store::PedersenProver::new(store.clone())?)
-            }
-            Scheme::Halo2 => {
-                let params = store.params()?;
-                Box::new(crate::halo2::store::Halo2Prover::new(
-                    store.clone(),
-                    params,
-                    device,
-                )?)
-            }
-        };
+        let scheme = crate::registry::scheme(store.manifest.scheme);
+        scheme.check_manifest(&store.manifest, store.dir())?;
+        let prover = scheme.prover(store.clone(), device)?;
         Ok(Self { store, prover })
     }
 
@@ -72,6 +62,11 @@ impl OpenStore {
 
     pub fn prover(&self) -> &dyn Prover {
         self.prover.as_ref()
+    }
+
+    /// The matrix the store holds, as the wire contract describes it.
+    pub fn matrix_meta(&self) -> Result<zkmr_proto::MatrixMeta> {
+        crate::registry::scheme(self.scheme()).matrix_meta(&self.store.manifest)
     }
 
     /// The matrix commitment.
@@ -294,11 +289,11 @@ impl OpenStore {
     /// under its scheme, assembles the bundle and verifies it against the store's commitment.
     /// The reducer does not trust the tasks that proved: a task that proved another `x`, or a
     /// bundle that fails, is rejected naming the partition at fault.
-    pub fn commit_results(
+    pub fn reduce(
         &self,
         x: &Vectors,
         results: Vec<zkmr_proto::PartitionResult>,
-    ) -> Result<Committed> {
+    ) -> Result<Reduced> {
         let commitment = self.commitment()?;
         if results.is_empty() {
             return Err(Error::Input("the job has no partition results".into()));
@@ -360,7 +355,7 @@ impl OpenStore {
         // Engines pass vectors as numbers already chosen a scale for: a scale of 0 is chosen
         // only for integers, which encode exactly; at any other scale rounding is counted.
         let y_error_bound = self.y_error_bound(&x, x.encoding.scale_bits == 0);
-        Ok(Committed {
+        Ok(Reduced {
             bundle,
             verified,
             commitment,
@@ -395,7 +390,7 @@ impl OpenStore {
     }
 
     /// Shows partition `index` of `bundle` on its own, for a third party to check against
-    /// the matrix commitment and the job root (see [`crate::pedersen::opening`]). The bundle
+    /// the matrix commitment and the job root (see `zkmr_pedersen::opening`). The bundle
     /// must verify against this store first: openings are made for verified jobs only.
     pub fn open_partition(
         &self,
@@ -500,7 +495,7 @@ pub struct PartitionSummary {
 
 /// A job assembled and verified on the reduce side.
 #[derive(Debug)]
-pub struct Committed {
+pub struct Reduced {
     pub bundle: zkmr_proto::Bundle,
     pub verified: Verified,
     pub commitment: [u8; 32],
@@ -508,7 +503,7 @@ pub struct Committed {
     pub y_error_bound: f64,
 }
 
-impl Committed {
+impl Reduced {
     /// `Y = A X`, decoded, vector after vector.
     pub fn y(&self) -> Vec<f64> {
         decode_all(&self.verified.y, self.verified.y_scale_bits)

@@ -1,36 +1,33 @@
-//! Proving core of zkmr: proofs that `y = A x` (or `Y = A X` for a batch) for a committed
-//! matrix `A`, with the work cut into row partitions.
+//! The job layer of zkmr: proofs that `y = A x` (or `Y = A X` for a batch) for a committed
+//! matrix `A`, with the work cut into row partitions, under whichever scheme a key store
+//! records.
 //!
-//! The layers, bottom up:
+//! The crates, bottom up:
 //!
-//! - **Inputs**, from the `zkmr-math` crate below this one: [`fixed_point`] encodes real
-//!   numbers as bounded integers, [`matrix`] holds encoded matrices and cuts them into
-//!   partitions, [`sparse`] holds matrices given in coordinate form, [`product`] computes exact
-//!   products, [`limits`] bounds every size read from a file or a flag.
-//! - **Schemes**, each committing a matrix, proving partitions and verifying a job:
-//!   [`pedersen`] (the default: Pedersen-committed columns and one homomorphic check) and
-//!   [`halo2`] (a halo2 proof per partition; succinct and aggregatable). [`scheme`] names them
-//!   and holds the one interface the job layer proves through.
-//! - **The job**: [`keystore`] (the prover's store, recording its scheme, read from a directory
-//!   or any [`store_files`] source), [`setup`] (and [`setup_job`], setup as a distributed job) and
-//!   [`verify`] (which follow the scheme the store or bundle records), [`job`] (partitions
-//!   proved by separate tasks and combined by a reducer) and [`bundle`] (the proof file).
+//! - **`zkmr-math`**, the inputs and algebra: [`fixed_point`] encodes real numbers as bounded
+//!   integers, [`matrix`] holds encoded matrices and cuts them into partitions, [`sparse`]
+//!   holds matrices given in coordinate form, [`product`] computes exact products, [`limits`]
+//!   bounds every size read from a file or a flag.
+//! - **`zkmr-scheme`**, the interface every scheme implements (`ProofScheme`: commit, the
+//!   distributed setup's phases, the prover, verify, openings, what chains need) and what the
+//!   schemes share: the key [`store`], the [`bundle`] file, the verdict ([`expected`]).
+//! - **The schemes**: [`pedersen`] (the default: Pedersen-committed columns and one
+//!   homomorphic check) and [`halo2`] (a halo2 proof per partition; succinct and
+//!   aggregatable). Only [`registry`] names them.
+//! - **This crate, the job**: [`setup`] (and [`setup_job`], setup as a distributed job),
+//!   [`job`] (partitions proved by separate tasks and combined by a reducer) and [`verify`],
+//!   each following the scheme the store, bundle or options record through the registry.
 //! - **Chains** ([`chain`]): products whose inputs are earlier outputs after public step
 //!   functions (PageRank iterations, an MLP's layers), proved and verified as one artifact.
 //!
-//! Engines (the CLI, SQL, Spark and Hadoop through JNI) only use the job layer, so none of
-//! them knows which scheme a key store uses.
+//! Engines (the CLI, SQL, Spark and Hadoop through JNI, Python) only use this crate's job
+//! layer, so none of them knows which scheme a key store uses.
 
-pub mod bundle;
 pub mod chain;
-pub mod halo2;
 pub mod job;
-pub mod keystore;
-pub mod pedersen;
-pub mod scheme;
+pub mod registry;
 pub mod setup;
 pub mod setup_job;
-pub mod store_files;
 pub mod verify;
 
 // The foundations live in zkmr-math, below the schemes; they keep their paths here
@@ -39,5 +36,11 @@ pub use zkmr_math::{
     device, error, field, fixed_point, fsio, limits, matrix, product, progress, sparse,
 };
 
+// The scheme interface and what the schemes share, from zkmr-scheme; the schemes themselves,
+// for the aggregation crate and the tests that build on one scheme's internals.
+pub use zkmr_halo2 as halo2;
+pub use zkmr_pedersen as pedersen;
+pub use zkmr_scheme::{bundle, expected, store};
+pub use zkmr_scheme::{Capabilities, PartitionProved, ProofScheme, Prover, Scheme, Vectors};
+
 pub use error::{Error, Result};
-pub use scheme::Scheme;

@@ -9,14 +9,14 @@ use zkmr_core::chain::spec::{ChainSpec, Input, Op, Repeat, Stage};
 use zkmr_core::chain::{prove::prove, verify};
 use zkmr_core::field::{pack_i128, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
 use zkmr_core::sparse::SparseMatrix;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::Error;
+use zkmr_core::Vectors;
 
 const SCALE: u32 = 8;
 
@@ -34,21 +34,21 @@ fn dense_store(
     rows: usize,
     cols: usize,
     data: Vec<i64>,
-) -> OpenStore {
+) -> JobRunner {
     let matrix = IntMatrix::new(rows, cols, data).unwrap();
     let encoding = FixedPoint::new(SCALE, 32).unwrap();
     commit(&matrix, encoding, &options(2), &dir.join(name), &Silent).unwrap();
-    OpenStore::open(&dir.join(name)).unwrap()
+    JobRunner::open(&dir.join(name)).unwrap()
 }
 
-fn hex(store: &OpenStore) -> String {
+fn hex(store: &JobRunner) -> String {
     digest_to_hex(&store.commitment().unwrap())
 }
 
 /// Two layers over `stores`: the first rescaled, through ReLU and with a bias input
 /// appended, the second rescaled.
-fn two_layers(names: [&str; 2], stores: &[OpenStore]) -> ChainSpec {
-    let stage = |name: &str, store: &OpenStore, then: Vec<Op>| Stage {
+fn two_layers(names: [&str; 2], stores: &[JobRunner]) -> ChainSpec {
+    let stage = |name: &str, store: &JobRunner, then: Vec<Op>| Stage {
         name: name.into(),
         commitment: hex(store),
         then,
@@ -81,7 +81,7 @@ fn two_layers(names: [&str; 2], stores: &[OpenStore]) -> ChainSpec {
 
 struct Mlp {
     _dir: tempfile::TempDir,
-    stores: Vec<OpenStore>,
+    stores: Vec<JobRunner>,
     w: Vec<(usize, usize, Vec<i64>)>,
     spec: ChainSpec,
     x: Vectors,
@@ -189,7 +189,7 @@ fn every_changed_byte_of_a_chain_proof_is_rejected() {
 
 struct PageRank {
     _dir: tempfile::TempDir,
-    stores: Vec<OpenStore>,
+    stores: Vec<JobRunner>,
     spec: ChainSpec,
     edges: Vec<(usize, usize)>,
     n: usize,
@@ -238,7 +238,7 @@ fn pagerank() -> PageRank {
         &Silent,
     )
     .unwrap();
-    let store = OpenStore::open(&dir.path().join("m")).unwrap();
+    let store = JobRunner::open(&dir.path().join("m")).unwrap();
     let spec = ChainSpec {
         input: Input {
             scale_bits: R_SCALE,
@@ -438,7 +438,7 @@ fn a_stage_without_its_store_or_with_a_wrong_input_is_refused_before_proving() {
 #[test]
 fn a_halo2_stage_feeds_a_pedersen_stage() {
     let dir = tempfile::tempdir().unwrap();
-    let srs = zkmr_core::halo2::setup::SrsChoice::Development {
+    let srs = zkmr_core::setup::SrsChoice::Development {
         cache_dir: dir.path().join("srs"),
     };
     let encoding = FixedPoint::new(SCALE, 32).unwrap();
@@ -453,7 +453,7 @@ fn a_halo2_stage_feeds_a_pedersen_stage() {
     let m1 = IntMatrix::new(3, 4, w1.clone()).unwrap();
     commit(&m1, encoding, &halo2, &dir.path().join("h"), &Silent).unwrap();
     let stores = vec![
-        OpenStore::open(&dir.path().join("h")).unwrap(),
+        JobRunner::open(&dir.path().join("h")).unwrap(),
         dense_store(dir.path(), "p", 2, 4, w2.clone()),
     ];
     let spec = two_layers(["halo2 layer", "pedersen layer"], &stores);

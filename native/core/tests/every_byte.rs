@@ -11,14 +11,14 @@ use std::sync::OnceLock;
 use prost::Message;
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::setup::{commit, CommitOptions};
 use zkmr_core::verify::verdict;
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 
 const FLIPS: [u8; 2] = [0x01, 0xff];
 
@@ -60,7 +60,7 @@ fn small(scheme: Scheme) -> Small {
 
 fn bundle_flips_are_all_rejected(scheme: Scheme) {
     let job = small(scheme);
-    let store = OpenStore::open_on(&job.keys, Device::Cpu).unwrap();
+    let store = JobRunner::open_on(&job.keys, Device::Cpu).unwrap();
     let bytes = store.prove(&job.x, &Silent).unwrap().bundle.encode_to_vec();
     let (verified, line) = verdict(&bytes, &job.commitment, &Default::default());
     assert!(verified.is_some(), "the honest bundle verifies: {line}");
@@ -95,13 +95,10 @@ fn bundle_flips_are_all_rejected(scheme: Scheme) {
 }
 
 #[test]
-fn every_byte_of_a_pedersen_bundle_is_bound() {
-    bundle_flips_are_all_rejected(Scheme::Pedersen);
-}
-
-#[test]
-fn every_byte_of_a_halo2_bundle_is_bound() {
-    bundle_flips_are_all_rejected(Scheme::Halo2);
+fn every_byte_of_every_scheme_bundle_is_bound() {
+    Scheme::ALL
+        .into_iter()
+        .for_each(bundle_flips_are_all_rejected);
 }
 
 /// Every file of the store, relative to it.
@@ -150,7 +147,7 @@ fn store_flips_stop_proving(scheme: Scheme) {
     let files = store_files(&job.keys);
     assert!(files.contains(&"manifest.json".to_string()), "{files:?}");
     let prove =
-        || OpenStore::open_on(&job.keys, Device::Cpu).and_then(|s| s.prove(&job.x, &Silent));
+        || JobRunner::open_on(&job.keys, Device::Cpu).and_then(|s| s.prove(&job.x, &Silent));
     assert!(prove().is_ok(), "the honest store proves");
 
     let mut proved = Vec::new();
@@ -185,11 +182,6 @@ fn store_flips_stop_proving(scheme: Scheme) {
 }
 
 #[test]
-fn every_byte_of_a_pedersen_store_is_checked_before_proving() {
-    store_flips_stop_proving(Scheme::Pedersen);
-}
-
-#[test]
-fn every_byte_of_a_halo2_store_is_checked_before_proving() {
-    store_flips_stop_proving(Scheme::Halo2);
+fn every_byte_of_every_scheme_store_is_checked_before_proving() {
+    Scheme::ALL.into_iter().for_each(store_flips_stop_proving);
 }

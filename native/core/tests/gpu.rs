@@ -11,12 +11,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::setup::{commit, CommitOptions};
+use zkmr_core::Vectors;
 use zkmr_core::{verify, Scheme};
 
 fn gpu() -> Device {
@@ -63,7 +63,7 @@ fn cpu_keys_prove_on_the_gpu_and_verify_on_the_cpu() {
     let committed = commit(&matrix, encoding, &options, &keys, &Silent).unwrap();
     let x = Vectors::one(x, encoding);
 
-    let on_gpu = OpenStore::open_on(&keys, gpu())
+    let on_gpu = JobRunner::open_on(&keys, gpu())
         .unwrap()
         .prove(&x, &Silent)
         .unwrap();
@@ -72,7 +72,7 @@ fn cpu_keys_prove_on_the_gpu_and_verify_on_the_cpu() {
     assert_eq!(verified.y, expected);
 
     // The same statement either way: equal job roots and proof sizes from the CPU prover.
-    let on_cpu = OpenStore::open_on(&keys, Device::Cpu)
+    let on_cpu = JobRunner::open_on(&keys, Device::Cpu)
         .unwrap()
         .prove(&x, &Silent)
         .unwrap();

@@ -9,12 +9,12 @@ use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::Device;
 use zkmr_core::field::{pack_i128, to_bytes, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number, QuantizationError};
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::job::{OpenStore, Proved};
+use zkmr_core::job::{JobRunner, Proved};
 use zkmr_core::matrix::{encode_vector, IntMatrix};
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{commit, CommitOptions, Committed};
+use zkmr_core::setup::SrsChoice;
+use zkmr_core::setup::{commit, CommitOptions, MatrixCommitted};
+use zkmr_core::Vectors;
 use zkmr_core::{verify, Error, Scheme};
 
 fn dev_srs() -> SrsChoice {
@@ -36,15 +36,19 @@ fn halo2(rows_per_partition: usize) -> CommitOptions {
     }
 }
 
-fn prove(committed: &Committed, x: &[i64], encoding: FixedPoint) -> zkmr_core::Result<Proved> {
-    OpenStore::open_on(committed.store.dir(), Device::Cpu)?
+fn prove(
+    committed: &MatrixCommitted,
+    x: &[i64],
+    encoding: FixedPoint,
+) -> zkmr_core::Result<Proved> {
+    JobRunner::open_on(committed.store.dir(), Device::Cpu)?
         .prove(&Vectors::one(x.to_vec(), encoding), &Silent)
 }
 
 struct Job {
     _dir: tempfile::TempDir,
     matrix: IntMatrix,
-    committed: Committed,
+    committed: MatrixCommitted,
     x: Vec<i64>,
     encoding: FixedPoint,
 }

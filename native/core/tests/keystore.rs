@@ -6,12 +6,12 @@ use std::sync::{Arc, Barrier};
 
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{commit, CommitOptions, Committed};
+use zkmr_core::setup::{commit, CommitOptions, MatrixCommitted};
 use zkmr_core::Error;
+use zkmr_core::Vectors;
 
 fn encoding() -> FixedPoint {
     FixedPoint::new(0, 16).unwrap()
@@ -22,7 +22,7 @@ fn matrix(seed: i64) -> IntMatrix {
     IntMatrix::new(40, 6, data).unwrap()
 }
 
-fn commit_into(dest: &Path, seed: i64, replace: bool) -> zkmr_core::Result<Committed> {
+fn commit_into(dest: &Path, seed: i64, replace: bool) -> zkmr_core::Result<MatrixCommitted> {
     let options = CommitOptions {
         rows_per_partition: 8,
         replace,
@@ -33,7 +33,7 @@ fn commit_into(dest: &Path, seed: i64, replace: bool) -> zkmr_core::Result<Commi
 
 /// Opens the store at `dest` and proves `y = A·x`, returning its commitment and `y`.
 fn prove(dest: &Path) -> zkmr_core::Result<([u8; 32], Vec<i128>)> {
-    let store = OpenStore::open_on(dest, Device::Cpu)?;
+    let store = JobRunner::open_on(dest, Device::Cpu)?;
     let proved = store.prove(&Vectors::one(vec![1, 2, 3, -1, 0, 5], encoding()), &Silent)?;
     Ok((store.commitment()?, proved.y))
 }
@@ -56,7 +56,7 @@ fn of_two_commits_into_one_directory_one_wins_and_the_store_is_whole() {
             .into_iter()
             .map(|t| t.join().unwrap())
             .collect();
-        let won: Vec<&Committed> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let won: Vec<&MatrixCommitted> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(won.len(), 1, "round {round}: exactly one commit wins");
         let lost = results.iter().find_map(|r| r.as_ref().err()).unwrap();
         assert!(
@@ -157,6 +157,6 @@ fn a_store_whose_row_norm_is_a_hard_float_opens_again() {
     )
     .unwrap();
     assert_eq!(done.store.manifest.rounding.max_row_l1, 3651.5494416579604);
-    let store = OpenStore::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
+    let store = JobRunner::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
     assert_eq!(store.store.manifest.rounding.max_row_l1, 3651.5494416579604);
 }

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::Device;
 use zkmr_core::field::{from_i64, pack_i128, unpack_i128};
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::job::{OpenStore, Proved};
+use zkmr_core::job::{JobRunner, Proved};
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::pedersen::encoding::{point_from_bytes, point_to_bytes, scalar_to_bytes};
 use zkmr_core::pedersen::generators;
@@ -21,15 +21,15 @@ use zkmr_core::pedersen::statement::{matrix_commitment, Header};
 use zkmr_core::pedersen::store::PedersenProver;
 use zkmr_core::pedersen::transcript::Transcript;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, CommitOptions};
 use zkmr_core::verify::{verify, verify_expecting, Expected, ExpectedX};
+use zkmr_core::Vectors;
 use zkmr_core::{Error, Scheme};
 
 struct Job {
     _dir: tempfile::TempDir,
     matrix: IntMatrix,
-    store: OpenStore,
+    store: JobRunner,
     commitment: [u8; 32],
     x: Vectors,
 }
@@ -58,7 +58,7 @@ fn job(rows: usize, cols: usize, per: usize, vectors: usize, seed: u64) -> Job {
     Job {
         _dir: dir,
         matrix,
-        store: OpenStore::open_on(&keys, Device::Cpu).unwrap(),
+        store: JobRunner::open_on(&keys, Device::Cpu).unwrap(),
         commitment: committed.commitment,
         x: Vectors {
             values,
@@ -468,7 +468,7 @@ fn the_reducer_names_the_partition_whose_task_lied() {
             job.store.prove_block(index, &block, &job.x).unwrap()
         })
         .collect();
-    let committed = job.store.commit_results(&job.x, results.clone()).unwrap();
+    let committed = job.store.reduce(&job.x, results.clone()).unwrap();
     assert_eq!(committed.verified.y, job.expected());
     assert_eq!(committed.verified.job_root, proved.job_root);
 
@@ -477,7 +477,7 @@ fn the_reducer_names_the_partition_whose_task_lied() {
     let mut y = unpack_i128(&proof.y, "y").unwrap();
     y[0] += 7;
     proof.y = pack_i128(&y);
-    match job.store.commit_results(&job.x, lying) {
+    match job.store.reduce(&job.x, lying) {
         Err(Error::Rejected {
             partition: Some(2), ..
         }) => {}
@@ -572,7 +572,7 @@ fn check_openings(job: &Job, proved: &Proved) -> Vec<Vec<u8>> {
                 .unwrap()
                 .encode_to_vec();
             let opened = opening::verify(
-                &opening::decode(&bytes, "opening").unwrap(),
+                &zkmr_core::bundle::decode_opening(&bytes, "opening").unwrap(),
                 &job.commitment,
                 &Expected::default(),
             )
@@ -605,7 +605,7 @@ fn every_byte_of_an_opening_is_bound() {
     let openings = check_openings(job, proved);
     let bytes = &openings[1];
     let check = |b: &[u8]| {
-        opening::decode(b, "opening")
+        zkmr_core::bundle::decode_opening(b, "opening")
             .and_then(|o| opening::verify(&o, &job.commitment, &Expected::default()))
     };
     let mut accepted = Vec::new();
@@ -626,13 +626,13 @@ fn every_byte_of_an_opening_is_bound() {
     let other = job_of_other_matrix();
     let none = Expected::default();
     assert!(opening::verify(
-        &opening::decode(bytes, "o").unwrap(),
+        &zkmr_core::bundle::decode_opening(bytes, "o").unwrap(),
         &other.commitment,
         &none
     )
     .is_err());
-    let mut swapped = opening::decode(&openings[1], "o").unwrap();
-    let donor = opening::decode(&openings[2], "o").unwrap();
+    let mut swapped = zkmr_core::bundle::decode_opening(&openings[1], "o").unwrap();
+    let donor = zkmr_core::bundle::decode_opening(&openings[2], "o").unwrap();
     swapped.t = donor.t;
     swapped.z = donor.z;
     let err = opening::verify(&swapped, &job.commitment, &none).unwrap_err();
@@ -678,7 +678,7 @@ fn the_reported_error_bound_holds_for_rounded_float_inputs() {
             ..CommitOptions::default()
         };
         commit(&matrix, a_enc, &options, &dir.path().join("k"), &Silent).unwrap();
-        let store = OpenStore::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
+        let store = JobRunner::open_on(&dir.path().join("k"), Device::Cpu).unwrap();
         let values = zkmr_core::matrix::encode_vector(&x, x_enc).unwrap();
         let vectors = Vectors::one(values, x_enc);
         let proved = store.prove(&vectors, &Silent).unwrap();
@@ -822,7 +822,7 @@ fn an_opening_names_its_x_and_job_and_refuses_others() {
         job_root: Some([3; 32]),
     };
     let err = opening::verify(
-        &opening::decode(&bytes, "o").unwrap(),
+        &zkmr_core::bundle::decode_opening(&bytes, "o").unwrap(),
         &job.commitment,
         &other_root,
     )
@@ -926,10 +926,7 @@ fn the_reducer_takes_x_from_the_driver_and_names_a_task_that_proved_another() {
             .collect()
     };
     // Every task proved another x (one executor running every task): the job's x wins.
-    let err = job
-        .store
-        .commit_results(&job.x, prove_all(&other))
-        .unwrap_err();
+    let err = job.store.reduce(&job.x, prove_all(&other)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -944,7 +941,7 @@ fn the_reducer_takes_x_from_the_driver_and_names_a_task_that_proved_another() {
     // One task of four proved another x.
     let mut mixed = prove_all(&job.x);
     mixed[2] = prove_all(&other).swap_remove(2);
-    let err = job.store.commit_results(&job.x, mixed).unwrap_err();
+    let err = job.store.reduce(&job.x, mixed).unwrap_err();
     assert!(
         matches!(
             err,
@@ -956,7 +953,7 @@ fn the_reducer_takes_x_from_the_driver_and_names_a_task_that_proved_another() {
         "{err}"
     );
     // The honest job under the driver's x is the job `prove` makes.
-    let committed = job.store.commit_results(&job.x, prove_all(&job.x)).unwrap();
+    let committed = job.store.reduce(&job.x, prove_all(&job.x)).unwrap();
     assert_eq!(committed.verified.job_root, proved.job_root);
     assert_eq!(committed.verified.x, job.x.values);
 }

@@ -9,16 +9,16 @@ use std::path::Path;
 
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
-use zkmr_core::setup::{commit, CommitOptions, Committed};
+use zkmr_core::setup::SrsChoice;
+use zkmr_core::setup::{commit, CommitOptions, MatrixCommitted};
 use zkmr_core::setup_job::{commit_partition, finish, plan};
 use zkmr_core::sparse::Block;
 use zkmr_core::verify::verify;
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 use zkmr_proto::PartitionSetup;
 
 const ROWS: usize = 29;
@@ -94,7 +94,7 @@ fn srs(dir: &Path) -> SrsChoice {
 
 /// Proves `y = A·x` with the store at `dest` and checks it against an integer product.
 fn proves(dest: &Path) -> [u8; 32] {
-    let store = OpenStore::open_on(dest, Device::Cpu).unwrap();
+    let store = JobRunner::open_on(dest, Device::Cpu).unwrap();
     let x: Vec<i64> = (0..COLS as i64).map(|j| 3 - j).collect();
     let proved = store
         .prove(&Vectors::one(x.clone(), encoding()), &Silent)
@@ -106,7 +106,7 @@ fn proves(dest: &Path) -> [u8; 32] {
 }
 
 /// `zkmr commit`'s store of the matrix under `scheme`, in `dir/local`.
-fn commit_locally(dir: &Path, scheme: Scheme, srs: Option<&SrsChoice>) -> Committed {
+fn commit_locally(dir: &Path, scheme: Scheme, srs: Option<&SrsChoice>) -> MatrixCommitted {
     let options = CommitOptions {
         scheme,
         rows_per_partition: PER,
@@ -172,7 +172,7 @@ fn a_pedersen_store_made_by_tasks_proves_and_matches_commit_but_for_its_blinding
     };
     assert_eq!(fields(&dest), fields(&dir.path().join("local")));
     // The blocks each partition file holds are the matrix's.
-    let store = OpenStore::open_on(&dest, Device::Cpu).unwrap();
+    let store = JobRunner::open_on(&dest, Device::Cpu).unwrap();
     for p in 0..ROWS.div_ceil(PER) {
         let rows = p * PER..(p * PER + PER).min(ROWS);
         assert_eq!(

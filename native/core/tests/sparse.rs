@@ -6,13 +6,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::field::{pack_i128, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
 use zkmr_core::sparse::{Block, Entry, SparseMatrix};
 use zkmr_core::verify::verify;
+use zkmr_core::Vectors;
 use zkmr_core::{Error, Scheme};
 
 fn encoding() -> FixedPoint {
@@ -67,7 +67,7 @@ fn sparse_products_verify_and_equal_the_plain_loop() {
             &Silent,
         )
         .unwrap();
-        let store = OpenStore::open(&dir.path().join("k")).unwrap();
+        let store = JobRunner::open(&dir.path().join("k")).unwrap();
         let xs: Vec<i64> = (0..vectors * cols as usize)
             .map(|_| rng.gen_range(-500..500))
             .collect();
@@ -132,11 +132,11 @@ fn a_sparse_store_commits_to_the_same_matrix_as_a_dense_one() {
     )
     .unwrap();
     let x = Vectors::one((0..cols as i64).map(|j| j * 3 - 7).collect(), encoding());
-    let from_sparse = OpenStore::open(&dir.path().join("s"))
+    let from_sparse = JobRunner::open(&dir.path().join("s"))
         .unwrap()
         .prove(&x, &Silent)
         .unwrap();
-    let from_dense = OpenStore::open(&dir.path().join("d"))
+    let from_dense = JobRunner::open(&dir.path().join("d"))
         .unwrap()
         .prove(&x, &Silent)
         .unwrap();
@@ -146,7 +146,7 @@ fn a_sparse_store_commits_to_the_same_matrix_as_a_dense_one() {
     verify(&from_sparse.bundle, &s.commitment).unwrap();
     assert!(verify(&from_sparse.bundle, &d.commitment).is_err());
     // The stored sparse partition is the dense block, entry for entry.
-    let store = OpenStore::open(&dir.path().join("s")).unwrap();
+    let store = JobRunner::open(&dir.path().join("s")).unwrap();
     let block = store.prover().block(1).unwrap();
     assert!(matches!(*block, Block::Sparse(_)));
     let rows = Block::Dense(dense.block(5..10).to_vec());
@@ -185,7 +185,7 @@ fn a_huge_sparse_matrix_commits_in_the_space_of_its_nonzeros() {
     // entries: nothing per zero entry.
     assert!(partition_bytes < 2 * (n * 64 + (n / 2 + 1) * 8) + 2000 * 8 + 4096);
     let x: Vec<i64> = (0..n as i64).map(|j| j % 17 - 8).collect();
-    let proved = OpenStore::open(&dir.path().join("k"))
+    let proved = JobRunner::open(&dir.path().join("k"))
         .unwrap()
         .prove(&Vectors::one(x.clone(), encoding()), &Silent)
         .unwrap();
@@ -248,7 +248,7 @@ fn empty_rows_and_partitions_prove_zero() {
         &Silent,
     )
     .unwrap();
-    let proved = OpenStore::open(&dir.path().join("k"))
+    let proved = JobRunner::open(&dir.path().join("k"))
         .unwrap()
         .prove(&Vectors::one(vec![10, 100], encoding()), &Silent)
         .unwrap();
@@ -275,7 +275,7 @@ fn tasks_prove_partitions_from_their_entries() {
         &Silent,
     )
     .unwrap();
-    let store = OpenStore::open(&dir.path().join("k")).unwrap();
+    let store = JobRunner::open(&dir.path().join("k")).unwrap();
     let x = Vectors::one((0..cols as i64).map(|j| 2 * j - 19).collect(), encoding());
     let part = |p: u64| -> Vec<Entry> {
         e.iter()
@@ -291,7 +291,7 @@ fn tasks_prove_partitions_from_their_entries() {
             store.prove_block(index, &block, &x).unwrap()
         })
         .collect();
-    let committed = store.commit_results(&x, results).unwrap();
+    let committed = store.reduce(&x, results).unwrap();
     assert_eq!(
         committed.verified.y,
         reference(rows as usize, &e, &x.values)

@@ -8,9 +8,9 @@ use std::path::Path;
 use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::matrix::{encode_row, IntMatrix, PartitionAssembler, Partitioning};
 use zkmr_core::progress::Progress;
-use zkmr_core::setup::{self, CommitOptions, Committed};
+use zkmr_core::setup::{self, CommitOptions, MatrixCommitted};
 use zkmr_core::sparse::{Block, SparseMatrix};
-use zkmr_core::{Error, Result, Scheme};
+use zkmr_core::{Error, Result};
 
 use crate::coordinates::holds_coordinates;
 use crate::source::Source;
@@ -31,7 +31,7 @@ pub struct FileCommit {
 /// What a file commit made.
 #[derive(Debug)]
 pub struct FileCommitted {
-    pub committed: Committed,
+    pub committed: MatrixCommitted,
     /// Stored entries of a matrix in coordinate form; `None` for rows.
     pub nonzeros: Option<usize>,
 }
@@ -97,7 +97,9 @@ pub fn commit_file(
     }
     let options = &spec.options;
     let streamed = !coordinates
-        && options.scheme == Scheme::Pedersen
+        && zkmr_core::registry::scheme(options.scheme)
+            .capabilities()
+            .streamed_commit
         && options.srs.is_none()
         && options.fold.is_none()
         && source.format() == InputFormat::Parquet;

@@ -9,16 +9,16 @@ use jni::{Env, EnvUnowned};
 use prost::Message;
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_from_hex;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::setup::{commit, commit_sparse, CommitOptions};
 use zkmr_core::setup::{srs_choice, SrsChoice};
 use zkmr_core::sparse::{Block, SparseMatrix};
+use zkmr_core::store::digest_from_hex;
 use zkmr_core::verify::{opening_verdict, verdict, Expected, ExpectedX};
 use zkmr_core::Error;
+use zkmr_core::Vectors;
 use zkmr_io::MatrixBatch;
 
 use crate::boundary::{run, Result};
@@ -80,7 +80,7 @@ fn srs_of(
     } else {
         Some(text(env, srs_file, "srs file")?.into())
     };
-    let development = file.is_none() && scheme == zkmr_core::Scheme::Halo2;
+    let development = file.is_none() && zkmr_core::registry::scheme(scheme).capabilities().srs;
     Ok(srs_choice(file, development)?)
 }
 
@@ -100,8 +100,8 @@ fn positive_rows(rows_per_partition: jint) -> Result<usize> {
 /// # Safety
 /// `handle` must come from `openStore` and not yet be closed; `io.zkmr.ZkStore` holds a read
 /// lock for the duration of every call and closes under the write lock, which guarantees it.
-unsafe fn store<'a>(handle: jlong) -> Result<&'a OpenStore> {
-    (handle as *const OpenStore)
+unsafe fn store<'a>(handle: jlong) -> Result<&'a JobRunner> {
+    (handle as *const JobRunner)
         .as_ref()
         .ok_or_else(|| Error::Usage("the key store is closed".into()).into())
 }
@@ -163,7 +163,7 @@ fn expected(
 /// Hands `open` to the JVM as a handle, once it is known to commit to `commitment` when the
 /// caller gave one: the commitment its holder published, so a store replaced or rewritten
 /// since (and resealed for another matrix) is refused before anything is proved from it.
-fn handle_of(env: &Env<'_>, open: OpenStore, commitment: &JString<'_>) -> Result<jlong> {
+fn handle_of(env: &Env<'_>, open: JobRunner, commitment: &JString<'_>) -> Result<jlong> {
     if let Some(trusted) = optional_digest(env, commitment, "commitment")? {
         open.expect_commitment(&trusted)?;
     }
@@ -181,7 +181,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_openStore<'local>(
 ) -> jlong {
     run(&mut env, |env| {
         let dir = text(env, &dir, "store")?;
-        handle_of(env, OpenStore::open(Path::new(&dir))?, &commitment)
+        handle_of(env, JobRunner::open(Path::new(&dir))?, &commitment)
     })
 }
 
@@ -200,7 +200,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_openStoreFrom<'local>(
             return Err(Error::Usage("store files is null".into()).into());
         }
         let files = Arc::new(JvmFiles::new(env, &files)?);
-        let open = OpenStore::open_from(files, Device::select(DeviceChoice::from_env()))?;
+        let open = JobRunner::open_from(files, Device::select(DeviceChoice::from_env()))?;
         handle_of(env, open, &commitment)
     })
 }
@@ -215,7 +215,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_closeStore<'local>(
     run(&mut env, |_| {
         if handle != 0 {
             // SAFETY: the handle came from `openStore` and `ZkStore` closes it once.
-            drop(unsafe { Box::from_raw(handle as *mut OpenStore) });
+            drop(unsafe { Box::from_raw(handle as *mut JobRunner) });
         }
         Ok(())
     })
@@ -283,7 +283,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitMatrix<'local>(
                 commit_sparse(&matrix, encoding, &options, Path::new(&dir), &Silent)?;
             }
         }
-        let open = OpenStore::open(Path::new(&dir))?;
+        let open = JobRunner::open(Path::new(&dir))?;
         message(env, &outputs::store_info(&open)?)
     })
 }
@@ -341,7 +341,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
                 })?,
             );
         }
-        let committed = open.commit_results(&x, decoded)?;
+        let committed = open.reduce(&x, decoded)?;
         message(env, &outputs::job_output(committed))
     })
 }

@@ -1,19 +1,19 @@
 //! The protobuf messages the JVM reads, built from the core's results.
 
-use zkmr_core::bundle::{encoding_to_proto, store_meta};
+use zkmr_core::bundle::encoding_to_proto;
 use zkmr_core::fixed_point::{decode_all, FixedPoint};
-use zkmr_core::job::{Committed, OpenStore};
-use zkmr_core::keystore::digest_to_hex as to_hex;
+use zkmr_core::job::{JobRunner, Reduced};
+use zkmr_core::store::digest_to_hex as to_hex;
 use zkmr_core::verify::OpenedPartition;
 use zkmr_core::verify::Verified;
 
 use crate::boundary::Result;
 
-pub fn store_info(open: &OpenStore) -> Result<zkmr_proto::StoreInfo> {
+pub fn store_info(open: &JobRunner) -> Result<zkmr_proto::StoreInfo> {
     let manifest = &open.store.manifest;
     Ok(zkmr_proto::StoreInfo {
         dir: open.store.dir().display().to_string(),
-        matrix: Some(store_meta(manifest)),
+        matrix: Some(open.matrix_meta()?),
         matrix_commitment: manifest.matrix_commitment.clone(),
         partitions: manifest.partitions.len() as u32,
         srs_unsafe: manifest.is_unsafe(),
@@ -24,7 +24,7 @@ pub fn store_info(open: &OpenStore) -> Result<zkmr_proto::StoreInfo> {
 /// What a task reports of its proved partition; `macs` counts the entries it handed in. The
 /// key digest is empty under pedersen, whose one key is the matrix's.
 pub fn partition_output(
-    open: &OpenStore,
+    open: &JobRunner,
     result: zkmr_proto::PartitionResult,
     macs: u64,
 ) -> Result<zkmr_proto::PartitionOutput> {
@@ -43,9 +43,9 @@ pub fn partition_output(
 }
 
 /// The job as the reducer committed it, with the `x` it was committed for (the driver's).
-pub fn job_output(committed: Committed) -> zkmr_proto::JobOutput {
+pub fn job_output(committed: Reduced) -> zkmr_proto::JobOutput {
     let y = committed.y();
-    let Committed {
+    let Reduced {
         bundle,
         verified,
         commitment,

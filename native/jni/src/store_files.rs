@@ -9,7 +9,7 @@
 use jni::objects::{JByteArray, JObject, JString, JValue};
 use jni::refs::Global;
 use jni::{jni_sig, jni_str, Env, JavaVM};
-use zkmr_core::store_files::StoreFiles;
+use zkmr_core::store::StoreFiles;
 
 /// A store whose files an `io.zkmr.StoreFiles` object reads.
 pub struct JvmFiles {

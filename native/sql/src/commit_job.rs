@@ -15,11 +15,12 @@ use datafusion::common::{exec_datafusion_err, exec_err, plan_err, Result, Scalar
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
-use zkmr_core::keystore::digest_to_hex;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::store::digest_to_hex;
+use zkmr_core::Vectors;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
+use crate::identity::{identity_methods, Identity};
 use crate::numbers::constant_x;
 use crate::result::{bytes, float, floats, int, job_fields, struct_value, text};
 use crate::state;
@@ -30,33 +31,21 @@ const USAGE: &str = "zkCommit(part, store, x [, x_scale_bits]), part being zkMat
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkCommit {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     shared: Shared,
 }
 
 impl ZkCommit {
     pub fn new(shared: Shared) -> Self {
         Self {
-            signature: Signature::variadic_any(Volatility::Immutable),
-            aliases: vec![NAME.into()],
+            identity: Identity::new(NAME, Signature::variadic_any(Volatility::Immutable)),
             shared,
         }
     }
 }
 
 impl AggregateUDFImpl for ZkCommit {
-    fn name(&self) -> &str {
-        "zkcommit"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         if types.len() == 2 {
@@ -168,7 +157,7 @@ impl JobAccumulator {
             .store(&self.parts.store)
             .map_err(|e| failed(NAME, e))?;
         let committed = open
-            .commit_results(x, self.parts.results.clone())
+            .reduce(x, self.parts.results.clone())
             .map_err(|e| failed(NAME, e))?;
         let verified = &committed.verified;
         let x_decoded = verified

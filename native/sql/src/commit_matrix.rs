@@ -17,12 +17,13 @@ use datafusion::common::{exec_datafusion_err, exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use zkmr_core::fixed_point::{FixedPoint, Number};
-use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::setup::{commit, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::store::digest_to_hex;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
+use crate::identity::{identity_methods, Identity};
 use crate::numbers::NumberLists;
 use crate::result::{int, matrix_fields, struct_value, text};
 use crate::state;
@@ -32,33 +33,21 @@ const USAGE: &str = "zkCommitMatrix(row, values, store [, rows_per_partition [, 
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkCommitMatrix {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     shared: Shared,
 }
 
 impl ZkCommitMatrix {
     pub fn new(shared: Shared) -> Self {
         Self {
-            signature: Signature::variadic_any(Volatility::Volatile),
-            aliases: vec![NAME.into()],
+            identity: Identity::new(NAME, Signature::variadic_any(Volatility::Volatile)),
             shared,
         }
     }
 }
 
 impl AggregateUDFImpl for ZkCommitMatrix {
-    fn name(&self) -> &str {
-        "zkcommitmatrix"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         check(
@@ -231,7 +220,7 @@ impl MatrixAccumulator {
                 int(manifest.partitions.len() as i64),
                 int(manifest.rows_per_partition as i64),
                 int(manifest.encoding.scale_bits as i64),
-                int(manifest.halo2.as_ref().map_or(0, |h| h.k as i64)),
+                int(manifest.setting_u32("k").map_or(0, i64::from)),
                 Arc::new(BooleanArray::from(vec![manifest.is_unsafe()])),
                 text(manifest.scheme.to_string()),
             ],

@@ -5,10 +5,10 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::KeyStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::progress::{Event, Progress, Silent};
 use zkmr_core::setup::SrsChoice;
+use zkmr_core::store::KeyStore;
 use zkmr_core::Result;
 use zkmr_core::Scheme;
 
@@ -40,7 +40,7 @@ impl std::fmt::Debug for SessionOptions {
 #[derive(Debug)]
 struct Inner {
     options: SessionOptions,
-    stores: Mutex<HashMap<PathBuf, Arc<OpenStore>>>,
+    stores: Mutex<HashMap<PathBuf, Arc<JobRunner>>>,
 }
 
 /// The session state every function holds. Functions compare equal when they share it,
@@ -89,7 +89,7 @@ impl Shared {
     /// Opens the key store at `dir`, reusing the SRS this session already read for it. The
     /// manifest is read on every call, so a store replaced since (its commitment changed) is
     /// taken up again.
-    pub fn store(&self, dir: &str) -> Result<Arc<OpenStore>> {
+    pub fn store(&self, dir: &str) -> Result<Arc<JobRunner>> {
         let path = PathBuf::from(dir);
         let store = KeyStore::open(&path)?;
         let cached = self.lock().get(&path).cloned();
@@ -98,12 +98,12 @@ impl Shared {
                 return Ok(open);
             }
         }
-        let open = Arc::new(OpenStore::open(&path)?);
+        let open = Arc::new(JobRunner::open(&path)?);
         self.lock().insert(path, open.clone());
         Ok(open)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<OpenStore>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<JobRunner>>> {
         self.0.stores.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -11,7 +11,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_datafusion_err, Result};
-use zkmr_core::keystore::digest_from_hex;
+use zkmr_core::store::digest_from_hex;
 use zkmr_core::verify::{Expected, ExpectedX};
 
 use crate::args::is_text;

@@ -23,6 +23,7 @@ mod commit_job;
 mod commit_matrix;
 mod context;
 mod expected;
+mod identity;
 mod matmul;
 mod numbers;
 mod open_partition;

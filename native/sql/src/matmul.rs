@@ -18,14 +18,15 @@ use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use prost::Message;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::encode_row;
 use zkmr_core::progress::Event;
-use zkmr_core::scheme::Vectors;
 use zkmr_core::sparse::Block;
+use zkmr_core::Vectors;
 
 use crate::args::{self, check, failed, in_function, Kind};
 use crate::context::Shared;
+use crate::identity::{identity_methods, Identity};
 use crate::numbers::{constant_x, NumberLists};
 use crate::result::{partition_fields, partition_value};
 use crate::state;
@@ -35,33 +36,21 @@ const USAGE: &str = "zkMatMul(row, values, x, store [, x_scale_bits])";
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkMatMul {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     shared: Shared,
 }
 
 impl ZkMatMul {
     pub fn new(shared: Shared) -> Self {
         Self {
-            signature: Signature::variadic_any(Volatility::Immutable),
-            aliases: vec![NAME.into()],
+            identity: Identity::new(NAME, Signature::variadic_any(Volatility::Immutable)),
             shared,
         }
     }
 }
 
 impl AggregateUDFImpl for ZkMatMul {
-    fn name(&self) -> &str {
-        "zkmatmul"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         check(
@@ -115,7 +104,7 @@ fn proved_index(result: &zkmr_proto::PartitionResult) -> u32 {
 #[derive(Debug)]
 struct Job {
     path: String,
-    store: Arc<OpenStore>,
+    store: Arc<JobRunner>,
     x: Vectors,
 }
 

@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type};
 use datafusion::common::{exec_datafusion_err, exec_err, Result};
 use std::sync::Arc;
 use zkmr_core::fixed_point::Number;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::Vectors;
 
 /// Whether `t` is a list of numbers, as an argument's type must be.
 pub(crate) fn is_number_list(t: &DataType) -> bool {

@@ -18,44 +18,33 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use prost::Message;
-use zkmr_core::keystore::digest_from_hex;
+use zkmr_core::store::digest_from_hex;
 
 use crate::args::{check, failed, in_function, Kind};
 use crate::context::Shared;
 use crate::expected::ExpectedArgs;
+use crate::identity::{identity_methods, Identity};
 
 const OPEN: &str = "zkOpen";
 const VERIFY: &str = "zkVerifyPartition";
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkOpen {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     shared: Shared,
 }
 
 impl ZkOpen {
     pub fn new(shared: Shared) -> Self {
         Self {
-            signature: Signature::any(3, Volatility::Immutable),
-            aliases: vec![OPEN.into()],
+            identity: Identity::new(OPEN, Signature::any(3, Volatility::Immutable)),
             shared,
         }
     }
 }
 
 impl ScalarUDFImpl for ZkOpen {
-    fn name(&self) -> &str {
-        "zkopen"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         check(
@@ -104,31 +93,19 @@ impl ScalarUDFImpl for ZkOpen {
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkVerifyPartition {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
 }
 
 impl ZkVerifyPartition {
     pub fn new() -> Self {
         Self {
-            signature: Signature::variadic_any(Volatility::Immutable),
-            aliases: vec![VERIFY.into()],
+            identity: Identity::new(VERIFY, Signature::variadic_any(Volatility::Immutable)),
         }
     }
 }
 
 impl ScalarUDFImpl for ZkVerifyPartition {
-    fn name(&self) -> &str {
-        "zkverifypartition"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         check(

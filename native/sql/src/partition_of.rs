@@ -17,21 +17,20 @@ use datafusion::logical_expr::{
 
 use crate::args::failed;
 use crate::context::Shared;
+use crate::identity::{identity_methods, Identity};
 
 const NAME: &str = "zkPartition";
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkPartition {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     shared: Shared,
 }
 
 impl ZkPartition {
     pub fn new(shared: Shared) -> Self {
         Self {
-            signature: Signature::any(2, Volatility::Immutable),
-            aliases: vec![NAME.into()],
+            identity: Identity::new(NAME, Signature::any(2, Volatility::Immutable)),
             shared,
         }
     }
@@ -67,17 +66,7 @@ impl ZkPartition {
 }
 
 impl ScalarUDFImpl for ZkPartition {
-    fn name(&self) -> &str {
-        "zkpartition"
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         crate::args::check(

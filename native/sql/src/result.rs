@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{exec_datafusion_err, Result, ScalarValue};
 use prost::Message;
 use zkmr_core::job::PartitionSummary;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::store::digest_to_hex;
 
 fn float_list() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true)))

@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_datafusion_err, Result, ScalarValue};
 use prost::Message;
 use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
-use zkmr_core::scheme::Vectors;
+use zkmr_core::Vectors;
 
 use crate::args::failed;
 

@@ -14,16 +14,16 @@ use datafusion::common::{exec_datafusion_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
-use zkmr_core::keystore::digest_from_hex;
+use zkmr_core::store::digest_from_hex;
 use zkmr_core::verify::Expected;
 
 use crate::args::{check, in_function, Kind};
 use crate::expected::ExpectedArgs;
+use crate::identity::{identity_methods, Identity};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ZkVerify {
-    signature: Signature,
-    aliases: Vec<String>,
+    identity: Identity,
     explain: bool,
 }
 
@@ -40,8 +40,10 @@ impl ZkVerify {
 
     fn new(explain: bool) -> Self {
         Self {
-            signature: Signature::variadic_any(Volatility::Immutable),
-            aliases: vec![Self::display(explain).into()],
+            identity: Identity::new(
+                Self::display(explain),
+                Signature::variadic_any(Volatility::Immutable),
+            ),
             explain,
         }
     }
@@ -84,21 +86,7 @@ fn verdicts(
 }
 
 impl ScalarUDFImpl for ZkVerify {
-    fn name(&self) -> &str {
-        if self.explain {
-            "zkverifyexplain"
-        } else {
-            "zkverify"
-        }
-    }
-
-    fn aliases(&self) -> &[String] {
-        &self.aliases
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
+    identity_methods!();
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         let name = Self::display(self.explain);

@@ -15,12 +15,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::SrsChoice;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::job::JobRunner;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::SrsChoice;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 use zkmr_sql::SessionOptions;
 
 const ROWS: usize = 150;
@@ -188,7 +188,7 @@ fn hex(bytes: &[u8]) -> String {
 /// The job the core proves in one process from the store SQL made: the reference for the SQL
 /// job (the commitment and the job root; `y` is checked against integer matmul).
 fn core_job(store: &str, x: &[i64]) -> (String, String) {
-    let open = OpenStore::open_on(Path::new(store), Device::Cpu).unwrap();
+    let open = JobRunner::open_on(Path::new(store), Device::Cpu).unwrap();
     let proved = open
         .prove(
             &Vectors::one(x.to_vec(), FixedPoint::new(0, 32).unwrap()),
@@ -226,7 +226,7 @@ async fn key_digests(ctx: &SessionContext, store: &str) -> Vec<Option<String>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sql_job_equals_the_core_and_integer_matmul() {
-    for scheme in [Scheme::Pedersen, Scheme::Halo2] {
+    for scheme in Scheme::ALL {
         sql_job_under(scheme).await;
     }
 }
@@ -257,7 +257,7 @@ async fn sql_job_under(scheme: Scheme) {
 
     // A partition's key digest: its verifying key's under halo2, NULL under pedersen (one
     // matrix key, no per-partition key).
-    let open = OpenStore::open_on(Path::new(&store), Device::Cpu).unwrap();
+    let open = JobRunner::open_on(Path::new(&store), Device::Cpu).unwrap();
     let expected: Vec<Option<String>> = (0..3)
         .map(|p| {
             let digest = open.prover().key_digest(p).unwrap();
@@ -637,7 +637,7 @@ async fn a_batch_of_vectors_is_one_job() {
     let commitment = text(&job, "matrix_commitment");
     let (verified, line) = zkmr_core::verify::verdict(
         &bundle,
-        &zkmr_core::keystore::digest_from_hex(&commitment, "c").unwrap(),
+        &zkmr_core::store::digest_from_hex(&commitment, "c").unwrap(),
         &zkmr_core::verify::Expected::default(),
     );
     assert_eq!(verified.unwrap().vectors, 3, "{line}");

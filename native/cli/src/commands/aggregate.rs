@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.bundle.display()
         )));
     }
-    let (params, source) = args.srs.choice().params(args.k)?;
+    let (params, source) = zkmr_aggregate::load_srs(&args.srs.choice(), args.k)?;
     if source.is_unsafe() {
         eprintln!("zkmr: warning: development SRS (insecure, for testing only)");
     }

@@ -11,11 +11,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use zkmr_core::device::{Device, DeviceChoice};
 use zkmr_core::fixed_point::{FixedPoint, QuantizationError};
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::IntMatrix;
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::registry;
 use zkmr_core::setup::{self, srs_choice, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::Vectors;
 use zkmr_core::{Error, Result, Scheme};
 
 use crate::device::DeviceArg;
@@ -146,9 +147,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut results = Vec::new();
     for (rows, cols, vectors) in sizes {
         for scheme in &schemes {
-            if *scheme == Scheme::Halo2 && vectors > 1 {
+            if !registry::scheme(*scheme).capabilities().batches && vectors > 1 {
                 eprintln!(
-                    "bench: halo2 proves one vector at a time; skipping {rows}x{cols}x{vectors}"
+                    "bench: {scheme} proves one vector at a time; skipping {rows}x{cols}x{vectors}"
                 );
                 continue;
             }
@@ -319,20 +320,21 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let matvec_f64_s = time_product(&a, &xs, rows, cols, vectors);
 
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let capabilities = registry::scheme(args.scheme).capabilities();
     let options = CommitOptions {
         scheme: args.scheme,
         rows_per_partition: args.rows_per_partition,
-        srs: srs_choice(None, args.scheme == Scheme::Halo2)?,
+        srs: srs_choice(None, capabilities.srs)?,
         ..CommitOptions::default()
     };
     let keys = dir.path().join("keys");
     let committed = setup::commit(&matrix, encoding, &options, &keys, &Silent)?;
     drop(matrix);
-    let store = OpenStore::open_on(&keys, device)?;
+    let store = JobRunner::open_on(&keys, device)?;
     // The first proof reads the store's blocks; the one timed has them in memory, as a prover
     // that stays up does. The halo2 scheme rebuilds its keys per proof, so it proves once.
     let first = store.prove(&x, &Silent)?;
-    let proved = if args.scheme == Scheme::Pedersen {
+    let proved = if capabilities.warm_prover {
         store.prove(&x, &Silent)?
     } else {
         first
@@ -366,10 +368,10 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         vectors,
         device: device.name().into(),
         partitions: verified.partitions,
-        k: store.store.manifest.halo2.as_ref().map(|h| h.k),
+        k: store.store.manifest.setting_u32("k"),
         setup_s: committed.setup_seconds,
         prove_s,
-        prove_cold_s: if args.scheme == Scheme::Pedersen {
+        prove_cold_s: if capabilities.warm_prover {
             cold_seconds(&store, &x)?
         } else {
             prove_s
@@ -387,9 +389,9 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
 }
 
 /// A proof from a freshly opened store: reading its blocks included.
-fn cold_seconds(store: &OpenStore, x: &Vectors) -> Result<f64> {
+fn cold_seconds(store: &JobRunner, x: &Vectors) -> Result<f64> {
     let started = Instant::now();
-    let fresh = OpenStore::open(store.store.dir())?;
+    let fresh = JobRunner::open(store.store.dir())?;
     fresh.prove(x, &Silent)?;
     Ok(started.elapsed().as_secs_f64())
 }

@@ -14,16 +14,16 @@ use zkmr_aggregate::{aggregate, keys, plan::Plan, verifier, Aggregated, Settings
 use zkmr_core::device::Device;
 use zkmr_core::field::{from_hex, to_hex, F};
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::halo2::setup::SrsChoice;
 use zkmr_core::halo2::srs;
 use zkmr_core::halo2::srs::ProverParams;
 use zkmr_core::halo2::statement::{outputs_digest, vector_digest};
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::matrix::{IntMatrix, Partitioning};
 use zkmr_core::progress::Silent;
-use zkmr_core::scheme::Vectors;
+use zkmr_core::setup::SrsChoice;
 use zkmr_core::setup::{self, CommitOptions};
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 use zkmr_core::{Error, Result};
 
 use super::bench::{in_fresh_process, peak_rss_mib};
@@ -180,7 +180,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn reverify(dir: &Path, args: &Args) -> Result<ExitCode> {
-    let cache = srs::default_cache_dir();
+    let cache = zkmr_core::setup::default_cache_dir();
     let mut rows = Vec::new();
     for n in partition_counts(&args.partitions)? {
         let job = dir.join(n.to_string());
@@ -231,7 +231,7 @@ fn time_verification(
         Plan::new(aggregated.partitions, aggregated.settings.fan_in).map_err(Error::Usage)?;
     let small = partition_params(params, context.header.k)?;
     let vk = keys::cached_root_verifying_key(
-        &srs::default_cache_dir(),
+        &zkmr_core::setup::default_cache_dir(),
         params,
         &small,
         &context,
@@ -294,7 +294,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let x: Vec<i64> = (0..cols).map(|_| rng.gen_range(-1000..1000)).collect();
     let encoding = FixedPoint::new(0, 16)?;
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let cache = srs::default_cache_dir();
+    let cache = zkmr_core::setup::default_cache_dir();
     let options = CommitOptions {
         scheme: Scheme::Halo2,
         rows_per_partition: args.rows_per_partition,
@@ -306,7 +306,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let keys = dir.path().join("keys");
     let committed = setup::commit(&matrix, encoding, &options, &keys, &Silent)?;
     let commitment = zkmr_core::field::from_bytes(&committed.commitment, "commitment")?;
-    let store = OpenStore::open_on(&keys, Device::Cpu)?;
+    let store = JobRunner::open_on(&keys, Device::Cpu)?;
     let proved = store.prove(&Vectors::one(x, encoding), &Silent)?;
     let params = srs::development(args.k, &cache)?;
     let settings = Settings {

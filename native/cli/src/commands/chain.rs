@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 use zkmr_core::chain::spec::ChainSpec;
 use zkmr_core::chain::{prove, verify, Outcome, StageOutcome};
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::{fsio, Error, Result};
 
 use crate::inputs;
@@ -148,7 +148,7 @@ fn run_prove(args: ProveArgs) -> Result<ExitCode> {
     let stores = args
         .keys
         .iter()
-        .map(|k| OpenStore::open(k))
+        .map(|k| JobRunner::open(k))
         .collect::<Result<Vec<_>>>()?;
     let input = args
         .input

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use zkmr_core::keystore::digest_to_hex;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::Result;
 use zkmr_io::{EncodedMatrix, FileCommit};
 
@@ -120,7 +120,7 @@ pub fn commit(
 
 /// What a commit made, as printed.
 fn report(
-    store: &zkmr_core::keystore::KeyStore,
+    store: &zkmr_core::store::KeyStore,
     commitment: &[u8; 32],
     srs_seconds: f64,
     keygen_seconds: f64,
@@ -136,8 +136,8 @@ fn report(
         rows_per_partition: m.rows_per_partition,
         scale_bits: m.encoding.scale_bits,
         value_bits: m.encoding.value_bits,
-        k: m.halo2.as_ref().map(|h| h.k),
-        fold: m.halo2.as_ref().map(|h| h.fold),
+        k: m.setting_u32("k"),
+        fold: m.setting_u32("fold"),
         srs_unsafe: m.is_unsafe(),
         srs_seconds,
         keygen_seconds,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use prost::Message;
 use serde::Serialize;
-use zkmr_core::job::OpenStore;
+use zkmr_core::job::JobRunner;
 use zkmr_core::{bundle, fsio, Result};
 
 use crate::output::{self, say};
@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .read("--bundle", &*args.bundle)
         .write("--out", &*out)
         .check()?;
-    let store = OpenStore::open(&args.keys)?;
+    let store = JobRunner::open(&args.keys)?;
     crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
     let job = bundle::read(&args.bundle)?;
     let opening = store.open_partition(&job, args.partition)?;

@@ -7,8 +7,8 @@ use prost::Message;
 use serde::Serialize;
 use serde_json::Value;
 use zkmr_core::device::Device;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::{fsio, Result};
 
 use crate::device::DeviceArg;
@@ -99,7 +99,7 @@ pub fn y_value(y: &[f64], rows: usize, batch: bool) -> Value {
 
 pub fn prove(
     device: Device,
-    store: &OpenStore,
+    store: &JobRunner,
     vector: &inputs::Vector,
     batch: bool,
     out: &Path,
@@ -157,7 +157,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .write("--y-out", y_out.as_deref())
         .check()?;
     let device = args.device.select();
-    let store = OpenStore::open_on(&args.keys, device)?;
+    let store = JobRunner::open_on(&args.keys, device)?;
     crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
     let (vector, batch, path) = match (&args.vector, &args.vectors) {
         (Some(path), _) => (

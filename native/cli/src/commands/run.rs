@@ -7,8 +7,8 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::Value;
 use zkmr_core::fixed_point::QuantizationError;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::digest_to_hex;
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::digest_to_hex;
 use zkmr_core::{bundle, Result};
 
 use super::commit::{self, PartitionArgs};
@@ -168,7 +168,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let commit_seconds = t.elapsed().as_secs_f64() - committed.srs_seconds;
 
     let device = args.device.select();
-    let store = OpenStore::open_on(&keys, device)?;
+    let store = JobRunner::open_on(&keys, device)?;
     let bundle_path = dir.join("job.bundle");
     let proved = prove::prove(
         device,
@@ -269,7 +269,7 @@ const OUTPUTS: [&str; 3] = ["keys", "job.bundle", "y.json"];
 /// Refuses an output directory whose entries `run` would replace but cannot: a `keys` that
 /// is not a key store (a user's files), a bundle or `y` path that is a directory.
 fn check_out_dir(out: &Path) -> Result<()> {
-    if zkmr_core::keystore::is_key_store(out) {
+    if zkmr_core::store::is_key_store(out) {
         return Err(zkmr_core::Error::Usage(format!(
             "{} is a key store: run --out DIR keeps its own store in DIR/keys, so name the \
              directory above it or another one",
@@ -277,7 +277,7 @@ fn check_out_dir(out: &Path) -> Result<()> {
         )));
     }
     let keys = out.join("keys");
-    if keys.exists() && !zkmr_core::keystore::is_key_store(&keys) {
+    if keys.exists() && !zkmr_core::store::is_key_store(&keys) {
         return Err(zkmr_core::Error::Usage(format!(
             "{} exists and is not a key store; run --out replaces only its own outputs",
             keys.display()

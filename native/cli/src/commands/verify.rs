@@ -7,8 +7,8 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::Value;
 use zkmr_core::fixed_point::FixedPoint;
-use zkmr_core::job::OpenStore;
-use zkmr_core::keystore::{digest_from_hex, digest_to_hex};
+use zkmr_core::job::JobRunner;
+use zkmr_core::store::{digest_from_hex, digest_to_hex};
 use zkmr_core::verify::{check_x, x_digest, Expected, ExpectedX};
 use zkmr_core::{bundle, Error, Result};
 
@@ -193,7 +193,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (Some(path), _) => {
             let bundle = bundle::read(path)?;
             scheme = zkmr_core::Scheme::from_proto(bundle.scheme, "bundle").ok();
-            let store = args.keys.as_deref().map(OpenStore::open).transpose()?;
+            let store = args.keys.as_deref().map(JobRunner::open).transpose()?;
             if let Some(store) = &store {
                 if store.commitment()? != commitment {
                     return Err(Error::Usage(format!(

@@ -6,10 +6,10 @@ use std::time::Instant;
 use super::spec::{uniform, ChainSpec};
 use super::{Outcome, Walk};
 use crate::error::{Error, Result};
-use crate::job::OpenStore;
-use crate::keystore::digest_to_hex;
+use crate::job::JobRunner;
 use crate::progress::{Event, Progress, Silent};
-use crate::scheme::Vectors;
+use crate::store::digest_to_hex;
+use crate::Vectors;
 
 /// A proved chain.
 #[derive(Debug)]
@@ -25,11 +25,11 @@ pub struct Proved {
 /// `progress` counts steps.
 pub fn prove(
     spec: &ChainSpec,
-    stores: &[OpenStore],
+    stores: &[JobRunner],
     first: Option<&Vectors>,
     progress: &dyn Progress,
 ) -> Result<Proved> {
-    let store_of = |stage: usize| -> Result<&OpenStore> {
+    let store_of = |stage: usize| -> Result<&JobRunner> {
         let wanted = spec.commitment(stage);
         stores
             .iter()
@@ -108,8 +108,9 @@ pub fn prove(
         if !proof.steps.is_empty() || spec.input.uniform {
             bundle.x.clear();
         }
-        if let Some(pedersen) = bundle.pedersen.as_mut() {
-            let columns = std::mem::take(&mut pedersen.columns);
+        if let Some(columns) =
+            crate::registry::scheme(store.scheme()).detach_matrix_key(&mut bundle)
+        {
             if !proof
                 .matrices
                 .iter()

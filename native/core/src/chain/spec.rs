@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fixed_point::{FixedPoint, MAX_SCALE_BITS};
-use crate::keystore::digest_from_hex;
+use crate::store::digest_from_hex;
 
 /// The chain: how its first input is made, and its stages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

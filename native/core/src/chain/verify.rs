@@ -40,22 +40,18 @@ fn at_step(label: &str, err: Error) -> Error {
     Error::rejected_bundle(format!("{label}: {reason}"))
 }
 
-/// The most columns step 0's matrix can have, from the bytes that back them: the uniform
-/// first input is made here at that length, so a header's count alone must not size it.
-/// Under pedersen the proof carries one 64-byte point per column of the key; under halo2 a
-/// partition's circuit holds every column in at most `2^MAX_K` rows.
+/// The most columns step 0's matrix can have, from the bytes that back them (the key the
+/// chain carries for it, or the scheme's circuit bound): the uniform first input is made here
+/// at that length, so a header's count alone must not size it.
 fn carried_columns(proof: &zkmr_proto::ChainProof, first: &zkmr_proto::Bundle) -> Result<u64> {
-    if first.pedersen.is_none() {
-        return Ok(1 << crate::halo2::shape::MAX_K);
-    }
-    proof
+    let key = proof
         .matrices
         .iter()
         .find(|m| m.commitment == first.matrix_commitment)
-        .map(|m| m.columns.len() as u64 / 64)
-        .ok_or_else(|| {
-            Error::rejected_bundle("step 0: its matrix key is not the chain proof's one copy")
-        })
+        .map(|m| m.columns.as_slice());
+    crate::registry::of_bundle(first)
+        .and_then(|scheme| scheme.columns_backed(key))
+        .map_err(|e| at_step("step 0", e))
 }
 
 /// Verifies `proof` for the trusted `spec`: what the chain computed.
@@ -122,22 +118,16 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
                 bundle.vectors.max(1)
             )));
         }
-        if let Some(pedersen) = bundle.pedersen.as_mut() {
-            let held = proof
-                .matrices
-                .iter()
-                .position(|m| m.commitment == bundle.matrix_commitment);
-            match held {
-                Some(m) if pedersen.columns.is_empty() => {
-                    used[m] = true;
-                    pedersen.columns = proof.matrices[m].columns.clone();
-                }
-                _ => {
-                    return Err(Error::rejected_bundle(format!(
-                        "{label}: its matrix key is not the chain proof's one copy"
-                    )))
-                }
-            }
+        let held = proof
+            .matrices
+            .iter()
+            .position(|m| m.commitment == bundle.matrix_commitment);
+        let key = held.map(|m| proof.matrices[m].columns.as_slice());
+        let attached = crate::registry::of_bundle(&bundle)
+            .and_then(|scheme| scheme.attach_matrix_key(&mut bundle, key))
+            .map_err(|e| at_step(&label, e))?;
+        if let (true, Some(m)) = (attached, held) {
+            used[m] = true;
         }
         let verified =
             crate::verify::verify(&bundle, &walk.commitment()).map_err(|e| at_step(&label, e))?;

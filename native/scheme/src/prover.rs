@@ -1,0 +1,67 @@
+//! A scheme's prover over an open key store: what the job layer proves through.
+
+use std::fmt;
+use std::sync::Arc;
+
+use zkmr_math::error::Result;
+use zkmr_math::sparse::Block;
+
+use crate::id::Scheme;
+use crate::vectors::Vectors;
+
+/// A partition proved by one task: its `y` blocks and what its scheme sends to the reducer.
+#[derive(Clone, Debug)]
+pub struct PartitionProved {
+    /// One block of the partition's rows per vector, vector after vector.
+    pub y: Vec<i128>,
+    /// The scheme's partition message; its `y` field is filled in when the bundle is made.
+    pub proof: zkmr_proto::PartitionProof,
+    /// Where it was proved ("cpu", "cuda") and how long it took: reported, never bundled.
+    pub device: String,
+    pub seconds: f64,
+}
+
+/// A scheme's prover over an open key store: proves partitions where the rows are and
+/// combines them where they meet. Implementations check nothing the job layer checks (that
+/// a task's rows are the committed block, that each partition comes once).
+pub trait Prover: Send + Sync + fmt::Debug {
+    fn scheme(&self) -> Scheme;
+
+    /// Whether outputs made with this store are insecure (the development SRS).
+    fn is_unsafe(&self) -> bool;
+
+    /// The committed block of partition `index`, in the form the store keeps it.
+    fn block(&self, index: u32) -> Result<Arc<Block>>;
+
+    /// Proves partition `index` for `x`.
+    fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved>;
+
+    /// Puts every partition, proved for `x`, into a bundle with its job root; `partitions`
+    /// come in partition order, each once.
+    fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>)
+        -> Result<zkmr_proto::Bundle>;
+
+    /// The key digest of partition `index` (its matrix-commitment leaf's key), as bytes;
+    /// `None` under a scheme with one key for the whole matrix.
+    fn key_digest(&self, index: u32) -> Result<Option<[u8; 32]>>;
+
+    /// The job leaf of partition `index` proved for `x` with outputs `y`.
+    fn job_leaf(&self, index: u32, x: &Vectors, y: &[i128]) -> Result<[u8; 32]>;
+
+    /// Shows partition `index` of `bundle`, which has verified against this store, on its own
+    /// (the Pedersen scheme's partition opening); a scheme without openings says so.
+    fn open_partition(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        index: u32,
+    ) -> Result<zkmr_proto::PartitionOpening>;
+
+    /// Whether each of partitions `indices` in `bundle` passes that partition's own check,
+    /// with what the store holds; `None` where the scheme's verifier names a failing
+    /// partition itself.
+    fn partitions_hold(
+        &self,
+        bundle: &zkmr_proto::Bundle,
+        indices: &[u32],
+    ) -> Result<Option<Vec<bool>>>;
+}
