@@ -88,6 +88,7 @@ fn options(
     srs: Option<PathBuf>,
     dev_srs: bool,
     force: bool,
+    store: &std::path::Path,
 ) -> zkmr_core::Result<CommitOptions> {
     if !(1..=MAX_ROWS_PER_PARTITION).contains(&rows_per_partition) {
         return Err(Error::Usage(format!(
@@ -102,6 +103,12 @@ fn options(
         }
         (srs, development) => srs_choice(srs, development)?,
     };
+    if std::fs::read_dir(store).is_ok_and(|mut entries| entries.next().is_some()) && !force {
+        return Err(Error::Usage(format!(
+            "{} already exists and is not empty; pass force=True to replace the key store there",
+            store.display()
+        )));
+    }
     Ok(CommitOptions {
         scheme: scheme.parse::<Scheme>()?,
         rows_per_partition,
@@ -131,7 +138,7 @@ pub fn commit(
     shape: Option<(u64, u64)>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Commitment> {
-    let options = options(scheme, rows_per_partition, srs, dev_srs, force).or_raise(py)?;
+    let options = options(scheme, rows_per_partition, srs, dev_srs, force, &store).or_raise(py)?;
     let callback = Callback::new(progress);
     let done = match matrix.extract::<PathBuf>() {
         Ok(path) => {

@@ -23,6 +23,28 @@ pub struct SchemeArgs {
 }
 
 impl SchemeArgs {
+    /// Refuses `--srs`/`--dev-srs` for a scheme set up without an SRS, and their absence for
+    /// one that needs it, naming the flags.
+    pub fn check(&self) -> Result<()> {
+        let needs = zkmr_core::registry::scheme(self.scheme).capabilities().srs;
+        let given = self.srs.is_some() || self.dev_srs;
+        if given && !needs {
+            return Err(zkmr_core::Error::Usage(format!(
+                "the {} scheme takes no SRS (it has no trusted setup); --srs and --dev-srs are for \
+                 --scheme halo2",
+                self.scheme
+            )));
+        }
+        if needs && !given {
+            return Err(zkmr_core::Error::Usage(format!(
+                "the {} scheme needs an SRS: --srs FILE, or --dev-srs for the insecure development \
+                 SRS",
+                self.scheme
+            )));
+        }
+        Ok(())
+    }
+
     /// The SRS asked for, if any.
     pub fn srs(&self) -> Option<SrsChoice> {
         srs_choice(self.srs.clone(), self.dev_srs).expect("clap refuses --srs with --dev-srs")
@@ -105,16 +127,31 @@ pub fn reference_product(a: &[Vec<Number>], xs: &[Vec<Number>]) -> Vec<f64> {
         .collect()
 }
 
-/// `--commitment HEX` on the holder's side: refuses a store whose manifest names another.
-pub fn expect_commitment(
-    store: &zkmr_core::job::JobRunner,
-    commitment: Option<&str>,
-) -> Result<()> {
-    match commitment {
-        Some(hex) => store.expect_commitment(
-            &zkmr_core::store::digest_from_hex(hex, "--commitment")
-                .map_err(|e| zkmr_core::Error::Usage(e.to_string()))?,
-        ),
-        None => Ok(()),
+/// The key store a command proves from (`prove`, `open`), and the commitment its holder
+/// published for it.
+#[derive(clap::Args)]
+pub struct StoreArgs {
+    /// Key store made by `zkmr commit` (for `open`: the one the bundle was proved from, whose
+    /// secret makes the opening's proof).
+    #[arg(long, value_name = "DIR")]
+    pub keys: PathBuf,
+    /// The matrix commitment you published for this store (64 hex digits): a store whose
+    /// manifest names another (replaced, or rewritten and resealed) is refused.
+    #[arg(long, value_name = "HEX")]
+    pub commitment: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the store, proving on `device`, and refuses it if it does not commit to
+    /// `--commitment`.
+    pub fn open(&self, device: zkmr_core::device::Device) -> Result<zkmr_core::job::JobRunner> {
+        let store = zkmr_core::job::JobRunner::open_on(&self.keys, device)?;
+        if let Some(hex) = &self.commitment {
+            store.expect_commitment(
+                &zkmr_core::store::digest_from_hex(hex, "--commitment")
+                    .map_err(|e| zkmr_core::Error::Usage(e.to_string()))?,
+            )?;
+        }
+        Ok(store)
     }
 }

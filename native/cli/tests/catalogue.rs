@@ -2436,7 +2436,9 @@ fn opened(dir: &Path) {
 fn split_opening(dir: &Path) {
     use prost::Message;
     use zkmr_core::pedersen::opening::{make, Parts};
-    use zkmr_core::pedersen::statement::{job_leaf, job_root, vectors_digest, Header, PartitionId};
+    use zkmr_core::pedersen::statement::{
+        job_leaf, job_root, vectors_digest, MatrixHeader, PartitionId,
+    };
     use zkmr_core::pedersen::transcript::merkle_path;
     store(dir);
     let open = zkmr_core::job::JobRunner::open(&dir.join("keys")).unwrap();
@@ -2470,7 +2472,7 @@ fn split_opening(dir: &Path) {
     let encoding = zkmr_core::fixed_point::FixedPoint::new(0, 32).unwrap();
     let manifest = &open.store.manifest;
     let opening = make(Parts {
-        header: Header {
+        header: MatrixHeader {
             rows: 3,
             cols: 2,
             encoding: manifest.encoding,

@@ -133,7 +133,7 @@ fn replace_touches_only_a_key_store() {
     let keys = dir.path().join("keys");
     let first = commit_into(&keys, 0, false).unwrap().commitment;
     let err = commit_into(&keys, 1, false).unwrap_err();
-    assert!(err.to_string().contains("--force"), "{err}");
+    assert!(err.to_string().contains("only when asked to"), "{err}");
     assert_eq!(prove(&keys).unwrap().0, first);
     let second = commit_into(&keys, 1, true).unwrap().commitment;
     assert_ne!(first, second);

@@ -17,7 +17,7 @@ use zkmr_core::matrix::IntMatrix;
 use zkmr_core::pedersen::encoding::{point_from_bytes, point_to_bytes, scalar_to_bytes};
 use zkmr_core::pedersen::generators;
 use zkmr_core::pedersen::msm::{mul_h, signed_msm};
-use zkmr_core::pedersen::statement::{matrix_commitment, Header};
+use zkmr_core::pedersen::statement::{matrix_commitment, MatrixHeader};
 use zkmr_core::pedersen::store::PedersenProver;
 use zkmr_core::pedersen::transcript::Transcript;
 use zkmr_core::progress::Silent;
@@ -219,7 +219,7 @@ fn job_of_other_matrix() -> Job {
 /// commitment would compute it.
 fn commitment_of(bundle: &zkmr_proto::Bundle) -> [u8; 32] {
     let m = bundle.matrix.as_ref().unwrap();
-    let header = Header {
+    let header = MatrixHeader {
         rows: m.rows,
         cols: m.cols,
         encoding: encoding(),
@@ -857,7 +857,7 @@ fn a_committer_cannot_open_one_commitment_two_ways() {
             row_end: (p as u64 * 3 + 3).min(rows as u64),
         })
         .collect();
-    let header = Header {
+    let header = MatrixHeader {
         rows: rows as u64,
         cols: cols as u64,
         encoding: encoding(),

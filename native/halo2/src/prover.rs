@@ -43,7 +43,7 @@ impl Halo2Prover {
     fn one<'a>(&self, x: &'a Vectors) -> Result<&'a [i64]> {
         if x.count != 1 {
             return Err(Error::Usage(format!(
-                "{} vectors at once: batches need a key store made with --scheme pedersen; \
+                "{} vectors at once: batches need a key store made under the pedersen scheme; \
                  {} uses halo2",
                 x.count,
                 self.store.dir().display()

@@ -70,9 +70,7 @@ impl ProofScheme for Halo2 {
         };
         let srs = options.srs.as_ref().ok_or_else(|| {
             Error::Usage(
-                "the halo2 scheme needs an SRS: --srs FILE, or --dev-srs for the insecure \
-                 development SRS"
-                    .into(),
+                "the halo2 scheme needs an SRS: a file, or the insecure development SRS".into(),
             )
         })?;
         let halo2 = crate::setup::CommitOptions {

@@ -26,7 +26,7 @@ use super::generators;
 use super::msm::{msm, mul_h};
 use super::proof::{self, Folded, Statement};
 use super::statement::{
-    job_leaf, job_root_of, matrix_commitment, vectors_digest, Header, PartitionId,
+    job_leaf, job_root_of, matrix_commitment, vectors_digest, MatrixHeader, PartitionId,
 };
 use super::transcript::{merkle_depth, merkle_root_from, Transcript};
 use zkmr_math::error::{Error, Result};
@@ -40,7 +40,7 @@ use zkmr_scheme::Scheme;
 
 /// What the prover puts in an opening, all from a verified bundle and the store.
 pub struct Parts<'a> {
-    pub header: Header,
+    pub header: MatrixHeader,
     pub commitment: &'a [u8; 32],
     /// The matrix key `C_0 .. C_{n-1}`, encoded.
     pub columns: &'a [u8],
@@ -64,7 +64,7 @@ fn other_rows(id: &PartitionId, rows: usize) -> impl Iterator<Item = usize> + Cl
 /// The partition's statement: its index and rows, the job it belongs to, `x` (its vectors,
 /// their count and encoding) and its own block of `y`.
 fn statement<'a>(
-    header: &Header,
+    header: &MatrixHeader,
     commitment: &'a [u8; 32],
     (id, job_root): (&'a PartitionId, &'a [u8; 32]),
     (x, vectors, x_encoding): (&'a [i64], usize, FixedPoint),
@@ -185,7 +185,7 @@ pub fn verify(
     if meta.fold != 0 || meta.k != 0 || !meta.srs_digest.is_empty() {
         return Err(reject("a pedersen opening with halo2 settings".into()));
     }
-    let header = Header {
+    let header = MatrixHeader {
         rows: meta.rows,
         cols: meta.cols,
         encoding: encoding_from_proto(meta.encoding.as_ref(), "matrix.encoding")

@@ -22,7 +22,7 @@ use zkmr_scheme::{
 
 use crate::encoding::{points_from_bytes, points_to_bytes, POINT_BYTES};
 use crate::setup::{finish_sums, Part, PartialSums, Sums};
-use crate::statement::{Header, PartitionId};
+use crate::statement::{MatrixHeader, PartitionId};
 use crate::store::PedersenProver;
 
 /// The Pedersen scheme.
@@ -92,7 +92,7 @@ impl ProofScheme for Pedersen {
                     blocks,
                 } => (rows, cols, exact, blocks),
             };
-        let header = Header {
+        let header = MatrixHeader {
             rows,
             cols,
             encoding,
@@ -258,13 +258,13 @@ fn check_options(options: &CommitOptions, why: Option<&str>) -> Result<()> {
     }
     if options.srs.is_some() {
         return Err(Error::Usage(
-            "the pedersen scheme takes no SRS (it has no trusted setup); --srs and --dev-srs \
-             are for --scheme halo2"
-                .into(),
+            "the pedersen scheme takes no SRS (it has no trusted setup)".into(),
         ));
     }
     if options.fold.is_some() {
-        return Err(Error::Usage("--fold is for --scheme halo2".into()));
+        return Err(Error::Usage(
+            "a column fold is for the halo2 scheme's circuit; the pedersen scheme has none".into(),
+        ));
     }
     Ok(())
 }
@@ -274,8 +274,8 @@ fn partitioning(rows: usize, options: &CommitOptions) -> Result<Partitioning> {
     Partitioning::new(rows, options.rows_per_partition.min(rows))
 }
 
-fn header_of(layout: &PartitionLayout) -> Header {
-    Header {
+fn header_of(layout: &PartitionLayout) -> MatrixHeader {
+    MatrixHeader {
         rows: layout.rows,
         cols: layout.cols as u64,
         encoding: layout.encoding,

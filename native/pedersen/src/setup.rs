@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use super::encoding::{points_to_bytes, scalar_to_bytes};
 use super::generators::{self, TAG};
 use super::msm::{h_table, normalize, window_for, Multiples};
-use super::statement::{matrix_commitment, Header, PartitionId};
+use super::statement::{matrix_commitment, MatrixHeader, PartitionId};
 use super::store::{partition_file, MATRIX_KEY, SECRET};
 use zkmr_math::error::{Error, Result};
 use zkmr_math::fixed_point::MatrixRounding;
@@ -39,7 +39,7 @@ use zkmr_scheme::Scheme;
 /// The column blindings `ρ_0 .. ρ_{cols-1}` of a matrix committed under `seed`. Each commit
 /// draws a fresh seed and keeps only the blindings, so no seed ever blinds two matrix keys
 /// (two keys under one seed would differ by an unblinded `Σ_i (A_ij − A'_ij)·G_i`).
-pub fn column_blindings(seed: &[u8; 32], header: &Header) -> Vec<Fr> {
+pub fn column_blindings(seed: &[u8; 32], header: &MatrixHeader) -> Vec<Fr> {
     let mut h = blake3::Hasher::new_keyed(seed);
     h.update(TAG.as_bytes());
     h.update(b"/column-blinding");
@@ -150,7 +150,7 @@ fn value_bytes(values: &[i64]) -> (u32, Vec<u8>) {
 /// sums, its store file and its largest decoded row L1 norm. The one place a partition is
 /// committed, by `commit` here and by a setup task; it needs no secret.
 pub(crate) fn commit_partition(
-    header: &Header,
+    header: &MatrixHeader,
     index: u32,
     rows: std::ops::Range<usize>,
     block: &Block,
@@ -238,7 +238,7 @@ impl Sums {
 /// once in any order as `(index, block)` (row-major, encoded with `header.encoding`), and
 /// writes the key store at `dest`.
 pub fn commit(
-    header: Header,
+    header: MatrixHeader,
     blocks: impl Iterator<Item = Result<(usize, Block)>> + Send,
     exact: bool,
     dest: &std::path::Path,
@@ -339,7 +339,7 @@ pub(crate) type StoreFile = (&'static str, Vec<u8>, bool);
 /// partition (each of the `count` exactly once), with the partitions in order: how `commit`
 /// ends, and a distributed setup's driver. The blindings are added here, once per column.
 pub(crate) fn finish_sums(
-    header: &Header,
+    header: &MatrixHeader,
     seed: &[u8; 32],
     count: usize,
     sums: Sums,

@@ -16,7 +16,7 @@ use super::transcript::{digest, digest_i128s, digest_i64s, merkle_root};
 
 /// Everything besides the matrix key that the matrix commitment binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header {
+pub struct MatrixHeader {
     pub rows: u64,
     pub cols: u64,
     pub encoding: FixedPoint,
@@ -42,7 +42,7 @@ pub fn matrix_key_digest(columns: &[u8]) -> [u8; 32] {
 
 /// The matrix commitment over the header, the partition count and the matrix key (encoded
 /// `C_j`).
-pub fn matrix_commitment(header: &Header, partitions: usize, columns: &[u8]) -> [u8; 32] {
+pub fn matrix_commitment(header: &MatrixHeader, partitions: usize, columns: &[u8]) -> [u8; 32] {
     digest(
         "matrix-v2",
         &[
@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn commitment_binds_header_partitioning_and_key() {
-        let header = Header {
+        let header = MatrixHeader {
             rows: 4,
             cols: 3,
             encoding: FixedPoint::new(0, 32).unwrap(),
@@ -141,12 +141,12 @@ mod tests {
         other_columns[5] ^= 1;
         assert_ne!(c, matrix_commitment(&header, 2, &other_columns));
         assert_ne!(c, matrix_commitment(&header, 1, &columns));
-        let scaled = Header {
+        let scaled = MatrixHeader {
             encoding: FixedPoint::new(1, 32).unwrap(),
             ..header
         };
         assert_ne!(c, matrix_commitment(&scaled, 2, &columns));
-        let repartitioned = Header {
+        let repartitioned = MatrixHeader {
             rows_per_partition: 4,
             ..header
         };

@@ -19,7 +19,7 @@ use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
 use super::generators::TAG;
 use super::opening;
 use super::proof::{self, Statement};
-use super::statement::{job_leaf, job_root, vectors_digest, Header, PartitionId};
+use super::statement::{job_leaf, job_root, vectors_digest, MatrixHeader, PartitionId};
 use super::transcript::merkle_path;
 use zkmr_math::error::{Error, Result};
 use zkmr_math::matrix::gather_outputs;
@@ -359,7 +359,7 @@ impl Prover for PedersenProver {
             .try_into()
             .map_err(|_| Error::Format("the bundle's job root is not 32 bytes".into()))?;
         Ok(opening::make(opening::Parts {
-            header: Header {
+            header: MatrixHeader {
                 rows: manifest.rows,
                 cols: manifest.cols,
                 encoding: manifest.encoding,

@@ -11,7 +11,7 @@ use super::encoding::{point_from_bytes, points_from_bytes, scalar_from_bytes, PO
 use super::generators::{self, TAG};
 use super::proof::{self, Statement};
 use super::statement::{
-    job_leaf, job_root, matrix_commitment, vectors_digest, Header, PartitionId,
+    job_leaf, job_root, matrix_commitment, vectors_digest, MatrixHeader, PartitionId,
 };
 use zkmr_math::error::{Error, Result};
 use zkmr_math::field::unpack_i128;
@@ -31,7 +31,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         .ok_or_else(|| Error::rejected_bundle("missing the matrix header"))?;
     let encoding = encoding_from_proto(meta.encoding.as_ref(), "matrix.encoding")
         .map_err(|e| Error::rejected_bundle(e.to_string()))?;
-    let header = Header {
+    let header = MatrixHeader {
         rows: meta.rows,
         cols: meta.cols,
         encoding,

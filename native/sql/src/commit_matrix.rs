@@ -207,6 +207,31 @@ impl MatrixAccumulator {
             replace: session.replace_stores,
         };
         let dest = Path::new(&self.rows.store);
+        if session.srs.is_none()
+            && zkmr_core::registry::scheme(session.scheme)
+                .capabilities()
+                .srs
+        {
+            return Err(failed(
+                NAME,
+                zkmr_core::Error::Usage(format!(
+                    "the {} scheme needs an SRS, and this session has none (zkmr sql --srs FILE, \
+                     or --dev-srs for the insecure development SRS)",
+                    session.scheme
+                )),
+            ));
+        }
+        let occupied = std::fs::read_dir(dest).is_ok_and(|mut entries| entries.next().is_some());
+        if occupied && !session.replace_stores {
+            return Err(failed(
+                NAME,
+                zkmr_core::Error::Usage(format!(
+                    "{} already exists and is not empty, and this session does not replace key \
+                     stores (zkmr sql --force)",
+                    dest.display()
+                )),
+            ));
+        }
         let committed = commit(&matrix, encoding, &options, dest, self.shared.progress())
             .map_err(|e| failed(NAME, e))?;
         let manifest = &committed.store.manifest;

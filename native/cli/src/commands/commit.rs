@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 use zkmr_core::setup::{self, CommitOptions, DEFAULT_ROWS_PER_PARTITION};
 use zkmr_core::store::digest_to_hex;
-use zkmr_core::Result;
+use zkmr_core::{Error, Result};
 use zkmr_io::{EncodedMatrix, FileCommit};
 
 use crate::inputs::SchemeArgs;
@@ -61,15 +61,44 @@ pub struct PartitionArgs {
 }
 
 impl PartitionArgs {
-    pub fn options(&self, scheme: &SchemeArgs, replace: bool) -> CommitOptions {
-        CommitOptions {
+    /// The options for committing into `keys`, refused with the flag to change where the
+    /// scheme or the destination does not take them.
+    pub fn options(
+        &self,
+        scheme: &SchemeArgs,
+        replace: bool,
+        keys: &std::path::Path,
+    ) -> Result<CommitOptions> {
+        scheme.check()?;
+        check_destination(keys, replace)?;
+        Ok(CommitOptions {
             scheme: scheme.scheme,
             rows_per_partition: self.rows_per_partition as usize,
             srs: scheme.srs(),
             fold: self.fold,
             replace,
-        }
+        })
     }
+}
+
+/// Refuses a non-empty `keys` without `--force`, and with it anything but a key store, naming
+/// the flag (the store's own check says the same without it).
+fn check_destination(keys: &std::path::Path, replace: bool) -> Result<()> {
+    let occupied = std::fs::read_dir(keys).is_ok_and(|mut entries| entries.next().is_some());
+    if occupied && !replace {
+        return Err(Error::Usage(format!(
+            "{} already exists and is not empty; pass --force to replace the key store there",
+            keys.display()
+        )));
+    }
+    if occupied && !zkmr_core::store::is_key_store(keys) {
+        return Err(Error::Usage(format!(
+            "{} is not a key store (no zkmr manifest.json): --force replaces only a key store, \
+             never other files",
+            keys.display()
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -105,7 +134,7 @@ pub fn commit(
     let done = setup::commit(
         &matrix.encoded,
         matrix.encoding,
-        &args.options(scheme, replace),
+        &args.options(scheme, replace, keys)?,
         keys,
         &bar,
     )?;
@@ -168,7 +197,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         shape: args.shape,
         scale: args.partitioning.scale,
         value_bits: args.partitioning.value_bits,
-        options: args.partitioning.options(&args.scheme, args.force),
+        options: args
+            .partitioning
+            .options(&args.scheme, args.force, &args.keys)?,
     };
     let bar = Bar::new("commit", args.json);
     let done = zkmr_io::commit_file(&args.matrix, &spec, &args.keys, &bar)?;

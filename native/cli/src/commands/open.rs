@@ -5,21 +5,16 @@ use std::process::ExitCode;
 
 use prost::Message;
 use serde::Serialize;
-use zkmr_core::job::JobRunner;
 use zkmr_core::{bundle, fsio, Result};
 
+use crate::inputs::StoreArgs;
 use crate::output::{self, say};
 use crate::paths::Paths;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The key store the bundle was proved from (its secret makes the opening's proof).
-    #[arg(long, value_name = "DIR")]
-    pub keys: PathBuf,
-    /// The matrix commitment you published for this store (64 hex digits): a store whose
-    /// manifest names another (replaced, or rewritten and resealed) is refused.
-    #[arg(long, value_name = "HEX")]
-    pub commitment: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// The job's bundle; it must verify against the key store.
     #[arg(long, value_name = "BUNDLE")]
     pub bundle: PathBuf,
@@ -46,12 +41,13 @@ struct OpenReport {
 pub fn run(args: Args) -> Result<ExitCode> {
     let out = output::path(&args.out);
     Paths::default()
-        .store("--keys", &args.keys)
+        .store("--keys", &args.store.keys)
         .read("--bundle", &*args.bundle)
         .write("--out", &*out)
         .check()?;
-    let store = JobRunner::open(&args.keys)?;
-    crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
+    let store = args.store.open(zkmr_core::device::Device::select(
+        zkmr_core::device::DeviceChoice::from_env(),
+    ))?;
     let job = bundle::read(&args.bundle)?;
     let opening = store.open_partition(&job, args.partition)?;
     let bytes = opening.encode_to_vec();

@@ -12,20 +12,15 @@ use zkmr_core::store::digest_to_hex;
 use zkmr_core::{fsio, Result};
 
 use crate::device::DeviceArg;
-use crate::inputs;
+use crate::inputs::{self, StoreArgs};
 use crate::output::{self, say};
 use crate::paths::Paths;
 use crate::progress::Bar;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Key store made by `zkmr commit`.
-    #[arg(long, value_name = "DIR")]
-    pub keys: PathBuf,
-    /// The matrix commitment you published for this store (64 hex digits): a store whose
-    /// manifest names another (replaced, or rewritten and resealed) is refused.
-    #[arg(long, value_name = "HEX")]
-    pub commitment: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Vector file: JSON (array or {"vector": [...]}), Parquet or Arrow IPC.
     #[arg(
         long,
@@ -150,15 +145,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let out = output::path(&args.out);
     let y_out = args.y_out.as_deref().map(output::path);
     Paths::default()
-        .store("--keys", &args.keys)
+        .store("--keys", &args.store.keys)
         .read("--vector", args.vector.as_deref())
         .read("--vectors", args.vectors.as_deref())
         .write("--out", &*out)
         .write("--y-out", y_out.as_deref())
         .check()?;
     let device = args.device.select();
-    let store = JobRunner::open_on(&args.keys, device)?;
-    crate::inputs::expect_commitment(&store, args.commitment.as_deref())?;
+    let store = args.store.open(device)?;
     let (vector, batch, path) = match (&args.vector, &args.vectors) {
         (Some(path), _) => (
             inputs::vector(path, args.scale, args.value_bits)?,
@@ -172,6 +166,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ),
         (None, None) => unreachable!("clap requires --vector or --vectors"),
     };
+    if vector.x.count > 1
+        && !zkmr_core::registry::scheme(store.scheme())
+            .capabilities()
+            .batches
+    {
+        return Err(zkmr_core::Error::Usage(format!(
+            "{} vectors at once: batches need a key store made with --scheme pedersen; {} uses {}",
+            vector.x.count,
+            args.store.keys.display(),
+            store.scheme()
+        )));
+    }
     store
         .check_vectors(&vector.x)
         .map_err(|e| inputs::with_file(path, e))?;

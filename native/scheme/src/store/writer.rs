@@ -73,14 +73,14 @@ impl KeyStoreWriter {
                 .is_none();
             if !empty && !replace {
                 return Err(Error::Usage(format!(
-                    "{} already exists and is not empty; pass --force to replace the key store \
-                     there",
+                    "{} already exists and is not empty; a commit replaces the key store there only \
+                     when asked to",
                     dest.display()
                 )));
             }
             if !empty && !is_key_store(dest) {
                 return Err(Error::Usage(format!(
-                    "{} is not a key store (no zkmr manifest.json): --force replaces only a key \
+                    "{} is not a key store (no zkmr manifest.json): a commit replaces only a key \
                      store, never other files",
                     dest.display()
                 )));

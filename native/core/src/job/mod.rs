@@ -1,0 +1,198 @@
+//! A job: partitions proved where their rows are, combined by a reducer into a verified
+//! bundle, under whichever scheme the key store records.
+//!
+//! Every engine goes through [`JobRunner`] (the CLI in one process; the SQL aggregates, Spark
+//! and Hadoop across tasks through JNI), so a partition proved anywhere is the same
+//! [`zkmr_proto::PartitionResult`] and a job committed anywhere is the same bundle and root.
+//! Nothing here depends on the scheme: its [`Prover`] does the scheme's part.
+
+mod reduce;
+mod task;
+
+pub use reduce::{order_partitions, Reduced};
+pub use task::PartitionSummary;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::device::{Device, DeviceChoice};
+use crate::error::{Error, Result};
+use crate::fixed_point::{check_output_range, y_error_bound};
+use crate::progress::{Event, Progress};
+use crate::store::KeyStore;
+use crate::store::StoreFiles;
+use crate::verify::verify;
+use crate::{Prover, Scheme, Vectors};
+
+/// A key store opened for proving, with its scheme's prover.
+#[derive(Debug)]
+pub struct JobRunner {
+    pub store: KeyStore,
+    prover: Box<dyn Prover>,
+}
+
+impl JobRunner {
+    /// Opens the store at `dir`. Under halo2 the SRS is read once here, and the device comes
+    /// from `ZKMR_DEVICE` (engines have no command line).
+    pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_on(dir, Device::select(DeviceChoice::from_env()))
+    }
+
+    /// Opens the store at `dir`, proving on `device` where the scheme uses one.
+    pub fn open_on(dir: &Path, device: Device) -> Result<Self> {
+        Self::with_store(KeyStore::open(dir)?, device)
+    }
+
+    /// Opens the store `files` reads (see [`crate::store::files`]), proving on `device`.
+    pub fn open_from(files: Arc<dyn StoreFiles>, device: Device) -> Result<Self> {
+        Self::with_store(KeyStore::open_from(files)?, device)
+    }
+
+    fn with_store(store: KeyStore, device: Device) -> Result<Self> {
+        let scheme = crate::registry::scheme(store.manifest.scheme);
+        scheme.check_manifest(&store.manifest, store.dir())?;
+        let prover = scheme.prover(store.clone(), device)?;
+        Ok(Self { store, prover })
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.prover.scheme()
+    }
+
+    pub fn prover(&self) -> &dyn Prover {
+        self.prover.as_ref()
+    }
+
+    /// The matrix the store holds, as the wire contract describes it.
+    pub fn matrix_meta(&self) -> Result<zkmr_proto::MatrixMeta> {
+        crate::registry::scheme(self.scheme()).matrix_meta(&self.store.manifest)
+    }
+
+    /// The matrix commitment.
+    pub fn commitment(&self) -> Result<[u8; 32]> {
+        self.store.manifest.commitment()
+    }
+
+    /// Refuses the store unless its manifest names `trusted`, the commitment its holder
+    /// published. A manifest's digests are unkeyed, so whoever can rewrite a store can reseal
+    /// it for another matrix; pinning the commitment means everything proved from the store
+    /// verifies against the published one (each proof is verified before it is returned).
+    pub fn expect_commitment(&self, trusted: &[u8; 32]) -> Result<()> {
+        let have = self.commitment()?;
+        if &have != trusted {
+            return Err(Error::Input(format!(
+                "{}: the key store commits to {}, not the expected commitment {}; it was \
+                 replaced or rewritten since that commitment was published",
+                self.store.dir().display(),
+                hex::encode(have),
+                hex::encode(trusted)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether outputs made with this store are insecure (the development SRS).
+    pub fn is_unsafe(&self) -> bool {
+        self.prover.is_unsafe()
+    }
+
+    /// Checks vectors against the store's matrix and their declared encoding.
+    pub fn check_vectors(&self, x: &Vectors) -> Result<()> {
+        let cols = self.store.manifest.cols as usize;
+        if x.count == 0 {
+            return Err(Error::Input("no vectors".into()));
+        }
+        let most = crate::limits::MAX_VECTORS;
+        if x.count as u64 > most {
+            return Err(Error::Input(format!(
+                "{} vectors are more than the {most} one bundle holds: prove them in batches of at \
+                 most {most}",
+                x.count
+            )));
+        }
+        if x.values.len() != x.count * cols {
+            let what = if x.count == 1 {
+                format!("vector has {} entries", x.values.len())
+            } else {
+                format!("{} vectors hold {} entries in all", x.count, x.values.len())
+            };
+            return Err(Error::Input(format!(
+                "{what} but the matrix has {cols} columns"
+            )));
+        }
+        let bound = 1u64 << x.encoding.value_bits;
+        if let Some(k) = x.values.iter().position(|v| v.unsigned_abs() >= bound) {
+            let at = if x.count == 1 {
+                format!("vector index {k}")
+            } else {
+                format!("vector {}, index {}", k / cols, k % cols)
+            };
+            return Err(Error::Input(format!(
+                "{at}: {} does not fit the declared {} bits",
+                x.values[k], x.encoding.value_bits
+            )));
+        }
+        check_output_range(cols, self.store.manifest.encoding, x.encoding)
+    }
+
+    /// Proves every partition for `x` in this process, in parallel, assembles the bundle and
+    /// verifies it against the store's commitment before returning anything: a store whose
+    /// files were changed consistently enough to pass their digests still cannot hand out an
+    /// unverified `y`.
+    pub fn prove(&self, x: &Vectors, progress: &dyn Progress) -> Result<Proved> {
+        self.check_vectors(x)?;
+        let started = Instant::now();
+        let count = self.store.manifest.partitions.len();
+        progress.report(Event::Started { total: count });
+        let partitions = (0..count as u32)
+            .into_par_iter()
+            .map(|index| {
+                let proved = self.prover.prove_partition(index, x)?;
+                progress.report(Event::PartitionDone { index });
+                Ok(proved)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let bundle = self.prover.assemble(x, partitions)?;
+        let seconds = started.elapsed().as_secs_f64();
+        let verified = verify(&bundle, &self.commitment()?).map_err(|e| {
+            Error::Format(format!(
+                "{}: the key store's own result does not verify, so it is damaged or \
+                 inconsistent ({e}); commit the matrix again",
+                self.store.dir().display()
+            ))
+        })?;
+        Ok(Proved {
+            bundle,
+            y: verified.y,
+            job_root: verified.job_root,
+            seconds,
+        })
+    }
+
+    /// A bound on the rounding error of `y = A·x` against the unrounded inputs; `x_exact`
+    /// says whether `x` encoded without rounding (see [`y_error_bound`]).
+    pub fn y_error_bound(&self, x: &Vectors, x_exact: bool) -> f64 {
+        let manifest = &self.store.manifest;
+        y_error_bound(
+            manifest.encoding,
+            manifest.rounding,
+            x.encoding,
+            x_exact,
+            &x.values,
+            manifest.cols as usize,
+        )
+    }
+}
+
+/// A job proved in one process.
+#[derive(Debug)]
+pub struct Proved {
+    pub bundle: zkmr_proto::Bundle,
+    /// `Y = A X`, encoded at scale `s_A + s_x`: one block of all rows per vector.
+    pub y: Vec<i128>,
+    pub job_root: [u8; 32],
+    pub seconds: f64,
+}
