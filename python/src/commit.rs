@@ -103,7 +103,7 @@ fn options(
         }
         (srs, development) => srs_choice(srs, development)?,
     };
-    if std::fs::read_dir(store).is_ok_and(|mut entries| entries.next().is_some()) && !force {
+    if zkmr_core::store::is_occupied(store) && !force {
         return Err(Error::Usage(format!(
             "{} already exists and is not empty; pass force=True to replace the key store there",
             store.display()

@@ -221,7 +221,7 @@ impl MatrixAccumulator {
                 )),
             ));
         }
-        let occupied = std::fs::read_dir(dest).is_ok_and(|mut entries| entries.next().is_some());
+        let occupied = zkmr_core::store::is_occupied(dest);
         if occupied && !session.replace_stores {
             return Err(failed(
                 NAME,

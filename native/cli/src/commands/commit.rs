@@ -84,7 +84,7 @@ impl PartitionArgs {
 /// Refuses a non-empty `keys` without `--force`, and with it anything but a key store, naming
 /// the flag (the store's own check says the same without it).
 fn check_destination(keys: &std::path::Path, replace: bool) -> Result<()> {
-    let occupied = std::fs::read_dir(keys).is_ok_and(|mut entries| entries.next().is_some());
+    let occupied = zkmr_core::store::is_occupied(keys);
     if occupied && !replace {
         return Err(Error::Usage(format!(
             "{} already exists and is not empty; pass --force to replace the key store there",

@@ -31,5 +31,5 @@ pub mod writer;
 
 pub use files::{DirFiles, StoreFiles};
 pub use manifest::{digest_from_hex, digest_to_hex, manifest, Manifest, ManifestPartition};
-pub use open::{is_key_store, KeyStore};
+pub use open::{is_key_store, is_occupied, KeyStore};
 pub use writer::KeyStoreWriter;

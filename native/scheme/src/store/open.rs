@@ -31,6 +31,12 @@ pub fn is_key_store(dir: &Path) -> bool {
         .is_some_and(|f| f.format == FORMAT)
 }
 
+/// Whether `dir` is a directory with something in it: where a commit must be asked to replace
+/// what is there (each engine names how: `--force`, `force=True`, `zkmr sql --force`).
+pub fn is_occupied(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
+}
+
 impl KeyStore {
     /// Opens a store and checks its manifest against itself: its form, its checksum and its
     /// partition list.
