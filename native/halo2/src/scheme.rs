@@ -232,15 +232,13 @@ impl ProofScheme for Halo2 {
         bundle: &mut zkmr_proto::Bundle,
         _key: Option<&[u8]>,
     ) -> Result<bool> {
-        Ok(bundle.pedersen.is_some()).and_then(|foreign| {
-            if foreign {
-                Err(Error::rejected_bundle(
-                    "its matrix key is not the chain proof's one copy",
-                ))
-            } else {
-                Ok(false)
-            }
-        })
+        // A halo2 bundle carries no matrix key; one that holds another scheme's is refused.
+        if bundle.pedersen.is_some() {
+            return Err(Error::rejected_bundle(
+                "its matrix key is not the chain proof's one copy",
+            ));
+        }
+        Ok(false)
     }
 
     /// A partition's circuit holds every column in at most `2^MAX_K` rows.

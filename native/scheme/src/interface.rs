@@ -180,7 +180,11 @@ pub trait ProofScheme: Send + Sync {
     ) -> Result<OpenedPartition> {
         Err(Error::rejected(
             opening.index,
-            "openings are made under the pedersen scheme",
+            format!(
+                "the {} scheme makes no partition openings: each partition of its bundles \
+                 carries its own proof",
+                self.id()
+            ),
         ))
     }
 

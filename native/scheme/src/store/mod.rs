@@ -2,7 +2,8 @@
 //! directory or from wherever an engine keeps it ([`crate::store::files`]).
 //!
 //! Every store has a `manifest.json` naming its scheme, the matrix's shape and encoding, the
-//! matrix commitment and the partition list. The rest is the scheme's:
+//! matrix commitment and the partition list. The rest is the scheme's (each scheme crate's
+//! `store` module); today's:
 //!
 //! ```text
 //! halo2:    srs.params              the SRS downsized to the circuit size
