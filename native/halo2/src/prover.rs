@@ -7,6 +7,7 @@ use zkmr_scheme::store::KeyStore;
 use zkmr_scheme::{PartitionProved, Prover, Scheme, Vectors};
 
 use super::prove::{assemble, prove_partition};
+use super::shape::CircuitShape;
 use super::srs::ProverParams;
 use super::statement::{job_leaf, vector_digest, PartitionId};
 
@@ -17,16 +18,20 @@ pub struct Halo2Prover {
     params: ProverParams,
     device: Device,
     ids: Vec<PartitionId>,
+    /// The circuit's shape, read from the manifest's settings once.
+    shape: CircuitShape,
 }
 
 impl Halo2Prover {
     pub fn new(store: KeyStore, params: ProverParams, device: Device) -> Result<Self> {
         let ids = crate::store::partition_ids(&store.manifest)?;
+        let shape = crate::store::shape(&store.manifest)?;
         Ok(Self {
             store,
             params,
             device,
             ids,
+            shape,
         })
     }
 
@@ -73,7 +78,7 @@ impl Prover for Halo2Prover {
         prove_partition(
             self.device,
             &self.params,
-            crate::store::shape(&self.store.manifest)?,
+            self.shape,
             crate::store::partition(&self.store, index)?,
             x,
         )

@@ -96,16 +96,6 @@ impl Manifest {
         Partitioning::new(self.rows as usize, self.rows_per_partition as usize)
     }
 
-    /// The key digest partition `index` lists, as bytes; `None` where it lists none.
-    pub fn key_digest(&self, index: usize) -> Result<Option<[u8; 32]>> {
-        match self.partitions.get(index) {
-            Some(p) if !p.key_digest.is_empty() => {
-                digest_from_hex(&p.key_digest, "manifest key_digest").map(Some)
-            }
-            _ => Ok(None),
-        }
-    }
-
     /// The matrix commitment as bytes.
     pub fn commitment(&self) -> Result<[u8; 32]> {
         digest_from_hex(&self.matrix_commitment, "manifest matrix_commitment")
