@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the fuzz seeds: fuzz/stores/ (the key stores the keystore target is built with)
-# and fuzz/corpus/<target>/, from examples/matvec.json and the inputs of native/io's and the
+# Regenerates the fuzz seeds: native/fuzz/stores/ (the key stores the keystore target is built
+# with) and fuzz/corpus/<target>/, from examples/matvec.json and the inputs of native/io's and the
 # CLI's tests, made with the CLI of this checkout. Run it after a change to the bundle or key
 # store format (the seeds must still verify for the targets to reach past the first checks),
 # then rebuild the targets: the keystore target has the stores built in. ZKMR_BIN names a
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 zkmr() { "${ZKMR_BIN:-$root/scripts/zkmr}" "$@"; }
 fuzz=$root/fuzz
+stores=$root/native/fuzz/stores
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -24,22 +25,22 @@ matvec=$root/examples/matvec.json
 for scheme in pedersen halo2; do
   extra=()
   [ "$scheme" = halo2 ] && extra=(--dev-srs)
-  zkmr commit --matrix "$matvec" --keys "$fuzz/stores/$scheme" --scheme "$scheme" \
+  zkmr commit --matrix "$matvec" --keys "$stores/$scheme" --scheme "$scheme" \
     --rows-per-partition 2 --force --json "${extra[@]}" >/dev/null
-  chmod -R u+rw,go+r "$fuzz/stores/$scheme"
+  chmod -R u+rw,go+r "$stores/$scheme"
 done
 
 # Bundles: one vector under each scheme, and a batch of two under pedersen.
 printf '[[0.5, -1.0, 2.0, 4.0], [1, 2, 3, 4]]\n' >"$work/batch.json"
-zkmr prove --keys "$fuzz/stores/pedersen" --vector "$matvec" --out "$fuzz/corpus/bundle/pedersen" >/dev/null
-zkmr prove --keys "$fuzz/stores/pedersen" --vectors "$work/batch.json" \
+zkmr prove --keys "$stores/pedersen" --vector "$matvec" --out "$fuzz/corpus/bundle/pedersen" >/dev/null
+zkmr prove --keys "$stores/pedersen" --vectors "$work/batch.json" \
   --out "$fuzz/corpus/bundle/pedersen-batch" >/dev/null
-zkmr prove --keys "$fuzz/stores/halo2" --vector "$matvec" --out "$fuzz/corpus/bundle/halo2" >/dev/null
+zkmr prove --keys "$stores/halo2" --vector "$matvec" --out "$fuzz/corpus/bundle/halo2" >/dev/null
 
 # The bundles verify against their stores' commitments.
 for bundle in pedersen pedersen-batch halo2; do
   commitment=$(sed -n 's/.*"matrix_commitment": *"\([0-9a-f]*\)".*/\1/p' \
-    "$fuzz/stores/${bundle%-batch}/manifest.json")
+    "$stores/${bundle%-batch}/manifest.json")
   zkmr verify --bundle "$fuzz/corpus/bundle/$bundle" --commitment "$commitment" >/dev/null
 done
 
@@ -47,13 +48,13 @@ done
 # output an input of the second.
 chain_seeds() {
   local commitment spec=$work/chain.json
-  commitment=$(sed -n 's/.*"matrix_commitment": *"\([0-9a-f]*\)".*/\1/p' "$fuzz/stores/pedersen/manifest.json")
+  commitment=$(sed -n 's/.*"matrix_commitment": *"\([0-9a-f]*\)".*/\1/p' "$stores/pedersen/manifest.json")
   printf '{"input": {"scale_bits": 0, "value_bits": 32}, "stages": [
     {"name": "first", "commitment": "%s", "then": [{"op": "rescale", "scale_bits": 0}, {"op": "relu"},
       {"op": "append", "value": 1}]},
     {"name": "second", "commitment": "%s"}]}\n' "$commitment" "$commitment" >"$spec"
   printf '[[1, -2, 3, 4], [0, 5, -1, 2]]\n' >"$work/chain-input.json"
-  zkmr chain prove --spec "$spec" --keys "$fuzz/stores/pedersen" --input "$work/chain-input.json" \
+  zkmr chain prove --spec "$spec" --keys "$stores/pedersen" --input "$work/chain-input.json" \
     --out "$fuzz/corpus/chain/two-stages" >/dev/null
   zkmr chain verify --spec "$spec" --proof "$fuzz/corpus/chain/two-stages" >/dev/null
 }
@@ -66,7 +67,7 @@ for file in pedersen/manifest.json pedersen/matrix.key pedersen/secret.key \
   pedersen/partitions/000000.part pedersen/partitions/000001.part \
   halo2/manifest.json halo2/srs.params halo2/partitions/000000.key halo2/partitions/000001.key; do
   name=$(printf '%02d-%s' "$i" "${file//\//-}")
-  { printf "\\x$(printf %02x "$i")"; cat "$fuzz/stores/$file"; } >"$fuzz/corpus/keystore/$name"
+  { printf "\\x$(printf %02x "$i")"; cat "$stores/$file"; } >"$fuzz/corpus/keystore/$name"
   i=$((i + 1))
 done
 
@@ -125,4 +126,4 @@ for file in "$fuzz"/corpus/parquet/ints.parquet "$fuzz"/corpus/arrow_ipc/ints.ar
       { echo "seed $matrix or $vector does not read" >&2; exit 1; }
   done
 done
-du -sh "$fuzz/corpus" "$fuzz/stores"
+du -sh "$fuzz/corpus" "$stores"

@@ -27,3 +27,20 @@ fi
 zkmr_build() {
   cargo build --release --workspace --all-targets "$@"
 }
+
+# Makes the builds that follow in this shell run clippy's lints on the workspace's own crates,
+# warnings as errors, while they compile: clippy-driver stands in for rustc on the workspace
+# members as `cargo clippy` itself arranges it (RUSTC_WORKSPACE_WRAPPER, CLIPPY_ARGS), while
+# the dependencies compile with rustc once. A separate `cargo clippy` would compile every
+# dependency a second time in check mode, about a third of the release build's time. Cargo
+# hashes the wrapper into the artifacts' names, so a plain build (scripts/zkmr, `zkmr bench`)
+# never picks up a clippy-built crate, which clippy compiles without MIR optimisations.
+zkmr_lint_during_build() {
+  local driver
+  driver=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver) || {
+    echo "clippy-driver not found (rustup component add clippy)" >&2
+    return 1
+  }
+  export RUSTC_WORKSPACE_WRAPPER="$driver"
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}

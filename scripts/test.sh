@@ -3,18 +3,21 @@
 # release profile (proofs are too slow unoptimised), then checks format, lints and tests.
 #
 #   scripts/test.sh                  every part, as CI runs it
-#   scripts/test.sh rust python      some parts: lint (fmt, clippy), rust (cargo test), fuzz,
-#                                    examples (PageRank, MLP), jvm (Maven: Spark, Hadoop),
-#                                    python (the package's tests; builds the jvm part's jar
-#                                    first), clusters (spark-submit, a standalone cluster,
-#                                    hadoop jar; the same)
+#   scripts/test.sh rust python      some parts: lint (imports, fmt, clippy), rust (cargo test,
+#                                    which replays the fuzz targets' saved inputs), examples
+#                                    (PageRank, MLP), jvm (Maven: Spark, Hadoop), python (the
+#                                    package's tests; builds the jvm part's jar first), clusters
+#                                    (spark-submit, a standalone cluster, hadoop jar; the same)
+#   scripts/test.sh fuzz             libFuzzer over every fuzz target (scripts/fuzz.sh), which
+#                                    only runs when named: exploring is not a deterministic test
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 
-all=(lint rust fuzz examples jvm python clusters)
+default=(lint rust examples jvm python clusters)
+all=("${default[@]}" fuzz)
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=("${all[@]}")
+[ ${#parts[@]} -gt 0 ] || parts=("${default[@]}")
 for part in "${parts[@]}"; do
   case " ${all[*]} " in *" $part "*) ;; *) echo "scripts/test.sh: no part \"$part\" (${all[*]})" >&2; exit 2 ;; esac
 done
@@ -56,14 +59,19 @@ if want lint; then
   python3 scripts/check-imports.py --report
   echo "== cargo fmt --check"
   cargo fmt --all -- --check
-  echo "== cargo clippy (release profile, warnings are errors)"
-  cargo clippy --release --workspace --all-targets -- -D warnings
 fi
-if want rust || want examples || want jvm || want python; then
+if want lint || want rust || want examples || want jvm || want python; then
   # Building every target first gives the JNI library and the CLI the features the tests
   # unify, so the test run reuses them instead of compiling the dependency tree a second
-  # time; the README's scripts/zkmr builds the same way.
-  echo "== cargo build (release profile, every target)"
+  # time; the README's scripts/zkmr builds the same way. With the lint part, the same build
+  # runs clippy's lints on the workspace's crates (scripts/rust.sh says how), and the steps
+  # after it build under the same settings, so nothing compiles twice.
+  if want lint; then
+    echo "== cargo build (release profile, every target) with clippy's lints, warnings as errors"
+    zkmr_lint_during_build
+  else
+    echo "== cargo build (release profile, every target)"
+  fi
   zkmr_build
 fi
 if want rust || want python; then
@@ -75,10 +83,7 @@ if want rust; then
   cargo test --release --workspace 2>&1 | tee -a "$log"
 fi
 if want fuzz; then
-  # Twenty seconds a target in the suite replays every saved crash and exercises each target;
-  # longer runs are ZKMR_FUZZ_SECONDS=600 scripts/fuzz.sh.
-  export ZKMR_FUZZ_SECONDS="${ZKMR_FUZZ_SECONDS:-20}"
-  echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then $ZKMR_FUZZ_SECONDS s per target)"
+  echo "== fuzz (scripts/fuzz.sh: the saved crash inputs, then ${ZKMR_FUZZ_SECONDS:-60} s per target)"
   if bash scripts/fuzz.sh; then echo "e2e: scripts/fuzz.sh ok" >>"$log"
   else echo "e2e: scripts/fuzz.sh FAILED" | tee -a "$log"; fi
 fi

@@ -1,6 +1,5 @@
-//! Key store files: the first byte picks a file of a small valid Pedersen or halo2 store
-//! (manifest, matrix key, secret, partition files, SRS), the rest replaces it, and the store is
-//! opened, proved from and checked as a prover and a reducer do (see `zkmr_fuzz::keystore`).
+//! The keystore target: its body is `zkmr_fuzz::keystore::run` (native/fuzz), which the workspace's tests
+//! also replay the seeds and saved crash inputs through.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

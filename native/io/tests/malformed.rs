@@ -1,13 +1,14 @@
 //! Malformed and hostile inputs are input errors, found quickly: never a panic, an allocation
 //! sized by a number in the input or a loop as long as one. The files come from fuzzing
-//! (`fuzz/regressions/<target>/`, which scripts/fuzz.sh also replays through the fuzz
-//! targets): each once crashed a reader or stalled it for minutes.
+//! (`fuzz/regressions/<target>/`, which zkmr-fuzz's replay test and scripts/fuzz.sh also run
+//! through the fuzz targets): each once crashed a reader or stalled it for minutes.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Array, RecordBatch};
-use arrow::ipc::writer::{FileWriter, StreamWriter};
+use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
+use arrow::ipc::CompressionType;
 use zkmr_core::fixed_point::Number;
 use zkmr_io::{matrix_rows_from_ipc, ordered_rows, read_matrix, read_vector, vector_from_ipc};
 
@@ -111,4 +112,35 @@ fn ipc_lengths_past_the_input_are_refused_before_allocating() {
     std::fs::write(&path, cut).unwrap();
     let err = read_vector(&path).unwrap_err().to_string();
     assert!(err.contains("x.arrow: a message's body declares"), "{err}");
+}
+
+#[test]
+fn compressed_buffers_declaring_terabytes_are_refused_before_allocating() {
+    let x: ArrayRef = Arc::new(Int64Array::from(vec![7; 1000]));
+    let batch = RecordBatch::try_from_iter([("x", x)]).unwrap();
+    let options = IpcWriteOptions::default()
+        .try_with_compression(Some(CompressionType::ZSTD))
+        .unwrap();
+    let mut writer =
+        StreamWriter::try_new_with_options(Vec::new(), &batch.schema(), options).unwrap();
+    writer.write(&batch).unwrap();
+    let mut stream = writer.into_inner().unwrap();
+    assert_eq!(
+        vector_from_ipc(&stream, "engine").unwrap(),
+        vec![Number::Int(7); 1000]
+    );
+    // The values buffer: the length it decompresses to (1000 values of 8 bytes), then a ZSTD
+    // frame of 25 bytes (320 to 1, which is read). Declared as 1 TiB, the decoder would
+    // reserve that before decompressing.
+    let prefix = [&8000i64.to_le_bytes()[..], &[0x28, 0xb5, 0x2f, 0xfd]].concat();
+    let at = stream
+        .windows(prefix.len())
+        .position(|w| w == prefix)
+        .expect("the compressed values buffer");
+    stream[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+    let err = vector_from_ipc(&stream, "engine").unwrap_err().to_string();
+    assert!(
+        err.contains("compressed buffers declare 1099511627776 bytes uncompressed in a body of"),
+        "{err}"
+    );
 }

@@ -1,127 +1,17 @@
-//! Checks that the sizes a Parquet or Arrow IPC input declares fit in its bytes, before the
-//! decoders allocate by them, and the Parquet input the decoder reads through.
-//!
-//! arrow's IPC readers allocate a message's metadata and body, and a file's footer and blocks,
-//! at the lengths the input declares before reading them, and parquet sizes a column's
-//! dictionary by its page header's value count before checking that the page holds that many
-//! values. So a few bytes can ask for gigabytes, or for more than the allocator can give, which
-//! aborts the process (no `catch_unwind` helps: the JVM engines read through JNI in their own
-//! process). These walks read only the framing and refuse a length that overruns the input.
+//! Parquet files: dictionary pages hold the values they count, and a reader that never reads
+//! past the end.
 
 use std::fmt::Display;
 use std::fs::File;
 use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use arrow::ipc::{root_as_footer, root_as_message};
 use bytes::{Buf, Bytes};
 use parquet::basic::Type as PhysicalType;
 use parquet::column::page::Page;
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
 use zkmr_core::{Error, Result};
-
-fn overrun(origin: &dyn Display, what: &str, declared: i64, left: u64) -> Error {
-    Error::Input(format!(
-        "{origin}: {what} declares {declared} bytes, but only {left} follow"
-    ))
-}
-
-/// Reads exactly `buf.len()` bytes, or says that the input ended first.
-fn read_or_end(reader: &mut impl Read, buf: &mut [u8]) -> Result<bool> {
-    match reader.read_exact(buf) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == ErrorKind::UnexpectedEof => Ok(false),
-        Err(e) => Err(Error::Input(format!("reading an Arrow IPC input: {e}"))),
-    }
-}
-
-/// The messages of an Arrow IPC stream of `len` bytes: each one's metadata and body fit in
-/// what is left. Framing the decoder will reject anyway (a bad flatbuffer, a short read) is
-/// left to its error.
-pub(crate) fn ipc_stream<R: Read + Seek>(
-    reader: &mut R,
-    len: u64,
-    origin: &dyn Display,
-) -> Result<()> {
-    let io = |e: std::io::Error| Error::Input(format!("{origin}: {e}"));
-    loop {
-        let mut word = [0u8; 4];
-        if !read_or_end(reader, &mut word)? {
-            return Ok(());
-        }
-        if word == [0xff; 4] && !read_or_end(reader, &mut word)? {
-            return Ok(());
-        }
-        let meta_len = i32::from_le_bytes(word);
-        if meta_len <= 0 {
-            return Ok(());
-        }
-        let left = len.saturating_sub(reader.stream_position().map_err(io)?);
-        if meta_len as u64 > left {
-            return Err(overrun(
-                origin,
-                "a message's metadata",
-                meta_len.into(),
-                left,
-            ));
-        }
-        let mut meta = vec![0u8; meta_len as usize];
-        reader.read_exact(&mut meta).map_err(io)?;
-        let Ok(message) = root_as_message(&meta) else {
-            return Ok(());
-        };
-        let body = message.bodyLength();
-        let left = left - meta_len as u64;
-        if body < 0 || body as u64 > left {
-            return Err(overrun(origin, "a message's body", body, left));
-        }
-        reader.seek(SeekFrom::Current(body)).map_err(io)?;
-    }
-}
-
-/// The footer and blocks of an Arrow IPC file of `len` bytes: the footer fits before its
-/// length word, and every block it lists lies inside the file.
-pub(crate) fn ipc_file<R: Read + Seek>(
-    reader: &mut R,
-    len: u64,
-    origin: &dyn Display,
-) -> Result<()> {
-    let io = |e: std::io::Error| Error::Input(format!("{origin}: {e}"));
-    if len < 10 {
-        return Ok(());
-    }
-    let mut tail = [0u8; 10];
-    reader.seek(SeekFrom::End(-10)).map_err(io)?;
-    reader.read_exact(&mut tail).map_err(io)?;
-    let footer_len = i32::from_le_bytes(tail[..4].try_into().expect("4 bytes"));
-    if footer_len < 0 {
-        return Ok(());
-    }
-    if footer_len as u64 > len - 10 {
-        return Err(overrun(origin, "the footer", footer_len.into(), len - 10));
-    }
-    let mut footer = vec![0u8; footer_len as usize];
-    reader
-        .seek(SeekFrom::End(-10 - i64::from(footer_len)))
-        .map_err(io)?;
-    reader.read_exact(&mut footer).map_err(io)?;
-    let Ok(footer) = root_as_footer(&footer) else {
-        return Ok(());
-    };
-    let blocks = footer.dictionaries().into_iter().flatten();
-    for block in blocks.chain(footer.recordBatches().into_iter().flatten()) {
-        let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
-        let end = i128::from(offset) + i128::from(meta) + i128::from(body);
-        if offset < 0 || meta < 0 || body < 0 || end > i128::from(len) {
-            return Err(Error::Input(format!(
-                "{origin}: a block at offset {offset} declares {meta} + {body} bytes, past the \
-                 end of the {len}-byte file"
-            )));
-        }
-    }
-    Ok(())
-}
 
 /// The dictionary page of every column chunk of a Parquet file holds the values its header
 /// counts. Only the first page of each chunk is read (a dictionary comes first).

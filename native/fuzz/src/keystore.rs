@@ -1,8 +1,8 @@
 //! The key store target: a small valid store of each scheme, one of whose files an input
 //! replaces before the store is opened and used.
 //!
-//! The stores are the ones in `fuzz/stores/` (written by `fuzz/seed.sh` with the CLI), built
-//! into the binary. They are fixed rather than made afresh at start-up because a commit draws
+//! The stores are the ones in `native/fuzz/stores/` (written by `fuzz/seed.sh` with the CLI),
+//! built into the binary. They are fixed rather than made afresh at start-up because a commit draws
 //! a random blinding seed: the corpus entries are these stores' own files, and a file only
 //! passes the store's cross-checks (key digests in the manifest, the commitment) next to the
 //! files it was made with, which is what lets mutations reach the proving code.
@@ -21,10 +21,10 @@ use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::halo2::keys::vk_from_bytes;
 use zkmr_core::job::JobRunner;
-use zkmr_core::store::Manifest;
 use zkmr_core::progress::Silent;
-use zkmr_core::Vectors;
+use zkmr_core::store::Manifest;
 use zkmr_core::Scheme;
+use zkmr_core::Vectors;
 
 /// A store's files: `(path in the store, contents)`.
 type Files = &'static [(&'static str, &'static [u8])];
@@ -95,7 +95,7 @@ fn stores() -> &'static Path {
         for scheme in ["pedersen", "halo2"] {
             if let Err(e) = use_store(&dir.join(scheme)) {
                 eprintln!(
-                    "warning: fuzz/stores/{scheme} does not work ({e}); remake it with fuzz/seed.sh"
+                    "warning: native/fuzz/stores/{scheme} does not work ({e}); remake it with fuzz/seed.sh"
                 );
             }
         }
