@@ -46,7 +46,11 @@ impl Bar {
 impl Progress for Bar {
     fn report(&self, event: Event) {
         match event {
-            Event::Started { total } => self.bar.set_length(total as u64),
+            // Each job starts the count again (a batch proved in chunks is one job a chunk).
+            Event::Started { total } => {
+                self.bar.set_position(0);
+                self.bar.set_length(total as u64);
+            }
             Event::PartitionDone { .. } => self.bar.inc(1),
         }
     }

@@ -572,6 +572,105 @@ fn a_batch_of_vectors_is_one_job() {
     assert!(!work.path().join("c.bundle").exists());
 }
 
+/// A batch proved in chunks from Parquet (`prove --chunk`): `y` comes out as Parquet, equal to
+/// the integer product; `verify` checks the batch proof against the commitment and the inputs,
+/// and names the chunk whose input differs.
+#[test]
+fn a_batch_in_chunks_streams_from_parquet_and_verifies_against_its_inputs() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let rows: Vec<Vec<i64>> = (0..7)
+        .map(|i| (0..4).map(|j| (i * 3 + j * 5) % 11 - 5).collect())
+        .collect();
+    let xs: Vec<Vec<i64>> = (0..23)
+        .map(|b| (0..4).map(|j| (b * 7 + j) % 9 - 4).collect())
+        .collect();
+    let matrix = work.path().join("a.json");
+    std::fs::write(&matrix, serde_json::json!(rows).to_string()).unwrap();
+    let as_floats = |xs: &[Vec<i64>]| -> Vec<Vec<f64>> {
+        xs.iter()
+            .map(|x| x.iter().map(|v| *v as f64).collect())
+            .collect()
+    };
+    let vectors = work.path().join("x.parquet");
+    zkmr_io::write_matrix_parquet(&vectors, 4, as_floats(&xs).into_iter()).unwrap();
+    let keys = work.path().join("keys");
+    let committed = json_out(
+        zkmr(cache.path())
+            .args(["commit", "--matrix"])
+            .arg(&matrix)
+            .arg("--keys")
+            .arg(&keys)
+            .args(["--rows-per-partition", "3", "--json"]),
+    );
+    let commitment = committed["matrix_commitment"].as_str().unwrap().to_string();
+    let proof = work.path().join("batch.zkmr");
+    let y_out = work.path().join("y.parquet");
+    let proved = json_out(
+        zkmr(cache.path())
+            .args(["prove", "--keys"])
+            .arg(&keys)
+            .arg("--vectors")
+            .arg(&vectors)
+            .args(["--chunk", "5", "--json", "--out"])
+            .arg(&proof)
+            .arg("--y-out")
+            .arg(&y_out),
+    );
+    assert_eq!(
+        (proved["vectors"].as_u64(), proved["chunks"].as_u64()),
+        (Some(23), Some(5))
+    );
+    let expected: Vec<Vec<f64>> = xs
+        .iter()
+        .map(|x| {
+            rows.iter()
+                .map(|r| r.iter().zip(x).map(|(a, x)| a * x).sum::<i64>() as f64)
+                .collect()
+        })
+        .collect();
+    let y: Vec<Vec<f64>> = zkmr_io::read_matrix(&y_out)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.iter().map(|v| v.as_f64()).collect())
+        .collect();
+    assert_eq!(y, expected);
+
+    let verify = |vectors: &Path, root: Option<&str>| {
+        let mut cmd = zkmr(cache.path());
+        cmd.args(["verify", "--json", "--bundle"])
+            .arg(&proof)
+            .args(["--commitment", &commitment, "--vectors"])
+            .arg(vectors);
+        if let Some(root) = root {
+            cmd.args(["--job-root", root]);
+        }
+        cmd.output().unwrap()
+    };
+    let verified = verify(&vectors, proved["batch_root"].as_str());
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let report: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["vectors"], 23);
+    assert_eq!(report["inputs_checked"], true);
+
+    let wrong_root = verify(&vectors, Some(&"0".repeat(64)));
+    assert_eq!(wrong_root.status.code(), Some(1));
+
+    let mut others = xs.clone();
+    others[12][1] += 1;
+    let other = work.path().join("other.parquet");
+    zkmr_io::write_matrix_parquet(&other, 4, as_floats(&others).into_iter()).unwrap();
+    let refused = verify(&other, None);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("chunk 2 (inputs from 10)"), "{stderr}");
+}
+
 /// This build has no CUDA: asked for it, zkmr says why, proves on the CPU, and the bundle and
 /// report say so. A device name it does not know is a usage error.
 #[test]

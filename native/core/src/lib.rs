@@ -23,6 +23,7 @@
 //! Engines (the CLI, SQL, Spark and Hadoop through JNI, Python) only use this crate's job
 //! layer, so none of them knows which scheme a key store uses.
 
+pub mod batch;
 pub mod chain;
 pub mod job;
 pub mod registry;

@@ -22,6 +22,7 @@
 
 mod arrow_table;
 mod bounds;
+mod chunks;
 mod commit;
 mod coordinates;
 mod format;
@@ -35,6 +36,7 @@ use std::path::Path;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
+pub use chunks::{vector_chunks, VectorChunks};
 pub use commit::{
     commit_file, encode_matrix, read_encoded_matrix, with_file, EncodedMatrix, FileCommit,
     FileCommitted,
@@ -42,7 +44,7 @@ pub use commit::{
 pub use coordinates::{is_coordinates, read_coordinates, Coordinates};
 pub use format::InputFormat;
 pub use stream::{ParquetRows, Survey};
-pub use write::write_matrix_parquet;
+pub use write::{write_matrix_parquet, MatrixWriter};
 
 use source::Source;
 

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Array, RecordBatch};
-use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
-use arrow::ipc::CompressionType;
+use arrow::ipc::writer::{FileWriter, StreamWriter};
+use arrow_ipc::writer::IpcWriteOptions;
+use arrow_ipc::CompressionType;
 use zkmr_core::fixed_point::Number;
 use zkmr_io::{matrix_rows_from_ipc, ordered_rows, read_matrix, read_vector, vector_from_ipc};
 

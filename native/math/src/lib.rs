@@ -17,6 +17,7 @@ pub mod fixed_point;
 pub mod fsio;
 pub mod limits;
 pub mod matrix;
+pub mod merkle;
 pub mod product;
 pub mod progress;
 pub mod sparse;

@@ -8,6 +8,8 @@
 use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::FromUniformBytes;
 
+use zkmr_math::merkle;
+
 use super::generators::TAG;
 
 /// A running transcript.
@@ -90,55 +92,30 @@ pub fn digest_i128s(label: &str, values: &[i128]) -> [u8; 32] {
     )
 }
 
-/// A binary Merkle root over 32-byte leaves, padded to a power of two with zero leaves; the
-/// caller binds the leaf count in what it publishes.
+/// A Merkle tree's node: the digest of its two children.
+fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    digest("node", &[left, right])
+}
+
+/// The Merkle root over 32-byte leaves (see [`zkmr_math::merkle`]); the caller binds the leaf
+/// count in what it publishes.
 pub fn merkle_root(leaves: &[[u8; 32]]) -> [u8; 32] {
-    let width = leaves.len().max(1).next_power_of_two();
-    let mut level = leaves.to_vec();
-    level.resize(width, [0u8; 32]);
-    while level.len() > 1 {
-        level = level
-            .chunks(2)
-            .map(|pair| digest("node", &[&pair[0], &pair[1]]))
-            .collect();
-    }
-    level[0]
+    merkle::root(leaves, node)
 }
 
 /// The sibling hashes from leaf `index` up to the root of [`merkle_root`]`(leaves)`.
 pub fn merkle_path(leaves: &[[u8; 32]], index: usize) -> Vec<[u8; 32]> {
-    let width = leaves.len().max(1).next_power_of_two();
-    let mut level = leaves.to_vec();
-    level.resize(width, [0u8; 32]);
-    let mut path = Vec::new();
-    let mut at = index;
-    while level.len() > 1 {
-        path.push(level[at ^ 1]);
-        level = level
-            .chunks(2)
-            .map(|pair| digest("node", &[&pair[0], &pair[1]]))
-            .collect();
-        at /= 2;
-    }
-    path
+    merkle::path(leaves, index, node)
 }
 
 /// The root a leaf at `index` and its [`merkle_path`] lead to.
 pub fn merkle_root_from(leaf: [u8; 32], index: usize, path: &[[u8; 32]]) -> [u8; 32] {
-    path.iter()
-        .enumerate()
-        .fold(leaf, |node, (level, sibling)| {
-            if (index >> level) & 1 == 0 {
-                digest("node", &[&node, sibling])
-            } else {
-                digest("node", &[sibling, &node])
-            }
-        })
+    merkle::root_from(leaf, index, path, node)
 }
 
 /// The length of a [`merkle_path`] in a tree over `count` leaves.
 pub fn merkle_depth(count: usize) -> usize {
-    count.max(1).next_power_of_two().trailing_zeros() as usize
+    merkle::depth(count)
 }
 
 #[cfg(test)]

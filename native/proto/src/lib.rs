@@ -23,3 +23,6 @@ pub const CHAIN_VERSION: u32 = 1;
 
 /// Version written into every [`AggregatedProof`]; readers reject any other.
 pub const AGGREGATED_VERSION: u32 = 1;
+
+/// Version written into every batch proof's [`BatchHeader`]; readers reject any other.
+pub const BATCH_VERSION: u32 = 1;

@@ -2,6 +2,7 @@
 //! proof, or a partition opening, against a trusted matrix commitment and the `x` asked about.
 
 mod aggregated;
+mod batch;
 mod bundle;
 mod opening;
 mod outcome;
@@ -19,7 +20,7 @@ use crate::output;
 /// `zkmr verify`'s flags (its help is the subcommand's doc in `main.rs`).
 #[derive(clap::Args)]
 pub struct Args {
-    /// Bundle written by `zkmr prove`.
+    /// Bundle written by `zkmr prove`, or a batch proof written by `zkmr prove --chunk`.
     #[arg(
         long,
         value_name = "BUNDLE",
@@ -37,15 +38,16 @@ pub struct Args {
     /// The matrix commitment you trust (64 hex digits).
     #[arg(long, value_name = "HEX")]
     pub commitment: String,
-    /// Also require this job root (64 hex digits): the bundle's, or for --opening the root of
-    /// the job the partition belongs to.
+    /// Also require this job root (64 hex digits): the bundle's, for a batch proof its batch
+    /// root, or for --opening the root of the job the partition belongs to.
     #[arg(long, value_name = "HEX")]
     pub job_root: Option<String>,
     /// The vector x you asked about (JSON, Parquet or Arrow, as for `zkmr prove`): a proof
     /// for any other x is rejected, naming the first entry that differs.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["vectors", "x_digest"])]
     pub vector: Option<PathBuf>,
-    /// The batch X you asked about (as for `zkmr prove --vectors`).
+    /// The batch X you asked about (as for `zkmr prove --vectors`); a batch proof's inputs
+    /// are read from it a vector at a time.
     #[arg(long, value_name = "FILE", conflicts_with = "x_digest")]
     pub vectors: Option<PathBuf>,
     /// The digest of the x you asked about (64 hex digits, as a verdict prints it).
@@ -98,6 +100,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|h| digest_from_hex(h, "--job-root"))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(path) = args
+        .bundle
+        .as_deref()
+        .filter(|p| batch::is_batch(p).unwrap_or(false))
+    {
+        return batch::verify(&args, path, &commitment, expected_root);
+    }
     let expected = Expected {
         x: expected_x(&args)?,
         job_root: expected_root,

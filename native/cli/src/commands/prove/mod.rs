@@ -1,4 +1,7 @@
-//! `zkmr prove`.
+//! `zkmr prove`: one vector or a batch into one bundle, or a batch of any size in chunks into a
+//! batch proof (`chunked`).
+
+mod chunked;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,7 +36,12 @@ pub struct Args {
     /// with one vector per row (`row`, `values`). Needs a pedersen key store.
     #[arg(long, value_name = "FILE")]
     pub vectors: Option<PathBuf>,
-    /// Bundle file to write.
+    /// Prove the batch in chunks of this many vectors, one chunk in memory at a time (Parquet
+    /// is read a row group at a time), into a batch proof instead of one bundle: for batches
+    /// of any size (docs/batches.md). With --y-out, y is written as Parquet (`row`, `values`).
+    #[arg(long, value_name = "VECTORS", requires = "vectors")]
+    pub chunk: Option<usize>,
+    /// Bundle file to write (with --chunk, the batch proof).
     #[arg(long, value_name = "BUNDLE")]
     pub out: PathBuf,
     /// Also write y as JSON here.
@@ -153,6 +161,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .check()?;
     let device = args.device.select();
     let store = args.store.open(device)?;
+    if let (Some(chunk), Some(path)) = (args.chunk, &args.vectors) {
+        let batch = chunked::Batch {
+            path,
+            chunk,
+            scale: args.scale,
+            value_bits: args.value_bits,
+        };
+        let report = chunked::prove(device, &store, &batch, &out, y_out.as_deref(), args.json)?;
+        if args.json {
+            output::json(&report);
+        } else {
+            if store.is_unsafe() {
+                eprintln!("{}", output::UNSAFE_SRS);
+            }
+            say!(
+                "proved {} vectors in {} chunks ({}) in {:.3} s; batch proof {} ({} bytes)",
+                report.vectors,
+                report.chunks,
+                report.scheme,
+                report.prove_seconds,
+                report.proof,
+                report.proof_bytes
+            );
+            if let Some(path) = &report.y_out {
+                say!("y: {path}");
+            }
+            say!("batch root: {}", report.batch_root);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (vector, batch, path) = match (&args.vector, &args.vectors) {
         (Some(path), _) => (
             inputs::vector(path, args.scale, args.value_bits)?,
