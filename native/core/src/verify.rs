@@ -104,6 +104,20 @@ pub fn verify_opening(
 }
 
 /// `rejected: …` for an error met checking untrusted bytes.
+/// `err`, met while checking one part of a larger proof (a chain's step, a batch's chunk), as
+/// that proof's rejection: `label: reason`, keeping the partition the bundle's verifier named.
+pub fn rejected_in(label: &str, err: Error) -> Error {
+    let reason = match err {
+        Error::Rejected {
+            partition: Some(p),
+            reason,
+        } => format!("partition {p}: {reason}"),
+        Error::Rejected { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    Error::rejected_bundle(format!("{label}: {reason}"))
+}
+
 fn rejection_line(e: &Error) -> String {
     let reason = e.to_string();
     if reason.starts_with("rejected") {

@@ -10,7 +10,7 @@ use super::file::BatchReader;
 use super::root::{batch_root, chunk_leaf};
 use crate::error::{Error, Result};
 use crate::expected::Verified;
-use crate::verify::verify;
+use crate::verify::{rejected_in, verify};
 
 /// One chunk, verified, in its place in the batch.
 #[derive(Clone, Debug)]
@@ -40,15 +40,7 @@ fn rejected(reason: String) -> Error {
 
 /// `e`, found in chunk `index` (whose inputs start at `first`), as the batch's rejection.
 pub fn in_chunk(index: u32, first: u64, e: Error) -> Error {
-    let reason = match e {
-        Error::Rejected {
-            partition: Some(p),
-            reason,
-        } => format!("partition {p}: {reason}"),
-        Error::Rejected { reason, .. } => reason,
-        other => other.to_string(),
-    };
-    rejected(format!("chunk {index} (inputs from {first}): {reason}"))
+    rejected_in(&format!("chunk {index} (inputs from {first})"), e)
 }
 
 /// Verifies the batch `reader` reads for the matrix behind `trusted`, handing each verified

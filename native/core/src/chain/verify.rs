@@ -6,6 +6,7 @@ use prost::Message;
 use super::spec::{uniform, ChainSpec};
 use super::{Outcome, Walk};
 use crate::error::{Error, Result};
+use crate::verify::rejected_in;
 
 /// Reads a chain proof, refusing any encoding but the canonical one. A file that does not
 /// decode is unreadable input ([`Error::Format`]), not a rejected proof.
@@ -27,19 +28,6 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::ChainProof> {
     Ok(proof)
 }
 
-/// A rejection of step `label`, keeping the partition the bundle's verifier named.
-fn at_step(label: &str, err: Error) -> Error {
-    let reason = match err {
-        Error::Rejected {
-            partition: Some(p),
-            reason,
-        } => format!("partition {p}: {reason}"),
-        Error::Rejected { reason, .. } => reason,
-        other => other.to_string(),
-    };
-    Error::rejected_bundle(format!("{label}: {reason}"))
-}
-
 /// The most columns step 0's matrix can have, from the bytes that back them (the key the
 /// chain carries for it, or the scheme's circuit bound): the uniform first input is made here
 /// at that length, so a header's count alone must not size it.
@@ -51,7 +39,7 @@ fn carried_columns(proof: &zkmr_proto::ChainProof, first: &zkmr_proto::Bundle) -
         .map(|m| m.columns.as_slice());
     crate::registry::of_bundle(first)
         .and_then(|scheme| scheme.columns_backed(key))
-        .map_err(|e| at_step("step 0", e))
+        .map_err(|e| rejected_in("step 0", e))
 }
 
 /// Verifies `proof` for the trusted `spec`: what the chain computed.
@@ -110,7 +98,7 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
                     "{label}: carries an input, which the verifier makes itself"
                 )));
             }
-            bundle.x = walk.input().map_err(|e| at_step(&label, e))?;
+            bundle.x = walk.input().map_err(|e| rejected_in(&label, e))?;
         }
         if bundle.vectors.max(1) as usize != vectors {
             return Err(Error::rejected_bundle(format!(
@@ -125,12 +113,12 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
         let key = held.map(|m| proof.matrices[m].columns.as_slice());
         let attached = crate::registry::of_bundle(&bundle)
             .and_then(|scheme| scheme.attach_matrix_key(&mut bundle, key))
-            .map_err(|e| at_step(&label, e))?;
+            .map_err(|e| rejected_in(&label, e))?;
         if let (true, Some(m)) = (attached, held) {
             used[m] = true;
         }
-        let verified =
-            crate::verify::verify(&bundle, &walk.commitment()).map_err(|e| at_step(&label, e))?;
+        let verified = crate::verify::verify(&bundle, &walk.commitment())
+            .map_err(|e| rejected_in(&label, e))?;
         if verified.x_encoding != spec.encoding() {
             return Err(Error::rejected_bundle(format!(
                 "{label}: its input is not encoded as the spec says"
@@ -139,7 +127,7 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
         let rows = bundle.matrix.as_ref().map_or(0, |m| m.rows as usize);
         roots.push(verified.job_root);
         walk.advance(&verified.y, rows, verified.y_scale_bits)
-            .map_err(|e| at_step(&label, e))?;
+            .map_err(|e| rejected_in(&label, e))?;
     }
     if !walk.finished() {
         return Err(Error::rejected_bundle(format!(
