@@ -103,7 +103,6 @@ pub fn verify_opening(
         .verify_opening(opening, trusted_commitment, expected)
 }
 
-/// `rejected: …` for an error met checking untrusted bytes.
 /// `err`, met while checking one part of a larger proof (a chain's step, a batch's chunk), as
 /// that proof's rejection: `label: reason`, keeping the partition the bundle's verifier named.
 pub fn rejected_in(label: &str, err: Error) -> Error {
@@ -118,6 +117,7 @@ pub fn rejected_in(label: &str, err: Error) -> Error {
     Error::rejected_bundle(format!("{label}: {reason}"))
 }
 
+/// `rejected: …` for an error met checking untrusted bytes.
 fn rejection_line(e: &Error) -> String {
     let reason = e.to_string();
     if reason.starts_with("rejected") {

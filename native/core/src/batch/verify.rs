@@ -136,12 +136,7 @@ fn verify_chunk(chunk: BatchChunk, trusted: &[u8; 32]) -> Result<VerifiedChunk> 
     let bundle = chunk
         .bundle
         .ok_or_else(|| rejected(format!("chunk {}: no bundle", chunk.index)))?;
-    let verified = verify(&bundle, trusted).map_err(|e| {
-        rejected(format!(
-            "chunk {} (inputs from {}): {e}",
-            chunk.index, chunk.first
-        ))
-    })?;
+    let verified = verify(&bundle, trusted).map_err(|e| in_chunk(chunk.index, chunk.first, e))?;
     Ok(VerifiedChunk {
         index: chunk.index,
         first: chunk.first,

@@ -114,12 +114,10 @@ pub fn prove(
         }
     });
     bar.finish();
-    let proved = match (outcome, written) {
-        (Some(Err(e)), _) | (None, Err(e)) => return Err(e),
-        (Some(Ok(_)), Err(e)) => return Err(e),
-        (Some(Ok(proved)), Ok(())) => proved,
-        (None, Ok(())) => unreachable!("the batch proof is written only after proving"),
-    };
+    // A proving error first (the write failed because of it), then the write's own.
+    let proved = outcome.transpose()?;
+    written?;
+    let proved = proved.expect("the batch proof is written only after proving");
     let proof_bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     Ok(ChunkedReport {
         scheme: store.scheme().to_string(),
