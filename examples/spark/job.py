@@ -1,45 +1,59 @@
-"""A zkmr job on Spark, in SQL as docs/sql.md specifies it.
+"""A zkmr job on Spark: y = A x proved where the matrix rows are, checked by anyone holding the
+matrix commitment.
 
     zkmr commit --matrix examples/matrix.parquet --keys target/zkmr-example/keys
-    .venv/bin/spark-submit --jars spark-udf/target/zkmr-spark-0.1.0.jar \
-        --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
+    .venv/bin/spark-submit --jars spark-udf/target/zkmr-spark-0.1.0.jar \\
+        --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \\
         examples/spark/job.py [matrix.parquet vector.json store]
 
 The store is a local directory, a URI on any Hadoop file system (hdfs://namenode/keys,
 file:///shared/keys) or the name of a directory shipped with the job (--archives keys.tgz#keys).
 Prints one JSON object: the matrix commitment, the job root, y and whether the bundle verifies.
+
+`prove` runs the job through io.zkmr.spark.ZkJob: under the default (pedersen) scheme each task
+multiplies the rows it read and only y travels, with no shuffle. `prove_sql` is the same job in
+SQL as docs/sql.md specifies it (rows grouped by their partition), which every scheme runs.
 """
 
 import json
 import sys
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 
 def prove(spark, matrix, x, store):
     """Proves y = A x for the DataFrame `matrix` (row, values) and the list `x`; returns the
     job's matrix commitment, job root, y and whether its bundle verifies, as a dict."""
+    vec = spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>")
+    job = DataFrame(spark._jvm.io.zkmr.spark.ZkJob.table(matrix._jdf, vec._jdf, store), spark)
+    return verdict(job.crossJoin(vec))
+
+
+def prove_sql(spark, matrix, x, store):
+    """`prove` in SQL: zkMatMul over the rows grouped by zkPartition, then zkCommit."""
     matrix.createOrReplaceTempView("matrix")
-    spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>").createOrReplaceTempView("vec")
+    vec = spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>")
+    vec.createOrReplaceTempView("vec")
     job = spark.sql(f"""
     WITH parts AS (
       SELECT zkMatMul(row, values, x, '{store}') AS part
       FROM matrix CROSS JOIN vec
       GROUP BY zkPartition(row, '{store}')
-    ), job AS (
-      SELECT zkCommit(part, '{store}', x) AS job FROM parts CROSS JOIN vec
     )
-    SELECT job['matrix_commitment'] AS matrix_commitment,
-           job['job_root'] AS job_root,
-           job['y'] AS y,
-           zkVerify(job['bundle'], job['matrix_commitment'], x) AS verified
-    FROM job CROSS JOIN vec
-    """).first()
+    SELECT zkCommit(part, '{store}', x) AS job FROM parts CROSS JOIN vec
+    """).select("job.matrix_commitment", "job.job_root", "job.y", "job.bundle")
+    return verdict(job.crossJoin(vec))
+
+
+def verdict(job):
+    """The dict `prove` returns, from a job's fields beside its x."""
+    row = job.selectExpr("matrix_commitment", "job_root", "y",
+                         "zkVerify(bundle, matrix_commitment, x) AS verified").first()
     return {
-        "matrix_commitment": job.matrix_commitment,
-        "job_root": job.job_root,
-        "y": list(job.y),
-        "verified": job.verified,
+        "matrix_commitment": row.matrix_commitment,
+        "job_root": row.job_root,
+        "y": list(row.y),
+        "verified": row.verified,
     }
 
 

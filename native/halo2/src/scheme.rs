@@ -40,6 +40,7 @@ impl ProofScheme for Halo2 {
             batches: false,
             streamed_commit: false,
             warm_prover: false,
+            row_products: false,
         }
     }
 

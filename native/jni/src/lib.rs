@@ -14,4 +14,5 @@
 mod boundary;
 mod methods;
 mod outputs;
+mod row_products;
 mod store_files;

@@ -32,14 +32,17 @@ fn text(env: &Env<'_>, s: &JString<'_>, what: &str) -> Result<String> {
     Ok(s.try_to_string(env)?)
 }
 
-fn bytes(env: &Env<'_>, a: &JByteArray<'_>, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn bytes(env: &Env<'_>, a: &JByteArray<'_>, what: &str) -> Result<Vec<u8>> {
     if a.is_null() {
         return Err(Error::Usage(format!("{what} is null")).into());
     }
     Ok(env.convert_byte_array(a)?)
 }
 
-fn message<'local>(env: &mut Env<'local>, m: &impl Message) -> Result<JByteArray<'local>> {
+pub(crate) fn message<'local>(
+    env: &mut Env<'local>,
+    m: &impl Message,
+) -> Result<JByteArray<'local>> {
     Ok(env.byte_array_from_slice(&m.encode_to_vec())?)
 }
 
@@ -56,6 +59,24 @@ fn byte_arrays(
     for i in 0..arrays.len(env)? {
         let element = arrays.get_element(env, i)?;
         out.push(bytes(env, &element, &format!("{what} {i}"))?);
+    }
+    Ok(out)
+}
+
+/// Each element of a `byte[][]` decoded as a protobuf `M` (a `kind`, in errors); an element
+/// that is not one is named `what i`.
+pub(crate) fn messages<M: Message + Default>(
+    env: &mut Env<'_>,
+    arrays: &JObjectArray<'_, JByteArray<'_>>,
+    what: &str,
+    kind: &str,
+) -> Result<Vec<M>> {
+    let mut out = Vec::new();
+    for (i, raw) in byte_arrays(env, arrays, what)?.iter().enumerate() {
+        out.push(
+            M::decode(raw.as_slice())
+                .map_err(|e| Error::Format(format!("{what} {i}: not a {kind}: {e}")))?,
+        );
     }
     Ok(out)
 }
@@ -100,7 +121,7 @@ fn positive_rows(rows_per_partition: jint) -> Result<usize> {
 /// # Safety
 /// `handle` must come from `openStore` and not yet be closed; `io.zkmr.ZkStore` holds a read
 /// lock for the duration of every call and closes under the write lock, which guarantees it.
-unsafe fn store<'a>(handle: jlong) -> Result<&'a JobRunner> {
+pub(crate) unsafe fn store<'a>(handle: jlong) -> Result<&'a JobRunner> {
     (handle as *const JobRunner)
         .as_ref()
         .ok_or_else(|| Error::Usage("the key store is closed".into()).into())
@@ -121,7 +142,7 @@ fn job_vector(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vec
 
 /// The vectors a relying party sends: a batch, one vector per row (`row`, `values`, as
 /// `ArrowBatches.vectors` writes it), or else one vector (a single numeric column).
-fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
+pub(crate) fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
     match zkmr_io::matrix_from_ipc(ipc, "x") {
         Ok(MatrixBatch::Rows(rows)) => zkmr_io::ordered_rows(rows, &"x"),
         _ => Ok(vec![zkmr_io::vector_from_ipc(ipc, "x")?]),
@@ -333,14 +354,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
         let x = job_vector(env, &x, x_scale_bits)?;
-        let mut decoded = Vec::new();
-        for (i, raw) in byte_arrays(env, &results, "result")?.iter().enumerate() {
-            decoded.push(
-                zkmr_proto::PartitionResult::decode(raw.as_slice()).map_err(|e| {
-                    Error::Format(format!("result {i}: not a partition result: {e}"))
-                })?,
-            );
-        }
+        let decoded = messages(env, &results, "result", "partition result")?;
         let committed = open.reduce(&x, decoded)?;
         message(env, &outputs::job_output(committed))
     })

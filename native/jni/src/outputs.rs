@@ -18,6 +18,7 @@ pub fn store_info(open: &JobRunner) -> Result<zkmr_proto::StoreInfo> {
         partitions: manifest.partitions.len() as u32,
         srs_unsafe: manifest.is_unsafe(),
         scheme: manifest.scheme.to_string(),
+        row_products: open.row_products(),
     })
 }
 

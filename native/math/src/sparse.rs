@@ -138,6 +138,30 @@ impl Block {
         }
     }
 
+    /// The first column where row `i` of this block (of `cols` columns) differs from `row`,
+    /// which holds every column of one row, zeros included.
+    pub fn row_difference(&self, i: usize, cols: usize, row: &[i64]) -> Option<usize> {
+        match self {
+            Block::Dense(a) => a[i * cols..(i + 1) * cols]
+                .iter()
+                .zip(row)
+                .position(|(a, b)| a != b),
+            Block::Sparse(s) => {
+                let mut nonzeros = s.row(i).peekable();
+                row.iter().enumerate().position(|(j, v)| {
+                    let committed = match nonzeros.peek() {
+                        Some(&(c, w)) if c == j => {
+                            nonzeros.next();
+                            w
+                        }
+                        _ => 0,
+                    };
+                    committed != *v
+                })
+            }
+        }
+    }
+
     /// The first `(row, column)` (within the block) where two blocks of `rows × cols` differ,
     /// whichever form each is in.
     pub fn first_difference(

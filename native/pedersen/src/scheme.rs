@@ -40,6 +40,7 @@ impl ProofScheme for Pedersen {
             batches: true,
             streamed_commit: true,
             warm_prover: true,
+            row_products: true,
         }
     }
 

@@ -95,6 +95,10 @@ pub struct Capabilities {
     pub streamed_commit: bool,
     /// An open prover keeps what it read, so a second proof costs less than the first.
     pub warm_prover: bool,
+    /// A partition's proof is its block of `y` and nothing else: the job's proof is made at the
+    /// reduce step from `y` alone. A task may then multiply any rows it holds and send only
+    /// their products, so an engine never moves rows to meet their partition.
+    pub row_products: bool,
 }
 
 /// One proof scheme's whole life: setup (in one process, or as a distributed job), the key

@@ -6,6 +6,7 @@
 //! [`zkmr_proto::PartitionResult`] and a job committed anywhere is the same bundle and root.
 //! Nothing here depends on the scheme: its [`Prover`] does the scheme's part.
 
+mod products;
 mod reduce;
 mod task;
 

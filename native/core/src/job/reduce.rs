@@ -78,6 +78,17 @@ impl JobRunner {
                 seconds: result.prove_seconds,
             });
         }
+        self.finish_job(x, partitions)
+    }
+
+    /// The end of every reduce step: each partition once, the bundle assembled for `x` and
+    /// verified against the store's commitment, a failure traced to its partition.
+    pub(super) fn finish_job(
+        &self,
+        x: Vectors,
+        mut partitions: Vec<PartitionProved>,
+    ) -> Result<Reduced> {
+        let commitment = self.commitment()?;
         order_partitions(&self.store, &mut partitions, x.count)?;
         let bundle = self.prover.assemble(&x, partitions)?;
         let verified = verify(&bundle, &commitment).map_err(|e| self.locate(&bundle, e))?;

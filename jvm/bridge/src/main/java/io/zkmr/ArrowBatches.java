@@ -12,8 +12,9 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.Types;
+import org.apache.arrow.vector.types.pojo.FieldType;
 
 /**
  * Arrow batches in the layouts the native library reads: a matrix as {@code row: int64,
@@ -36,19 +37,30 @@ public final class ArrowBatches {
     try (BufferAllocator allocator = ALLOCATOR.newChildAllocator("rows", 0, Long.MAX_VALUE);
         BigIntVector index = new BigIntVector("row", allocator);
         ListVector lists = ListVector.empty("values", allocator)) {
+      int total = 0;
+      for (double[] v : values) {
+        total = Math.addExact(total, v.length);
+      }
+      Float8Vector data =
+          (Float8Vector) lists.addOrGetVector(FieldType.nullable(Types.MinorType.FLOAT8.getType())).getVector();
       index.allocateNew(rows.length);
-      UnionListWriter writer = lists.getWriter();
+      lists.setInitialCapacity(rows.length);
+      lists.allocateNew();
+      data.allocateNew(total);
+      // Straight into the list's value buffer: a matrix is millions of values, and a writer per
+      // value costs more than the product.
+      int at = 0;
       for (int i = 0; i < rows.length; i++) {
         index.set(i, rows[i]);
-        writer.setPosition(i);
-        writer.startList();
+        lists.startNewValue(i);
         for (double v : values[i]) {
-          writer.float8().writeFloat8(v);
+          data.set(at++, v);
         }
-        writer.endList();
+        lists.endValue(i, values[i].length);
       }
       index.setValueCount(rows.length);
-      writer.setValueCount(rows.length);
+      data.setValueCount(total);
+      lists.setValueCount(rows.length);
       return ipc(List.of(index, lists));
     }
   }

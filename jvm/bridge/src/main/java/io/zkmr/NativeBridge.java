@@ -46,6 +46,10 @@ final class NativeBridge {
 
   static native byte[] commitJob(long handle, byte[][] results, byte[] xIpc, int xScaleBits);
 
+  static native byte[] multiplyRows(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
+
+  static native byte[] commitProducts(long handle, byte[][] products, byte[] xIpc, int xScaleBits);
+
   static native byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest);
 
   static native byte[] openPartition(long handle, byte[] bundle, int partition);

@@ -3,6 +3,7 @@ package io.zkmr;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.zkmr.proto.JobOutput;
 import io.zkmr.proto.PartitionOutput;
+import io.zkmr.proto.RowProducts;
 import io.zkmr.proto.StoreInfo;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,6 +88,39 @@ public final class ZkStore implements AutoCloseable {
   /** {@link #commitJob(List, byte[], int)} for a vector of doubles. */
   public JobOutput commitJob(List<byte[]> results, double[] x, int xScaleBits) {
     return commitJob(results, ArrowBatches.vector(x), xScaleBits);
+  }
+
+  /**
+   * Whether this store's scheme proves a job at the reduce step from {@code y} alone, so that a
+   * task may multiply any rows it holds ({@link #multiplyRows}) and send only their products:
+   * an engine then needs no shuffle. When false, each task proves whole partitions ({@link
+   * #provePartition}).
+   */
+  public boolean rowProducts() {
+    return info.getRowProducts();
+  }
+
+  /**
+   * A task's step of a job without a shuffle: checks the rows {@code rowsIpc} holds ({@code row:
+   * int64, values: list<number>}; any rows of the matrix, in any order) against the committed
+   * matrix, naming a row and column that differ, and multiplies them by the job's vectors
+   * {@code xIpc} ({@link ArrowBatches#vector} or {@link ArrowBatches#vectors}) at {@code
+   * xScaleBits} (negative: 0 for integers, 16 otherwise).
+   */
+  public RowProducts multiplyRows(byte[] rowsIpc, byte[] xIpc, int xScaleBits) {
+    return call(h -> decode(() -> RowProducts.parseFrom(NativeBridge.multiplyRows(h, rowsIpc, xIpc, xScaleBits))));
+  }
+
+  /**
+   * The reduce step of a job without a shuffle, for the job's vectors as the driver holds them:
+   * checks that every task multiplied this matrix by them (a task that used another {@code x}
+   * is named) and that every row was multiplied once, proves the job and verifies the bundle.
+   * The bundle and job root are those {@link #commitJob} gives for the same job.
+   */
+  public JobOutput commitProducts(List<byte[]> products, byte[] xIpc, int xScaleBits) {
+    byte[][] array = products.toArray(new byte[0][]);
+    return call(
+        h -> decode(() -> JobOutput.parseFrom(NativeBridge.commitProducts(h, array, xIpc, xScaleBits))));
   }
 
   /**

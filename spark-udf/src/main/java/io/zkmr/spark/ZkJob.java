@@ -4,29 +4,127 @@ import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.zkmr.ArrowBatches;
+import io.zkmr.ZkStore;
+import io.zkmr.ZkmrException;
+import io.zkmr.proto.JobOutput;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
-/** A whole job over a DataFrame: the map step per partition, then the reduce step. */
+/**
+ * A whole job over a DataFrame of matrix rows ({@code row: bigint, values: array<double>}, one
+ * record per matrix row, in any order and any partitioning).
+ *
+ * <p>Under a scheme that proves the job from {@code y} alone ({@link ZkStore#rowProducts}, the
+ * Pedersen scheme) there is no shuffle: each task multiplies the rows of its own input partition
+ * ({@link MultiplyRows}), only their products travel to the driver, and the driver proves the
+ * job. Under a scheme that proves partitions in the tasks (halo2) the job is the SQL of {@code
+ * docs/sql.md}: rows grouped by {@code zkPartition}, {@code zkMatMul}, then {@code zkCommit}.
+ * Both give the bundle and job root {@code zkmr prove} gives for the same store and vectors.
+ */
 public final class ZkJob {
   private ZkJob() {}
 
   /**
    * What a job proved: the job root binds {@code x}, {@code y} and the committed matrix; {@code
-   * xDigest} names the {@code x} as a verdict does.
+   * xDigest} names the {@code x} as a verdict does. For a batch, {@code y} holds the first
+   * vector's outputs, then the second's, and so on.
    */
   public record Result(
       String matrixCommitment, String jobRoot, String xDigest, double[] y, long partitions, byte[] bundle) {}
 
   /**
-   * Proves {@code y = A x} for the matrix in {@code matrix} ({@code row: bigint, values:
-   * array<double>}, one record per matrix row) against the key store {@code store}: {@code x}
-   * goes to every task and, from here, to the reduce step, which commits the job for it.
+   * Proves {@code y = A x} for the matrix in {@code matrix} against the key store {@code store}
+   * (a directory, a Hadoop file system URI, or a name shipped with the job). {@code x} goes to
+   * every task and stays the driver's: the job is committed for it, whatever a task reports.
    */
   public static Result prove(Dataset<Row> matrix, double[] x, String store) {
     ZkmrFunctions.register(matrix.sparkSession());
+    if (!Stores.get(store).rowProducts()) {
+      return provePartitions(matrix, x, store);
+    }
+    return multiplyAndCommit(matrix, ArrowBatches.vector(x), store);
+  }
+
+  /**
+   * Proves {@code Y = A X} for the vectors {@code xs} (each of the matrix's column count) with one
+   * proof, reading the matrix once. Needs a scheme that proves batches from {@code y} alone.
+   */
+  public static Result prove(Dataset<Row> matrix, double[][] xs, String store) {
+    ZkStore keys = Stores.get(store);
+    if (!keys.rowProducts()) {
+      throw new ZkmrException(
+          "zkmr job: the " + keys.info().getScheme() + " scheme proves one vector per job; prove each vector alone");
+    }
+    return multiplyAndCommit(matrix, ArrowBatches.vectors(xs), store);
+  }
+
+  /**
+   * {@link #prove(Dataset, double[][], String)} for vectors held in a DataFrame (one vector per
+   * record, its first column, {@code array<double>}; one record: a single vector), returning a
+   * one-record DataFrame with {@code zkCommit}'s fields: {@code matrix_commitment}, {@code
+   * job_root}, {@code x_digest}, {@code y}, {@code partitions}, {@code bundle}. The form for
+   * PySpark, whose driver reaches the JVM through a gateway.
+   */
+  public static Dataset<Row> table(Dataset<Row> matrix, Dataset<Row> vectors, String store) {
+    List<Row> records = vectors.collectAsList();
+    if (records.isEmpty()) {
+      throw MultiplyRows.failure("the vectors table is empty");
+    }
+    double[][] xs = new double[records.size()][];
+    for (int b = 0; b < xs.length; b++) {
+      int at = b;
+      if (records.get(b).isNullAt(0)) {
+        throw MultiplyRows.failure("vector " + b + " is null");
+      }
+      xs[b] = Values.doubles(records.get(b).getList(0), i -> "vector " + at + ", index " + i, MultiplyRows::failure);
+    }
+    Result r = xs.length == 1 ? prove(matrix, xs[0], store) : prove(matrix, xs, store);
+    StructType schema =
+        new StructType()
+            .add("matrix_commitment", DataTypes.StringType)
+            .add("job_root", DataTypes.StringType)
+            .add("x_digest", DataTypes.StringType)
+            .add("y", DataTypes.createArrayType(DataTypes.DoubleType, false))
+            .add("partitions", DataTypes.LongType)
+            .add("bundle", DataTypes.BinaryType);
+    Row row = RowFactory.create(r.matrixCommitment(), r.jobRoot(), r.xDigest(), r.y(), r.partitions(), r.bundle());
+    return matrix.sparkSession().createDataFrame(List.of(row), schema);
+  }
+
+  /** The job without a shuffle: products from every task, proved by the driver. */
+  private static Result multiplyAndCommit(Dataset<Row> matrix, byte[] x, String store) {
+    Metrics metrics = Metrics.of(matrix.sparkSession().sparkContext());
+    Dataset<Row> rows = matrix.select(col("row").cast("bigint"), col("values").cast("array<double>"));
+    List<byte[]> products =
+        ((org.apache.spark.sql.classic.Dataset<Row>) rows)
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(new MultiplyRows(store, x, -1, metrics))
+            .collect();
+    JobOutput out;
+    try {
+      out = Stores.get(store).commitProducts(products, x, -1);
+    } catch (ZkmrException e) {
+      throw MultiplyRows.failure(e.getMessage());
+    }
+    return new Result(
+        out.getMatrixCommitment(),
+        out.getJobRoot(),
+        out.getXDigest(),
+        out.getYList().stream().mapToDouble(Double::doubleValue).toArray(),
+        out.getPartitions(),
+        out.getBundle().toByteArray());
+  }
+
+  /** The job as docs/sql.md writes it, for a scheme whose tasks prove whole partitions. */
+  private static Result provePartitions(Dataset<Row> matrix, double[] x, String store) {
     Column storeName = lit(store);
     Row job =
         matrix

@@ -15,9 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -49,6 +51,8 @@ class SparkJobTest {
   static String store;
   static Dataset<Row> matrix;
   static final AtomicInteger failedTasks = new AtomicInteger();
+  static final AtomicLong shuffleBytes = new AtomicLong();
+  static final AtomicInteger stages = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -68,6 +72,14 @@ class SparkJobTest {
                 if (!end.taskInfo().successful()) {
                   failedTasks.incrementAndGet();
                 }
+                if (end.taskMetrics() != null) {
+                  shuffleBytes.addAndGet(end.taskMetrics().shuffleWriteMetrics().bytesWritten());
+                }
+              }
+
+              @Override
+              public void onStageCompleted(SparkListenerStageCompleted completed) {
+                stages.incrementAndGet();
               }
             });
     ZkmrFunctions.register(spark);
@@ -221,6 +233,75 @@ class SparkJobTest {
     var verdict = Zkmr.verify(result.bundle(), reference.matrixCommitment(), fixture.x);
     assertTrue(verdict.getVerified(), verdict.getMessage());
     assertEquals(verdict.getXDigest(), result.xDigest());
+  }
+
+  @Test
+  void theJobMultipliesRowsWhereTheyAreAndShufflesNothing() throws Exception {
+    long shuffledBefore = shuffleBytes.get();
+    int stagesBefore = stages.get();
+    ZkJob.Result result = ZkJob.prove(matrix, fixture.x, store);
+    assertEquals(reference.jobRoot(), result.jobRoot());
+    assertMatchesReference(result.y());
+    // Listener events arrive asynchronously: wait until every one of the job's is counted.
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertEquals(0, shuffleBytes.get() - shuffledBefore, "bytes shuffled");
+    assertEquals(1, stages.get() - stagesBefore, "stages: one map stage, then the driver");
+  }
+
+  @Test
+  void aBatchIsOneJobWhoseYIsEachVectorsProduct() {
+    double[][] xs = new double[3][];
+    for (int b = 0; b < xs.length; b++) {
+      xs[b] = Fixture.random(1, fixture.x.length, 100 + b).x;
+    }
+    ZkJob.Result result = ZkJob.prove(matrix, xs, store);
+    int rows = fixture.matrix.length;
+    assertEquals(rows * xs.length, result.y().length);
+    for (int b = 0; b < xs.length; b++) {
+      for (int i = 0; i < rows; i++) {
+        double expected = 0;
+        for (int j = 0; j < xs[b].length; j++) {
+          expected += fixture.matrix[i][j] * xs[b][j];
+        }
+        assertEquals(expected, result.y()[b * rows + i], 1e-6, "vector " + b + ", row " + i);
+      }
+    }
+    var verdict = Zkmr.verify(result.bundle(), reference.matrixCommitment(), xs);
+    assertTrue(verdict.getVerified(), verdict.getMessage());
+    assertEquals(verdict.getXDigest(), result.xDigest());
+    var other = Zkmr.verify(result.bundle(), reference.matrixCommitment(), new double[][] {xs[1], xs[0], xs[2]});
+    assertTrue(other.getMessage().startsWith("rejected: x:"), other.getMessage());
+  }
+
+  @Test
+  void aRowThatDiffersFromTheCommittedMatrixIsNamed() {
+    Dataset<Row> changed =
+        matrix.map(
+            (MapFunction<Row, Row>)
+                row -> {
+                  if (row.getLong(0) != 201) {
+                    return row;
+                  }
+                  List<Double> list = row.getList(1);
+                  double[] values = list.stream().mapToDouble(Double::doubleValue).toArray();
+                  values[17] += 1.0 / 256;
+                  return RowFactory.create(201L, values);
+                },
+            Encoders.row(MATRIX));
+    Exception e = assertThrows(Exception.class, () -> ZkJob.prove(changed, fixture.x, store));
+    String message = messages(e);
+    assertTrue(message.contains("row 201, column 17: the value differs from the matrix committed"), message);
+  }
+
+  @Test
+  void aMissingOrRepeatedRowFailsTheJobNamingIt() {
+    Exception missing =
+        assertThrows(Exception.class, () -> ZkJob.prove(matrix.where("row <> 99"), fixture.x, store));
+    assertTrue(messages(missing).contains("row 99 is missing"), messages(missing));
+    Exception twice =
+        assertThrows(
+            Exception.class, () -> ZkJob.prove(matrix.union(matrix.where("row = 5")), fixture.x, store));
+    assertTrue(messages(twice).contains("row 5 appears twice"), messages(twice));
   }
 
   @Test

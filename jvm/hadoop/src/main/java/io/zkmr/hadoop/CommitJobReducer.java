@@ -1,5 +1,6 @@
 package io.zkmr.hadoop;
 
+import io.zkmr.ArrowBatches;
 import io.zkmr.ZkStore;
 import io.zkmr.proto.JobOutput;
 import java.io.IOException;
@@ -16,9 +17,10 @@ import org.apache.hadoop.mapreduce.Reducer;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 
 /**
- * The single reducer: verifies every mapper's proof (it does not trust them) for the job's
- * {@code x} as the driver set it, never as a mapper reports it, so a mapper that proved another
- * {@code x} fails the job naming its partition. Assembles {@code y} and writes {@code job.bundle}
+ * The single reducer: checks every mapper's output (it does not trust them) for the job's {@code
+ * x} as the driver set it, never as a mapper reports it, so a mapper that used another {@code x}
+ * fails the job, named. It proves the job from the mappers' products ({@link
+ * ZkMatMulJob#ROW_PRODUCTS}) or verifies their partition proofs, assembles {@code y} and writes {@code job.bundle}
  * and {@code job.json} into the task's output directory, which the output committer moves into
  * place only when the job succeeds.
  */
@@ -26,7 +28,7 @@ public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable,
   private final List<byte[]> results = new ArrayList<>();
 
   @Override
-  protected void reduce(LongWritable partition, Iterable<BytesWritable> proofs, Context context) {
+  protected void reduce(LongWritable key, Iterable<BytesWritable> proofs, Context context) {
     for (BytesWritable proof : proofs) {
       results.add(proof.copyBytes());
     }
@@ -37,7 +39,12 @@ public final class CommitJobReducer extends Reducer<LongWritable, BytesWritable,
     JobOutput job;
     var conf = context.getConfiguration();
     try (ZkStore store = ZkMatMulJob.openStore(conf)) {
-      job = store.commitJob(results, ZkMatMulJob.x(conf), conf.getInt(ZkMatMulJob.X_SCALE_BITS, -1));
+      byte[] x = ArrowBatches.vector(ZkMatMulJob.x(conf));
+      int scale = conf.getInt(ZkMatMulJob.X_SCALE_BITS, -1);
+      job =
+          conf.getBoolean(ZkMatMulJob.ROW_PRODUCTS, false)
+              ? store.commitProducts(results, x, scale)
+              : store.commitJob(results, x, scale);
     }
     org.apache.hadoop.fs.Path dir = FileOutputFormat.getWorkOutputPath(context);
     FileSystem fs = dir.getFileSystem(context.getConfiguration());

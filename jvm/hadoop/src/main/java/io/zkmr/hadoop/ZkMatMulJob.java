@@ -27,12 +27,16 @@ import org.apache.hadoop.util.ToolRunner;
  *     -D zkmr.store=/keys -D zkmr.vector=/x.json matrix.csv out/
  * </pre>
  *
- * <p>The input is text, one matrix row per line ({@code row,v0,v1,...}) in row order; the key
- * store comes from {@code zkmr commit}. Each input split is one partition ({@link
- * NLineInputFormat} with the store's rows per partition), so each mapper proves one partition;
- * one reducer verifies every proof, assembles {@code y} and writes the bundle ({@code
- * job.bundle}) and the job's summary ({@code job.json}) to the output directory. Counters (group
- * {@code zkmr}): partitions, MACs and proving milliseconds.
+ * <p>The input is text, one matrix row per line ({@code row,v0,v1,...}); the key store comes from
+ * {@code zkmr commit}. Under a scheme that proves the job from {@code y} alone (the default,
+ * pedersen: {@link #ROW_PRODUCTS}), splits are Hadoop's usual ones, rows in any order: each mapper
+ * multiplies the rows of its split where they are stored and emits only their products, and the
+ * one reducer proves the job from them. Under a scheme that proves partitions in the tasks
+ * (halo2), rows come in row order and each split is one partition ({@link NLineInputFormat} with
+ * the store's rows per partition), proved by its mapper. Either way one reducer checks every
+ * mapper's output, assembles {@code y} and writes the bundle ({@code job.bundle}) and the job's
+ * summary ({@code job.json}) to the output directory. Counters (group {@code zkmr}): rows,
+ * partitions proved in mappers, MACs and milliseconds in the native library.
  *
  * <p>The driver reads the vector once and puts it in the job's configuration ({@link #X}): the
  * mappers prove it and the reducer commits the job for it, so a mapper that proved another
@@ -51,9 +55,15 @@ public final class ZkMatMulJob extends Configured implements Tool {
   public static final String X = "zkmr.x";
   /** Optional: the matrix commitment (64 hex digits) the key store must commit to. */
   public static final String COMMITMENT = "zkmr.commitment";
+  /**
+   * Set by {@link #create} from the store: true when mappers multiply any rows and send their
+   * products ({@code ZkStore.rowProducts}), false when each proves one whole partition.
+   */
+  public static final String ROW_PRODUCTS = "zkmr.row.products";
 
   /** Counters shown with the job. */
   public enum Counters {
+    ROWS,
     PARTITIONS,
     MACS,
     PROVING_MS
@@ -138,17 +148,22 @@ public final class ZkMatMulJob extends Configured implements Tool {
       throw new IllegalArgumentException("set -D " + STORE + "=DIR and -D " + VECTOR + "=FILE");
     }
     int rowsPerPartition;
+    boolean rowProducts;
     try (ZkStore keys = openStore(conf)) {
       rowsPerPartition = keys.info().getMatrix().getRowsPerPartition();
+      rowProducts = keys.rowProducts();
     }
     Job job = Job.getInstance(conf, "zkmr: prove A x with " + store);
     job.getConfiguration().set(X, xSetting(readVector(conf)));
+    job.getConfiguration().setBoolean(ROW_PRODUCTS, rowProducts);
     job.setJarByClass(ZkMatMulJob.class);
-    job.setInputFormatClass(NLineInputFormat.class);
-    NLineInputFormat.setNumLinesPerSplit(job, rowsPerPartition);
+    if (!rowProducts) {
+      job.setInputFormatClass(NLineInputFormat.class);
+      NLineInputFormat.setNumLinesPerSplit(job, rowsPerPartition);
+    }
     FileInputFormat.addInputPath(job, input);
     FileOutputFormat.setOutputPath(job, output);
-    job.setMapperClass(ProvePartitionMapper.class);
+    job.setMapperClass(MatrixRowsMapper.class);
     job.setMapOutputKeyClass(LongWritable.class);
     job.setMapOutputValueClass(BytesWritable.class);
     job.setReducerClass(CommitJobReducer.class);

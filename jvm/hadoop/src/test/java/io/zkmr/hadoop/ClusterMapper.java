@@ -3,11 +3,11 @@ package io.zkmr.hadoop;
 import java.io.IOException;
 
 /**
- * {@link ProvePartitionMapper} as the YARN suite runs it: it records the JVM each task runs in
+ * {@link MatrixRowsMapper} as the YARN suite runs it: it records the JVM each task runs in
  * (a counter in group {@link #JVMS} named {@code pid main-class}), and with {@link #FAIL_SPLIT}
- * set, the first attempt of that split dies before proving, as a lost node's task would.
+ * set, the first attempt of that split dies before multiplying, as a lost node's task would.
  */
-public final class ClusterMapper extends ProvePartitionMapper {
+public final class ClusterMapper extends MatrixRowsMapper {
   static final String JVMS = "zkmr.test.jvm";
   static final String FAIL_SPLIT = "zkmr.test.fail.split";
 

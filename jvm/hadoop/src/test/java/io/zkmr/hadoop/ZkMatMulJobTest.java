@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,15 +46,20 @@ class ZkMatMulJobTest {
   }
 
   @Test
-  void eachMapperProvesOnePartitionAndTheReducerCommitsTheJob() throws Exception {
+  void mappersMultiplyTheRowsOfTheirSplitsAndTheReducerProvesTheJob() throws Exception {
     Path out = dir.resolve("out");
+    Configuration conf = conf();
+    // Splits cut wherever the bytes fall, a partition's rows in several of them.
+    conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Files.size(dir.resolve("matrix.csv")) / 5 + 1);
     Job job =
         ZkMatMulJob.create(
-            conf(),
+            conf,
             new org.apache.hadoop.fs.Path(dir.resolve("matrix.csv").toString()),
             new org.apache.hadoop.fs.Path(out.toString()));
+    assertEquals(5, new TextInputFormat().getSplits(job).size());
     assertTrue(job.waitForCompletion(false));
-    assertEquals(4, job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
+    assertEquals(256, job.getCounters().findCounter(ZkMatMulJob.Counters.ROWS).getValue());
+    assertEquals(0, job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
     assertEquals(256L * 300, job.getCounters().findCounter(ZkMatMulJob.Counters.MACS).getValue());
 
     String summary = Files.readString(out.resolve("job.json"));

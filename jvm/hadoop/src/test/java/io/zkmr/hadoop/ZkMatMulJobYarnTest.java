@@ -20,8 +20,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.mapreduce.Counter;
 import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.JobCounter;
 import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.TaskCompletionEvent;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.v2.MiniMRYarnCluster;
 import org.apache.hadoop.util.JarFinder;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
@@ -99,6 +101,9 @@ class ZkMatMulJobYarnTest {
     conf.setInt(MRJobConfig.REDUCE_MEMORY_MB, 512);
     conf.set(MRJobConfig.REDUCE_JAVA_OPTS, "-Xmx256m");
     conf.setInt(ClusterMapper.FAIL_SPLIT, failSplit);
+    // Splits of a quarter of the input, cut wherever the bytes fall (a partition's rows in two
+    // splits): under pedersen mappers multiply whatever rows their split holds.
+    conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Files.size(dir.resolve("matrix.csv")) / 4 + 1);
     Job job = ZkMatMulJob.create(conf, new org.apache.hadoop.fs.Path(input), new org.apache.hadoop.fs.Path(output));
     job.setMapperClass(ClusterMapper.class);
     job.setJar(JarFinder.getJar(ClusterMapper.class));
@@ -131,17 +136,20 @@ class ZkMatMulJobYarnTest {
   }
 
   @Test
-  void onHdfsAndYarnEachMapTaskRunsInItsOwnJvmAndTheRootIsZkmrProves() throws Exception {
+  void onHdfsAndYarnEachMapTaskMultipliesItsSplitInItsOwnJvmAndTheRootIsZkmrProves() throws Exception {
     Job job = job("/zkmr/matrix.csv", "/zkmr/out", -1);
     assertTrue(job.waitForCompletion(false), "the job completes");
     assertSameAsZkmrProve("/zkmr/out");
-    assertEquals((long) info.getPartitions(), job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
+    assertEquals(192L, job.getCounters().findCounter(ZkMatMulJob.Counters.ROWS).getValue());
+    assertEquals(0L, job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
     assertEquals(192L * 120, job.getCounters().findCounter(ZkMatMulJob.Counters.MACS).getValue());
+    long maps = job.getCounters().findCounter(JobCounter.TOTAL_LAUNCHED_MAPS).getValue();
+    assertTrue(maps >= 4, maps + " map tasks");
     List<String> jvms = new ArrayList<>();
     for (Counter c : job.getCounters().getGroup(ClusterMapper.JVMS)) {
       jvms.add(c.getName());
     }
-    assertEquals(info.getPartitions(), jvms.size(), "one JVM per map task: " + jvms);
+    assertEquals(maps, jvms.size(), "one JVM per map task: " + jvms);
     for (String jvm : jvms) {
       String[] pidAndMain = jvm.split(" ");
       assertNotEquals(String.valueOf(ProcessHandle.current().pid()), pidAndMain[0], "not the test's JVM");
@@ -158,6 +166,9 @@ class ZkMatMulJobYarnTest {
     Job job = job("/zkmr/matrix.csv", "/zkmr/halo2", -1, "/zkmr/keys-halo2");
     assertTrue(job.waitForCompletion(false), "the job completes");
     assertSameAsZkmrProve("/zkmr/halo2", halo2);
+    // halo2 proves whole partitions in the mappers: one split per partition.
+    assertEquals(
+        (long) info.getPartitions(), job.getCounters().findCounter(ZkMatMulJob.Counters.PARTITIONS).getValue());
   }
 
   @Test

@@ -1,0 +1,102 @@
+package io.zkmr.spark;
+
+import io.zkmr.ArrowBatches;
+import io.zkmr.ZkmrException;
+import io.zkmr.proto.RowProducts;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+
+/**
+ * The map step of a job without a shuffle: a task multiplies the matrix rows of its own input
+ * partition, wherever Spark read them, in chunks of {@link #CHUNK_VALUES} values at most, each
+ * checked against the committed matrix and multiplied natively; it emits one serialized {@code
+ * RowProducts} per chunk, so what leaves the task is {@code y}, never the rows.
+ *
+ * <p>Rows arrive as Spark's internal rows ({@code row: bigint, values: array<double>}), read
+ * without boxing a value.
+ */
+final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[]> {
+  private static final long serialVersionUID = 1L;
+  /** Values per native call: 4 Mi doubles, 32 MiB, whatever the matrix's width. */
+  static final int CHUNK_VALUES = 1 << 22;
+
+  private final String store;
+  private final byte[] x;
+  private final int xScaleBits;
+  private final Metrics metrics;
+
+  MultiplyRows(String store, byte[] x, int xScaleBits, Metrics metrics) {
+    this.store = store;
+    this.x = x;
+    this.xScaleBits = xScaleBits;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Iterator<byte[]> call(Iterator<InternalRow> rows) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public byte[] next() {
+        if (!rows.hasNext()) {
+          throw new NoSuchElementException();
+        }
+        List<Long> indices = new ArrayList<>();
+        List<double[]> values = new ArrayList<>();
+        long held = 0;
+        while (rows.hasNext() && held < CHUNK_VALUES) {
+          InternalRow r = rows.next();
+          if (r.isNullAt(0)) {
+            throw failure("the row index is null");
+          }
+          long row = r.getLong(0);
+          double[] v = values(r, row);
+          indices.add(row);
+          values.add(v);
+          held += Math.max(1, v.length);
+        }
+        return multiply(indices.stream().mapToLong(Long::longValue).toArray(), values.toArray(new double[0][]));
+      }
+    };
+  }
+
+  /** Row {@code row}'s values, copied out of Spark's reused row. */
+  private static double[] values(InternalRow r, long row) {
+    if (r.isNullAt(1)) {
+      throw failure("row " + row + ": values is null");
+    }
+    ArrayData array = r.getArray(1);
+    for (int j = 0; j < array.numElements(); j++) {
+      if (array.isNullAt(j)) {
+        throw failure("row " + row + ", column " + j + ": the value is null");
+      }
+    }
+    return array.toDoubleArray();
+  }
+
+  private byte[] multiply(long[] rows, double[][] values) {
+    long started = System.nanoTime();
+    RowProducts products;
+    try {
+      products = Stores.get(store).multiplyRows(ArrowBatches.rows(rows, values), x, xScaleBits);
+    } catch (ZkmrException e) {
+      throw failure(e.getMessage());
+    }
+    metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
+    metrics.macs.add(products.getMacs());
+    return products.toByteArray();
+  }
+
+  static ZkmrException failure(String message) {
+    return new ZkmrException("zkmr job: " + message);
+  }
+}
