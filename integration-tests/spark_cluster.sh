@@ -11,7 +11,10 @@
 #   5. a malformed row (NaN): the job fails naming the row and column;
 #   6. setup on the cluster (zkCommitMatrix on Spark, a task per partition) into a new store,
 #      then the job with it: y as before, the commitment setup returned, and the same matrix
-#      commitment and job root as `zkmr prove` over that store.
+#      commitment and job root as `zkmr prove` over that store;
+#   7. batch inference (examples/spark/batch.py): 1000 inputs in four input partitions, chunks
+#      proved by the tasks on both workers; the same y and batch root as `zkmr prove --vectors
+#      --chunk` over the same inputs, and `zkmr verify` accepts the proof against the inputs.
 # The cluster comes from integration-tests/standalone.sh: every daemon stopped by its PID whatever
 # the outcome, traffic on 127.0.0.0/8 only, every wait bounded.
 set -euo pipefail
@@ -104,4 +107,28 @@ assert job["committed"] == job["matrix_commitment"] == reference["matrix_commitm
 assert job["job_root"] == reference["job_root"], "setup: job root differs from zkmr prove's over the store"
 assert job["y"] == first["y"] and job["verified"] is True, "setup: y differs or the bundle does not verify"
 print(f"setup: committed on the cluster ({job['committed'][:16]}...), zkmr prove agrees, y as before")
+PY
+
+"$zkmr" generate --rows 1000 --cols 48 --seed 17 --out "$work/inputs.parquet" >/dev/null
+"$zkmr" prove --keys "$work/keys" --vectors "$work/inputs.parquet" --chunk 125 \
+  --out "$work/batch-reference.zkmr" --y-out "$work/batch-reference-y.parquet" \
+  --json >"$work/batch-reference.json"
+submit batch "file://$work/keys" \
+  --batch "$work/inputs.parquet" "file://$work/batch" 125 "$work/batch-reference-y.parquet"
+commitment=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["matrix_commitment"])' \
+  "$work/reference.json")
+"$zkmr" verify --bundle "$work/batch/batch.zkmr" --commitment "$commitment" \
+  --vectors "$work/inputs.parquet" --json >"$work/batch-verified.json"
+python3 - "$work/batch-reference.json" "$work/batch.json" "$work/batch-verified.json" <<'PY'
+import json, sys
+reference, verified = json.load(open(sys.argv[1])), json.load(open(sys.argv[3]))
+job = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+assert job["matrix_commitment"] == reference["matrix_commitment"], "batch: commitments differ"
+assert job["batch_root"] == reference["batch_root"] == verified["batch_root"], "batch: roots differ"
+assert (job["chunks"], job["inputs"]) == (8, 1000) and verified["verified"], "batch: not 8 chunks of 1000"
+assert job["y_mismatches"] == 0, f"batch: {job['y_mismatches']} inputs' y differ from zkmr prove's"
+executors = [e for e in job["executors"] if e != job["driver"]]
+assert {e.split(":")[0] for e in executors} == {"127.0.0.1", "127.0.0.2"}, f"batch: executors {executors}"
+print(f"batch: {job['inputs']} inputs in {job['chunks']} chunks proved on the cluster in "
+      f"{job['seconds']:.1f} s; root {job['batch_root'][:16]}... equals zkmr prove's, zkmr verify accepts it")
 PY

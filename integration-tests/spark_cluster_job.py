@@ -8,6 +8,10 @@ a speculative copy or a rerun of the stage, finds FILE and does not sleep.
 --nan-row: row ROW's first value becomes NaN (a malformed row).
 --baseline: time the job again ("seconds"; the first run's time is "first_seconds"), its SQL form
 ("sql_seconds") and the plain product in Spark SQL over the same tables ("baseline_seconds").
+--batch INPUTS OUT CHUNK REFERENCE_Y: instead of the job, batch inference (examples/spark/batch.py)
+over the vectors in INPUTS (Parquet `row`, `values`, in order) in four ordered input partitions,
+chunks of CHUNK, into OUT; adds "y_mismatches", the inputs whose y differs from REFERENCE_Y
+(`zkmr prove --y-out`).
 --commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
 the key store STORE, then prove with it; adds "committed", the commitment setup returned.
 Prints the job's JSON object with "executors" (host:port of each, the driver's too), "driver"
@@ -21,6 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "spark"))
+import batch  # noqa: E402
 import job  # noqa: E402
 
 from pyspark import TaskContext  # noqa: E402
@@ -35,6 +40,7 @@ parser.add_argument("--straggler")
 parser.add_argument("--nan-row", type=int)
 parser.add_argument("--commit", action="store_true")
 parser.add_argument("--baseline", action="store_true")
+parser.add_argument("--batch", nargs=4, metavar=("INPUTS", "OUT", "CHUNK", "REFERENCE_Y"))
 args = parser.parse_args()
 
 
@@ -68,6 +74,34 @@ def inject(rows):
 
 
 spark = SparkSession.builder.appName("zkmr cluster test").getOrCreate()
+
+
+def executors(result):
+    infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
+    result["executors"] = sorted(f"{e.host()}:{e.port()}" for e in infos)
+    result["driver"] = f"{spark.conf.get('spark.driver.host')}:{spark.conf.get('spark.driver.port')}"
+    return result
+
+
+if args.batch:
+    inputs_path, out, chunk, reference_y = args.batch
+    table = spark.read.parquet(inputs_path)
+    per = -(-table.count() // 4)
+    # Input partition p holds inputs p*per .. (p+1)*per - 1 in order: the batch's order.
+    ordered = spark.createDataFrame(
+        table.rdd.keyBy(lambda r: r.row // per).partitionBy(4, lambda p: p)
+        .mapPartitions(lambda rows: sorted((r for _, r in rows), key=lambda r: r.row)),
+        table.schema)
+    started = time.monotonic()
+    result = batch.prove(spark, ordered, args.store, out, int(chunk))
+    result["seconds"] = time.monotonic() - started
+    outputs = spark.read.parquet(result["outputs"])
+    reference = spark.read.parquet(reference_y)
+    result["y_mismatches"] = outputs.join(reference, outputs.id == reference.row, "full_outer") \
+        .where("id IS NULL OR row IS NULL OR y <> values").count()
+    print(json.dumps(executors(result)))
+    spark.stop()
+    sys.exit(0)
 matrix = spark.read.parquet(args.matrix)
 if args.straggler or args.nan_row is not None:
     matrix = spark.createDataFrame(matrix.repartition(4).rdd.mapPartitions(inject), matrix.schema)
@@ -108,8 +142,5 @@ if args.baseline:
     assert len(rows) == len(result["y"])
 if committed is not None:
     result["committed"] = committed
-infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
-result["executors"] = sorted(f"{e.host()}:{e.port()}" for e in infos)
-result["driver"] = f"{spark.conf.get('spark.driver.host')}:{spark.conf.get('spark.driver.port')}"
-print(json.dumps(result))
+print(json.dumps(executors(result)))
 spark.stop()

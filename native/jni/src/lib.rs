@@ -11,6 +11,7 @@
 //! per store, not once per partition. Every error and panic becomes an `io.zkmr.ZkmrException`
 //! (see [`boundary`]).
 
+mod batches;
 mod boundary;
 mod methods;
 mod outputs;

@@ -16,7 +16,7 @@ use crate::outputs;
 /// `values`, as `ArrowBatches.vectors` writes it), encoded at `scale_bits` (or the default for
 /// their values when negative). Tasks and the reducer call this alike, so the same vectors and
 /// scale encode the same way on both sides.
-fn job_vectors(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
+pub(crate) fn job_vectors(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
     let vectors = expected_vectors(&bytes(env, x, "x")?)?;
     Ok(Vectors::encode(
         &vectors,

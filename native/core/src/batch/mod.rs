@@ -13,5 +13,5 @@ mod verify;
 
 pub use file::{is_batch, BatchReader, BatchWriter, MAGIC};
 pub use prove::{prove_batch, BatchProved};
-pub use root::{batch_root, chunk_leaf};
+pub use root::{batch_root, chunk_leaf, trailer};
 pub use verify::{in_chunk, verify_batch, BatchVerified, VerifiedChunk};

@@ -44,3 +44,24 @@ pub fn batch_root(commitment: &[u8; 32], inputs: u64, leaves: &[[u8; 32]]) -> [u
         ],
     )
 }
+
+/// The trailer of a batch whose chunks (`(count, job_root)` in the batch's order) were proved
+/// elsewhere, for the matrix behind `commitment`: the counts and root a [`super::BatchWriter`]
+/// writing the same chunks would state.
+pub fn trailer(commitment: &[u8; 32], chunks: &[(u64, [u8; 32])]) -> zkmr_proto::BatchTrailer {
+    let mut first = 0u64;
+    let leaves: Vec<[u8; 32]> = chunks
+        .iter()
+        .enumerate()
+        .map(|(index, (count, job_root))| {
+            let leaf = chunk_leaf(index as u32, first, *count, job_root);
+            first += count;
+            leaf
+        })
+        .collect();
+    zkmr_proto::BatchTrailer {
+        chunks: chunks.len() as u32,
+        inputs: first,
+        root: batch_root(commitment, first, &leaves).to_vec(),
+    }
+}

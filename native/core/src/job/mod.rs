@@ -144,6 +144,33 @@ impl JobRunner {
     /// files were changed consistently enough to pass their digests still cannot hand out an
     /// unverified `y`.
     pub fn prove(&self, x: &Vectors, progress: &dyn Progress) -> Result<Proved> {
+        let (bundle, verified, seconds) = self.prove_verified(x, progress)?;
+        Ok(Proved {
+            bundle,
+            y: verified.y,
+            job_root: verified.job_root,
+            seconds,
+        })
+    }
+
+    /// [`Self::prove`] with the verdict whole, as a reduce step returns it: what an engine task
+    /// that proves a whole job (a chunk of a batch) reports.
+    pub fn prove_reduced(&self, x: &Vectors, progress: &dyn Progress) -> Result<Reduced> {
+        let (bundle, verified, _) = self.prove_verified(x, progress)?;
+        Ok(Reduced {
+            bundle,
+            verified,
+            commitment: self.commitment()?,
+            // As in the reduce step: engines pass numbers already chosen a scale for.
+            y_error_bound: self.y_error_bound(x, x.encoding.scale_bits == 0),
+        })
+    }
+
+    fn prove_verified(
+        &self,
+        x: &Vectors,
+        progress: &dyn Progress,
+    ) -> Result<(zkmr_proto::Bundle, crate::verify::Verified, f64)> {
         self.check_vectors(x)?;
         let started = Instant::now();
         let count = self.store.manifest.partitions.len();
@@ -165,12 +192,7 @@ impl JobRunner {
                 self.store.dir().display()
             ))
         })?;
-        Ok(Proved {
-            bundle,
-            y: verified.y,
-            job_root: verified.job_root,
-            seconds,
-        })
+        Ok((bundle, verified, seconds))
     }
 
     /// A bound on the rounding error of `y = A·x` against the unrounded inputs; `x_exact`

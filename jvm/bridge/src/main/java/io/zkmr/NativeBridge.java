@@ -50,6 +50,10 @@ final class NativeBridge {
 
   static native byte[] commitProducts(long handle, byte[][] products, byte[] xIpc, int xScaleBits);
 
+  static native byte[] proveVectors(long handle, byte[] xIpc, int xScaleBits);
+
+  static native byte[] batchEnds(byte[] chunks);
+
   static native byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest);
 
   static native byte[] openPartition(long handle, byte[] bundle, int partition);

@@ -124,6 +124,16 @@ public final class ZkStore implements AutoCloseable {
   }
 
   /**
+   * Proves {@code Y = A X} for the vectors {@code xIpc} ({@link ArrowBatches#vectors}, or one
+   * {@link ArrowBatches#vector}) with one proof, here, and verifies it: one chunk of a batch
+   * proved where its inputs are (docs/batches.md). Needs the store's secret, which this process
+   * reads.
+   */
+  public JobOutput proveVectors(byte[] xIpc, int xScaleBits) {
+    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.proveVectors(h, xIpc, xScaleBits))));
+  }
+
+  /**
    * One partition of a job shown alone to a third party: the protobuf {@code PartitionOpening}
    * of partition {@code partition} of {@code bundle}, which {@link Zkmr#verifyOpening} checks
    * against the matrix commitment without the rest of the job. It needs this store because its

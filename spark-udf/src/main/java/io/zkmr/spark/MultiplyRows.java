@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * The map step of a job without a shuffle: a task multiplies the matrix rows of its own input
@@ -59,7 +58,7 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
             throw failure("the row index is null");
           }
           long row = r.getLong(0);
-          double[] v = values(r, row);
+          double[] v = Values.doubles(r, 1, "row " + row, "values", "column", MultiplyRows::failure);
           indices.add(row);
           values.add(v);
           held += Math.max(1, v.length);
@@ -67,20 +66,6 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
         return multiply(indices.stream().mapToLong(Long::longValue).toArray(), values.toArray(new double[0][]));
       }
     };
-  }
-
-  /** Row {@code row}'s values, copied out of Spark's reused row. */
-  private static double[] values(InternalRow r, long row) {
-    if (r.isNullAt(1)) {
-      throw failure("row " + row + ": values is null");
-    }
-    ArrayData array = r.getArray(1);
-    for (int j = 0; j < array.numElements(); j++) {
-      if (array.isNullAt(j)) {
-        throw failure("row " + row + ", column " + j + ": the value is null");
-      }
-    }
-    return array.toDoubleArray();
   }
 
   private byte[] multiply(long[] rows, double[][] values) {

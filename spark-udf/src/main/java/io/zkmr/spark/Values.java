@@ -5,6 +5,8 @@ import io.zkmr.ZkmrException;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -23,6 +25,25 @@ final class Values {
       out[i] = n.doubleValue();
     }
     return out;
+  }
+
+  /**
+   * Field {@code column} of Spark's reused internal row, an {@code array<double>}, copied out; in
+   * errors the record is {@code record} ("row 7"), the field {@code field} and an entry {@code
+   * entry} ("column 3").
+   */
+  static double[] doubles(
+      InternalRow r, int column, String record, String field, String entry, Function<String, ZkmrException> failure) {
+    if (r.isNullAt(column)) {
+      throw failure.apply(record + ": " + field + " is null");
+    }
+    ArrayData array = r.getArray(column);
+    for (int j = 0; j < array.numElements(); j++) {
+      if (array.isNullAt(j)) {
+        throw failure.apply(record + ", " + entry + " " + j + ": the value is null");
+      }
+    }
+    return array.toDoubleArray();
   }
 
   /**

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
@@ -214,17 +213,7 @@ class SparkJobTest {
   @Test
   void theDataFrameHelperSurvivesATaskThatFailsOnItsFirstAttempt() {
     int failedBefore = failedTasks.get();
-    Dataset<Row> flaky =
-        matrix.map(
-            (MapFunction<Row, Row>)
-                row -> {
-                  if (row.getLong(0) == 130 && TaskContext.get().attemptNumber() == 0) {
-                    throw new IllegalStateException("injected failure of a first attempt");
-                  }
-                  return row;
-                },
-            Encoders.row(MATRIX));
-    ZkJob.Result result = ZkJob.prove(flaky, fixture.x, store);
+    ZkJob.Result result = ZkJob.prove(FirstAttemptFails.at(matrix, MATRIX, 130), fixture.x, store);
     assertTrue(failedTasks.get() > failedBefore, "the injected failure happened");
     assertEquals(reference.jobRoot(), result.jobRoot());
     assertEquals(reference.matrixCommitment(), result.matrixCommitment());

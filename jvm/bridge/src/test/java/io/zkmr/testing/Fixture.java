@@ -136,6 +136,23 @@ public final class Fixture {
     return new Run(field(json, "matrix_commitment"), field(json, "job_root"), numbers(json, "y"));
   }
 
+  /** What a run of the {@code zkmr} CLI printed on stdout, and its exit status. */
+  public record Cli(int exit, String stdout) {}
+
+  /** Runs the repository's release {@code zkmr} with {@code args}; its stderr goes to the test's. */
+  public static Cli zkmr(String... args) throws IOException, InterruptedException {
+    Path zkmr = Path.of(System.getProperty("zkmr.native.dir", "target/release"), "zkmr");
+    List<String> command = new ArrayList<>(List.of(zkmr.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(10, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("zkmr " + String.join(" ", args) + " did not finish");
+    }
+    return new Cli(process.exitValue(), out);
+  }
+
   /** A MapReduce job's inputs, as the Hadoop suites set them up. */
   public record CsvJob(io.zkmr.proto.StoreInfo info, Run reference) {}
 

@@ -1,0 +1,128 @@
+package io.zkmr.spark;
+
+import io.zkmr.ArrowBatches;
+import io.zkmr.ZkmrException;
+import io.zkmr.proto.JobOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.util.CollectionAccumulator;
+
+/**
+ * A batch task: cuts the inputs of its own input partition ({@code id: bigint, x:
+ * array<double>}) into chunks of {@code chunk} inputs, proves each as one job where it is (a
+ * Freivalds batch under pedersen, against the store this executor holds open), writes the chunk's
+ * bundle under {@code chunks} and reports it (partition, index, count, job root, file) to the
+ * driver through an accumulator, which counts only the attempt Spark keeps. Emits {@code (id,
+ * y)} for each input, one chunk in memory at a time.
+ */
+final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
+  private static final long serialVersionUID = 1L;
+
+  /** A chunk as its task proved it. */
+  record Proved(int partition, int index, long count, String jobRoot, String file) implements Serializable {}
+
+  private final String store;
+  private final int chunk;
+  private final String chunks;
+  private final CollectionAccumulator<Proved> proved;
+  private final Metrics metrics;
+
+  ProveChunks(String store, int chunk, String chunks, CollectionAccumulator<Proved> proved, Metrics metrics) {
+    this.store = store;
+    this.chunk = chunk;
+    this.chunks = chunks;
+    this.proved = proved;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<InternalRow> inputs) {
+    TaskContext task = TaskContext.get();
+    return new Iterator<>() {
+      private final ArrayDeque<Row> ready = new ArrayDeque<>();
+      private int index;
+
+      @Override
+      public boolean hasNext() {
+        if (ready.isEmpty() && inputs.hasNext()) {
+          prove(task, index++, inputs, ready);
+        }
+        return !ready.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return ready.poll();
+      }
+    };
+  }
+
+  /** Proves the next chunk of {@code inputs}, adding its outputs to {@code out}. */
+  private void prove(TaskContext task, int index, Iterator<InternalRow> inputs, ArrayDeque<Row> out) {
+    List<Long> ids = new ArrayList<>();
+    List<double[]> xs = new ArrayList<>();
+    while (inputs.hasNext() && ids.size() < chunk) {
+      InternalRow r = inputs.next();
+      if (r.isNullAt(0)) {
+        throw failure("an input's id is null");
+      }
+      long id = r.getLong(0);
+      ids.add(id);
+      xs.add(Values.doubles(r, 1, "input " + id, "x", "index", ProveChunks::failure));
+    }
+    long started = System.nanoTime();
+    JobOutput job;
+    try {
+      job = Stores.get(store).proveVectors(ArrowBatches.vectors(xs.toArray(new double[0][])), -1);
+    } catch (ZkmrException e) {
+      throw failure("inputs " + ids.get(0) + ".. (partition " + task.partitionId() + ", chunk " + index + "): "
+          + e.getMessage());
+    }
+    metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
+    String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
+    write(file, job);
+    proved.add(new Proved(task.partitionId(), index, ids.size(), job.getJobRoot(), file));
+    int rows = job.getYCount() / ids.size();
+    for (int b = 0; b < ids.size(); b++) {
+      double[] y = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        y[i] = job.getY(b * rows + i);
+      }
+      out.add(RowFactory.create(ids.get(b), y));
+    }
+  }
+
+  /** The chunk's bundle, in a file of this attempt's own: a retried or speculated copy never touches it. */
+  private static void write(String file, JobOutput job) {
+    Path path = new Path(file);
+    try {
+      FileSystem fs = path.getFileSystem(Stores.hadoopConf());
+      try (OutputStream out = fs.create(path, false)) {
+        job.getBundle().writeTo(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + file, e);
+    }
+  }
+
+  static ZkmrException failure(String message) {
+    return new ZkmrException("zkmr batch: " + message);
+  }
+}
