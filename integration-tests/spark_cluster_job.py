@@ -11,7 +11,8 @@ a speculative copy or a rerun of the stage, finds FILE and does not sleep.
 --batch INPUTS OUT CHUNK REFERENCE_Y: instead of the job, batch inference (examples/spark/batch.py)
 over the vectors in INPUTS (Parquet `row`, `values`, in order) in four ordered input partitions,
 chunks of CHUNK, into OUT; adds "y_mismatches", the inputs whose y differs from REFERENCE_Y
-(`zkmr prove --y-out`).
+(`zkmr prove --y-out`). With --batch-baseline, also the same job without proofs (ZkBatch.multiply:
+the same tasks, chunks and native product) before and after it ("baseline_seconds": the second).
 --commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
 the key store STORE, then prove with it; adds "committed", the commitment setup returned.
 Prints the job's JSON object with "executors" (host:port of each, the driver's too), "driver"
@@ -41,6 +42,7 @@ parser.add_argument("--nan-row", type=int)
 parser.add_argument("--commit", action="store_true")
 parser.add_argument("--baseline", action="store_true")
 parser.add_argument("--batch", nargs=4, metavar=("INPUTS", "OUT", "CHUNK", "REFERENCE_Y"))
+parser.add_argument("--batch-baseline", action="store_true")
 args = parser.parse_args()
 
 
@@ -92,9 +94,21 @@ if args.batch:
         table.rdd.keyBy(lambda r: r.row // per).partitionBy(4, lambda p: p)
         .mapPartitions(lambda rows: sorted((r for _, r in rows), key=lambda r: r.row)),
         table.schema)
+    ordered.cache().count()
+
+    def plain(run):
+        started = time.monotonic()
+        spark._jvm.io.zkmr.spark.ZkBatch.multiply(ordered._jdf, "row", "values", args.store, int(chunk),
+                                                 f"{out}-plain-{run}")
+        return time.monotonic() - started
+
+    if args.batch_baseline:
+        plain(1)
     started = time.monotonic()
     result = batch.prove(spark, ordered, args.store, out, int(chunk))
     result["seconds"] = time.monotonic() - started
+    if args.batch_baseline:
+        result["baseline_seconds"] = plain(2)
     outputs = spark.read.parquet(result["outputs"])
     reference = spark.read.parquet(reference_y)
     result["y_mismatches"] = outputs.join(reference, outputs.id == reference.row, "full_outer") \

@@ -32,6 +32,32 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_proveVectors<'local>(
     })
 }
 
+/// `byte[] multiplyVectors(long handle, byte[] xIpc, int xScaleBits)`: `Y = A X` for the
+/// vectors, as `proveVectors` computes it but with no proof: a `JobOutput` holding `y` (decoded)
+/// and the vector count only. The baseline a batch job's cost is measured against.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zkmr_NativeBridge_multiplyVectors<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    x: JByteArray<'local>,
+    x_scale_bits: jint,
+) -> JByteArray<'local> {
+    run(&mut env, |env| {
+        let open = unsafe { store(handle) }?;
+        let x = job_vectors(env, &x, x_scale_bits)?;
+        let y = open.plain_product(&x)?;
+        message(
+            env,
+            &zkmr_proto::JobOutput {
+                y,
+                vectors: x.count as u32,
+                ..Default::default()
+            },
+        )
+    })
+}
+
 /// `byte[] batchEnds(byte[] chunks)`: the header and trailer (`BatchEnds`) of a batch file
 /// holding the chunks a `BatchChunks` message lists, in the batch's order.
 #[unsafe(no_mangle)]

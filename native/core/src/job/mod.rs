@@ -21,7 +21,8 @@ use rayon::prelude::*;
 
 use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
-use crate::fixed_point::{check_output_range, y_error_bound};
+use crate::fixed_point::{check_output_range, decode_all, product_scale, y_error_bound};
+use crate::matrix::gather_outputs;
 use crate::progress::{Event, Progress};
 use crate::store::KeyStore;
 use crate::store::StoreFiles;
@@ -193,6 +194,32 @@ impl JobRunner {
             ))
         })?;
         Ok((bundle, verified, seconds))
+    }
+
+    /// `Y = A X` from the committed blocks, decoded, vector after vector, with no proof: the
+    /// work a job proves, which benchmarks set beside proving it.
+    pub fn plain_product(&self, x: &Vectors) -> Result<Vec<f64>> {
+        self.check_vectors(x)?;
+        let manifest = &self.store.manifest;
+        let partitioning = manifest.partitioning()?;
+        let cols = manifest.cols as usize;
+        let blocks = (0..manifest.partitions.len())
+            .into_par_iter()
+            .map(|index| {
+                let rows = partitioning.range(index);
+                let block = self.prover.block(index as u32)?;
+                Ok((
+                    rows.start,
+                    block.product(rows.len(), cols, &x.values, x.count),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let y = gather_outputs(
+            manifest.rows as usize,
+            x.count,
+            blocks.iter().map(|(start, y)| (*start, y.as_slice())),
+        );
+        Ok(decode_all(&y, product_scale(manifest.encoding, x.encoding)))
     }
 
     /// A bound on the rounding error of `y = A·x` against the unrounded inputs; `x_exact`

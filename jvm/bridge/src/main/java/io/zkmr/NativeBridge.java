@@ -52,6 +52,8 @@ final class NativeBridge {
 
   static native byte[] proveVectors(long handle, byte[] xIpc, int xScaleBits);
 
+  static native byte[] multiplyVectors(long handle, byte[] xIpc, int xScaleBits);
+
   static native byte[] batchEnds(byte[] chunks);
 
   static native byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest);

@@ -134,6 +134,15 @@ public final class ZkStore implements AutoCloseable {
   }
 
   /**
+   * {@code Y = A X} for the vectors, as {@link #proveVectors} computes it but with no proof: a
+   * {@code JobOutput} with {@code y} and {@code vectors} only. What a batch job's cost is set
+   * beside.
+   */
+  public JobOutput multiplyVectors(byte[] xIpc, int xScaleBits) {
+    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.multiplyVectors(h, xIpc, xScaleBits))));
+  }
+
+  /**
    * One partition of a job shown alone to a third party: the protobuf {@code PartitionOpening}
    * of partition {@code partition} of {@code bundle}, which {@link Zkmr#verifyOpening} checks
    * against the matrix commitment without the rest of the job. It needs this store because its

@@ -27,7 +27,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * Freivalds batch under pedersen, against the store this executor holds open), writes the chunk's
  * bundle under {@code chunks} and reports it (partition, index, count, job root, file) to the
  * driver through an accumulator, which counts only the attempt Spark keeps. Emits {@code (id,
- * y)} for each input, one chunk in memory at a time.
+ * y)} for each input, one chunk in memory at a time. Without {@code proved} (null) it only
+ * multiplies: the same job with no proof, a benchmark's baseline.
  */
 final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
   private static final long serialVersionUID = 1L;
@@ -90,15 +91,18 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
     long started = System.nanoTime();
     JobOutput job;
     try {
-      job = Stores.get(store).proveVectors(ArrowBatches.vectors(xs.toArray(new double[0][])), -1);
+      byte[] x = ArrowBatches.vectors(xs.toArray(new double[0][]));
+      job = proved == null ? Stores.get(store).multiplyVectors(x, -1) : Stores.get(store).proveVectors(x, -1);
     } catch (ZkmrException e) {
       throw failure("inputs " + ids.get(0) + ".. (partition " + task.partitionId() + ", chunk " + index + "): "
           + e.getMessage());
     }
     metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
-    String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
-    write(file, job);
-    proved.add(new Proved(task.partitionId(), index, ids.size(), job.getJobRoot(), file));
+    if (proved != null) {
+      String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
+      write(file, job);
+      proved.add(new Proved(task.partitionId(), index, ids.size(), job.getJobRoot(), file));
+    }
     int rows = job.getYCount() / ids.size();
     for (int b = 0; b < ids.size(); b++) {
       double[] y = new double[rows];

@@ -66,25 +66,7 @@ public final class ZkBatch {
         throw ProveChunks.failure(dir + " exists: the batch goes to a new directory");
       }
       CollectionAccumulator<ProveChunks.Proved> proved = spark.sparkContext().collectionAccumulator("zkmr.batch.chunks");
-      Dataset<Row> selected = inputs.select(col(id).cast("bigint"), col(x).cast("array<double>"));
-      var outputs =
-          ((org.apache.spark.sql.classic.Dataset<Row>) selected)
-              .queryExecution()
-              .toRdd()
-              .toJavaRDD()
-              .mapPartitions(
-                  new ProveChunks(
-                      store,
-                      chunk,
-                      new Path(out, "_chunks").toString(),
-                      proved,
-                      Metrics.of(spark.sparkContext())));
-      StructType schema =
-          new StructType()
-              .add("id", DataTypes.LongType, false)
-              .add("y", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-      String outputsDir = new Path(out, "outputs").toString();
-      spark.createDataFrame(outputs, schema).write().parquet(outputsDir);
+      String outputsDir = writeOutputs(inputs, id, x, store, chunk, out, proved);
       List<ProveChunks.Proved> chunks = ordered(proved.value());
       Path proof = new Path(out, "batch.zkmr");
       BatchEnds ends;
@@ -102,6 +84,46 @@ public final class ZkBatch {
     } catch (IOException e) {
       throw new UncheckedIOException("zkmr batch: " + dir, e);
     }
+  }
+
+  /**
+   * {@link #prove} without the proofs: the same tasks, chunks and native product, writing only
+   * {@code DIR/outputs}. The baseline a batch job's cost is measured against ({@code
+   * scripts/bench-cluster.sh}); returns the outputs' directory.
+   */
+  public static String multiply(Dataset<Row> inputs, String id, String x, String store, int chunk, String dir) {
+    if (chunk < 1) {
+      throw ProveChunks.failure("the chunk size must be positive, not " + chunk);
+    }
+    return writeOutputs(inputs, id, x, store, chunk, new Path(dir), null);
+  }
+
+  /** Runs the tasks, which write {@code (id, y)} under {@code out/outputs} and report to {@code proved}. */
+  private static String writeOutputs(
+      Dataset<Row> inputs,
+      String id,
+      String x,
+      String store,
+      int chunk,
+      Path out,
+      CollectionAccumulator<ProveChunks.Proved> proved) {
+    SparkSession spark = inputs.sparkSession();
+    Dataset<Row> selected = inputs.select(col(id).cast("bigint"), col(x).cast("array<double>"));
+    var outputs =
+        ((org.apache.spark.sql.classic.Dataset<Row>) selected)
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(
+                new ProveChunks(
+                    store, chunk, new Path(out, "_chunks").toString(), proved, Metrics.of(spark.sparkContext())));
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("y", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    String outputsDir = new Path(out, "outputs").toString();
+    spark.createDataFrame(outputs, schema).write().parquet(outputsDir);
+    return outputsDir;
   }
 
   /**
