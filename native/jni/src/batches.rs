@@ -10,9 +10,8 @@ use zkmr_core::progress::Silent;
 use zkmr_core::Error;
 
 use crate::boundary::run;
-use crate::methods::{bytes, message, store};
+use crate::methods::{bytes, job_vectors, message, store};
 use crate::outputs;
-use crate::row_products::job_vectors;
 
 /// `byte[] proveVectors(long handle, byte[] xIpc, int xScaleBits)`: proves `Y = A X` for the
 /// vectors (one vector, or a batch as rows) with one proof, in this process, and verifies it;

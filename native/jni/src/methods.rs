@@ -132,12 +132,17 @@ fn encoding_for(values: &[Number], scale_bits: jint) -> zkmr_core::Result<FixedP
     FixedPoint::for_values(values.iter().copied(), u32::try_from(scale_bits).ok(), None)
 }
 
-/// The job's vector, sent as a one-column Arrow IPC stream and encoded at `scale_bits` (or
-/// the default for its values when negative). A task proving and the driver committing call
-/// this alike, so the same `x` and scale encode the same way on both sides.
-fn job_vector(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
-    let x = zkmr_io::vector_from_ipc(&bytes(env, x, "x")?, "x")?;
-    Ok(Vectors::encode(&[x], u32::try_from(scale_bits).ok(), None)?)
+/// The job's vectors, sent as one vector (a single numeric column) or a batch (`row`,
+/// `values`, as `ArrowBatches.vectors` writes it), encoded at `scale_bits` (or the default for
+/// their values when negative). Tasks and the reducer call this alike, so the same vectors and
+/// scale encode the same way on both sides.
+pub(crate) fn job_vectors(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
+    let vectors = expected_vectors(&bytes(env, x, "x")?)?;
+    Ok(Vectors::encode(
+        &vectors,
+        u32::try_from(scale_bits).ok(),
+        None,
+    )?)
 }
 
 /// The vectors a relying party sends: a batch, one vector per row (`row`, `values`, as
@@ -324,7 +329,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_provePartition<'local>(
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
         let rows = zkmr_io::matrix_from_ipc(&bytes(env, &rows, "rows")?, "partition rows")?;
-        let x = job_vector(env, &x, x_scale_bits)?;
+        let x = job_vectors(env, &x, x_scale_bits)?;
         let (index, block) = match rows {
             MatrixBatch::Rows(rows) => {
                 let (index, block) = open.block_of(rows)?;
@@ -353,7 +358,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_commitJob<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
-        let x = job_vector(env, &x, x_scale_bits)?;
+        let x = job_vectors(env, &x, x_scale_bits)?;
         let decoded = messages(env, &results, "result", "partition result")?;
         let committed = open.reduce(&x, decoded)?;
         message(env, &outputs::job_output(committed))

@@ -3,27 +3,13 @@
 
 use jni::objects::{JByteArray, JClass, JObjectArray};
 use jni::sys::{jint, jlong};
-use jni::{Env, EnvUnowned};
+use jni::EnvUnowned;
 use zkmr_core::Error;
-use zkmr_core::Vectors;
 use zkmr_io::MatrixBatch;
 
-use crate::boundary::{run, Result};
-use crate::methods::{bytes, expected_vectors, message, messages, store};
+use crate::boundary::run;
+use crate::methods::{bytes, job_vectors, message, messages, store};
 use crate::outputs;
-
-/// The job's vectors, sent as one vector (a single numeric column) or a batch (`row`,
-/// `values`, as `ArrowBatches.vectors` writes it), encoded at `scale_bits` (or the default for
-/// their values when negative). Tasks and the reducer call this alike, so the same vectors and
-/// scale encode the same way on both sides.
-pub(crate) fn job_vectors(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
-    let vectors = expected_vectors(&bytes(env, x, "x")?)?;
-    Ok(Vectors::encode(
-        &vectors,
-        u32::try_from(scale_bits).ok(),
-        None,
-    )?)
-}
 
 /// `byte[] multiplyRows(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits)`: checks the
 /// rows (`row`, `values`; any rows of the matrix, in any order) against the committed matrix

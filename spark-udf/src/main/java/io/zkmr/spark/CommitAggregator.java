@@ -1,5 +1,6 @@
 package io.zkmr.spark;
 
+import io.zkmr.ArrowBatches;
 import io.zkmr.ZkmrException;
 import java.util.Arrays;
 import org.apache.spark.sql.Encoder;
@@ -25,9 +26,12 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
       "zkCommit(part, store, x [, x_scale_bits]), part being zkMatMul's result and x (and x_scale_bits) what it was given";
 
   private final boolean withScale;
+  private final boolean batch;
 
-  CommitAggregator(boolean withScale) {
+  /** With {@code batch}, {@code x} is a list of vectors ({@code ARRAY<ARRAY<DOUBLE>>}). */
+  CommitAggregator(boolean withScale, boolean batch) {
     this.withScale = withScale;
+    this.batch = batch;
   }
 
   /** The argument types Spark casts the call's arguments to. */
@@ -36,7 +40,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
     DataType[] types = {
       Schemas.PARTITION,
       DataTypes.StringType,
-      DataTypes.createArrayType(DataTypes.DoubleType),
+      Values.xType(batch),
       DataTypes.IntegerType
     };
     int n = withScale ? 4 : 3;
@@ -59,7 +63,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
     if (input.isNullAt(2)) {
       throw failure("x is null");
     }
-    double[] x = Values.doubles(input.getList(2), i -> "x index " + i, CommitAggregator::failure);
+    double[][] x = Values.vectors(input, 2, batch, CommitAggregator::failure);
     int scale = withScale && !input.isNullAt(3) ? input.getInt(3) : -1;
     join(buffer, input.getString(1), x, scale);
     Row part = input.getStruct(0);
@@ -82,7 +86,8 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
       return null;
     }
     try {
-      return Schemas.job(Stores.get(buffer.store).commitJob(buffer.results, buffer.x, buffer.xScaleBits));
+      return Schemas.job(
+          Stores.get(buffer.store).commitJob(buffer.results, ArrowBatches.vectors(buffer.x), buffer.xScaleBits));
     } catch (ZkmrException e) {
       throw failure(e.getMessage());
     }
@@ -99,7 +104,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
   }
 
   /** Sets the job from its first row, or checks a later row's against it: one job, one x. */
-  private static void join(JobBuffer buffer, String store, double[] x, int scale) {
+  private static void join(JobBuffer buffer, String store, double[][] x, int scale) {
     if (buffer.store == null) {
       buffer.store = store;
       buffer.x = x;
@@ -109,7 +114,7 @@ final class CommitAggregator extends Aggregator<Row, JobBuffer, Row> {
     if (!buffer.store.equals(store)) {
       throw failure("store differs between rows ('" + buffer.store + "' and '" + store + "')");
     }
-    if (!Arrays.equals(buffer.x, x) || buffer.xScaleBits != scale) {
+    if (!Arrays.deepEquals(buffer.x, x) || buffer.xScaleBits != scale) {
       throw failure("x differs between rows: a job commits one x");
     }
   }

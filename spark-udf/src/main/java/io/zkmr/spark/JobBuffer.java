@@ -4,14 +4,15 @@ import java.io.Serializable;
 import java.util.ArrayList;
 
 /**
- * A {@code zkCommit} group: the store, the job's {@code x} and scale as the query gave them, and
+ * A {@code zkCommit} group: the store, the job's {@code x} (one vector or a batch) and scale as the query gave them, and
  * every partition's serialized result.
  */
 public final class JobBuffer implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   String store;
-  double[] x;
+  /** The job's vectors (one, or a batch). */
+  double[][] x;
   int xScaleBits = -1;
   ArrayList<byte[]> results = new ArrayList<>();
 }

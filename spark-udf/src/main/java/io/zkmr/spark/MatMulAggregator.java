@@ -22,7 +22,8 @@ import org.apache.spark.sql.types.DataTypes;
  * every row of its partition, which is in the map-side (partial) aggregation whenever a task
  * read the whole partition, and drops the rows; only groups split across tasks prove on the
  * reduce side. The native library checks the rows against the committed block and names the
- * row and column that differ.
+ * row and column that differ. {@code x} is one vector, or a batch ({@code ARRAY<ARRAY<DOUBLE>>})
+ * proved with one proof.
  */
 final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
   private static final long serialVersionUID = 1L;
@@ -31,10 +32,13 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
 
   private final Metrics metrics;
   private final boolean withScale;
+  private final boolean batch;
 
-  MatMulAggregator(Metrics metrics, boolean withScale) {
+  /** With {@code batch}, {@code x} is a list of vectors ({@code ARRAY<ARRAY<DOUBLE>>}). */
+  MatMulAggregator(Metrics metrics, boolean withScale, boolean batch) {
     this.metrics = metrics;
     this.withScale = withScale;
+    this.batch = batch;
   }
 
   /** The argument types Spark casts the call's arguments to. */
@@ -43,7 +47,7 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
     DataType[] types = {
       DataTypes.LongType,
       DataTypes.createArrayType(DataTypes.DoubleType),
-      DataTypes.createArrayType(DataTypes.DoubleType),
+      Values.xType(batch),
       DataTypes.StringType,
       DataTypes.IntegerType
     };
@@ -68,7 +72,7 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
     if (input.isNullAt(2)) {
       throw failure("x is null at row " + row);
     }
-    double[] x = Values.doubles(input.getList(2), i -> "x index " + i, MatMulAggregator::failure);
+    double[][] x = Values.vectors(input, 2, batch, MatMulAggregator::failure);
     int scale = withScale && !input.isNullAt(4) ? input.getInt(4) : -1;
     join(buffer, input.getString(3), x, scale, row);
     if (input.isNullAt(1)) {
@@ -142,7 +146,7 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
   }
 
   /** Sets the group's job from its first row, or checks a later row's against it. */
-  private static void join(PartitionBuffer buffer, String store, double[] x, int scale, long row) {
+  private static void join(PartitionBuffer buffer, String store, double[][] x, int scale, long row) {
     if (buffer.isEmpty()) {
       buffer.store = store;
       buffer.x = x;
@@ -152,7 +156,7 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
     if (!buffer.store.equals(store)) {
       throw failure("store differs between rows of one group (at row " + row + ")");
     }
-    if (!Arrays.equals(buffer.x, x) || buffer.xScaleBits != scale) {
+    if (!Arrays.deepEquals(buffer.x, x) || buffer.xScaleBits != scale) {
       throw failure("x differs between rows of one partition (at row " + row + ")");
     }
   }
@@ -194,7 +198,7 @@ final class MatMulAggregator extends Aggregator<Row, PartitionBuffer, Row> {
     try {
       out =
           store.provePartition(
-              ArrowBatches.rows(rows, values), ArrowBatches.vector(buffer.x), buffer.xScaleBits);
+              ArrowBatches.rows(rows, values), ArrowBatches.vectors(buffer.x), buffer.xScaleBits);
     } catch (ZkmrException e) {
       throw failure(e.getMessage());
     }

@@ -10,10 +10,11 @@ import java.util.TreeMap;
  * tasks; a partition whose rows all arrived in one task travels as its proof.
  */
 public final class PartitionBuffer implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   String store;
-  double[] x;
+  /** The job's vectors (one, or a batch). */
+  double[][] x;
   int xScaleBits = -1;
   long partition = -1;
   TreeMap<Long, double[]> rows = new TreeMap<>();

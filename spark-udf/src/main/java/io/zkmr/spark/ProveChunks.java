@@ -37,13 +37,25 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
   record Proved(int partition, int index, long count, String jobRoot, String file) implements Serializable {}
 
   private final String store;
+  private final String commitment;
   private final int chunk;
   private final String chunks;
   private final CollectionAccumulator<Proved> proved;
   private final Metrics metrics;
 
-  ProveChunks(String store, int chunk, String chunks, CollectionAccumulator<Proved> proved, Metrics metrics) {
+  /**
+   * Proves chunks of {@code chunk} inputs against {@code store}, which must commit to {@code
+   * commitment} (the one the driver's batch names) on every executor.
+   */
+  ProveChunks(
+      String store,
+      String commitment,
+      int chunk,
+      String chunks,
+      CollectionAccumulator<Proved> proved,
+      Metrics metrics) {
     this.store = store;
+    this.commitment = commitment;
     this.chunk = chunk;
     this.chunks = chunks;
     this.proved = proved;
@@ -98,6 +110,11 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
           + e.getMessage());
     }
     metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
+    if (proved != null && !job.getMatrixCommitment().equals(commitment)) {
+      throw failure(
+          "the key store " + store + " on this executor commits to " + job.getMatrixCommitment()
+              + ", not the driver's " + commitment + ": it was replaced or rewritten during the job");
+    }
     if (proved != null) {
       String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
       write(file, job);

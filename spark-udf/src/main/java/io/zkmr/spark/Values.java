@@ -5,8 +5,12 @@ import io.zkmr.ZkmrException;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -25,6 +29,48 @@ final class Values {
       out[i] = n.doubleValue();
     }
     return out;
+  }
+
+  /**
+   * A job's {@code x} as an aggregate's input row holds it at {@code column}: one vector ({@code
+   * ARRAY<DOUBLE>}), or with {@code batch} a list of vectors ({@code ARRAY<ARRAY<DOUBLE>>}); one
+   * vector is a batch of one.
+   */
+  static double[][] vectors(Row input, int column, boolean batch, Function<String, ZkmrException> failure) {
+    List<?> list = input.getList(column);
+    if (!batch) {
+      return new double[][] {doubles(list, i -> "x index " + i, failure)};
+    }
+    if (list.isEmpty()) {
+      throw failure.apply("x holds no vectors");
+    }
+    double[][] out = new double[list.size()][];
+    for (int b = 0; b < out.length; b++) {
+      // Spark hands the outer list as a Java list and each vector as a Scala sequence.
+      Object element = list.get(b);
+      List<?> vector;
+      if (element instanceof Seq<?> seq) {
+        vector = CollectionConverters.asJava(seq);
+      } else if (element instanceof List<?> l) {
+        vector = l;
+      } else {
+        throw failure.apply("x vector " + b + ": " + (element == null ? "null" : "not an array"));
+      }
+      int at = b;
+      out[b] = doubles(vector, i -> "x vector " + at + ", index " + i, failure);
+    }
+    return out;
+  }
+
+  /** The argument type of a job's {@code x}: one vector, or with {@code batch} a list of them. */
+  static DataType xType(boolean batch) {
+    DataType vector = DataTypes.createArrayType(DataTypes.DoubleType);
+    return batch ? DataTypes.createArrayType(vector) : vector;
+  }
+
+  /** Whether a call's {@code x} argument is a batch: a list of lists. */
+  static boolean isBatch(DataType x) {
+    return x instanceof ArrayType a && a.elementType() instanceof ArrayType;
   }
 
   /**

@@ -66,7 +66,7 @@ public final class ZkBatch {
         throw ProveChunks.failure(dir + " exists: the batch goes to a new directory");
       }
       CollectionAccumulator<ProveChunks.Proved> proved = spark.sparkContext().collectionAccumulator("zkmr.batch.chunks");
-      String outputsDir = writeOutputs(inputs, id, x, store, chunk, out, proved);
+      String outputsDir = writeOutputs(inputs, id, x, store, commitment, chunk, out, proved);
       List<ProveChunks.Proved> chunks = ordered(proved.value());
       Path proof = new Path(out, "batch.zkmr");
       BatchEnds ends;
@@ -95,15 +95,20 @@ public final class ZkBatch {
     if (chunk < 1) {
       throw ProveChunks.failure("the chunk size must be positive, not " + chunk);
     }
-    return writeOutputs(inputs, id, x, store, chunk, new Path(dir), null);
+    return writeOutputs(inputs, id, x, store, null, chunk, new Path(dir), null);
   }
 
-  /** Runs the tasks, which write {@code (id, y)} under {@code out/outputs} and report to {@code proved}. */
+  /**
+   * Runs the tasks, which write {@code (id, y)} under {@code out/outputs} and, proving (a non-null
+   * {@code proved}), report each chunk there, proved against a store committing to {@code
+   * commitment}.
+   */
   private static String writeOutputs(
       Dataset<Row> inputs,
       String id,
       String x,
       String store,
+      String commitment,
       int chunk,
       Path out,
       CollectionAccumulator<ProveChunks.Proved> proved) {
@@ -116,7 +121,12 @@ public final class ZkBatch {
             .toJavaRDD()
             .mapPartitions(
                 new ProveChunks(
-                    store, chunk, new Path(out, "_chunks").toString(), proved, Metrics.of(spark.sparkContext())));
+                    store,
+                    commitment,
+                    chunk,
+                    new Path(out, "_chunks").toString(),
+                    proved,
+                    Metrics.of(spark.sparkContext())));
     StructType schema =
         new StructType()
             .add("id", DataTypes.LongType, false)

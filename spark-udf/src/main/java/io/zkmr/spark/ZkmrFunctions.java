@@ -123,7 +123,9 @@ public final class ZkmrFunctions {
       throw new ZkmrException(
           MatMulAggregator.NAME + " takes 4 or 5 arguments, not " + n + ": " + MatMulAggregator.USAGE);
     }
-    MatMulAggregator aggregator = new MatMulAggregator(Metrics.of(SparkSession.active().sparkContext()), n == 5);
+    MatMulAggregator aggregator =
+        new MatMulAggregator(
+            Metrics.of(SparkSession.active().sparkContext()), n == 5, Values.isBatch(children.apply(2).dataType()));
     return aggregate(functions.udaf(aggregator, aggregator.inputEncoder()), children);
   }
 
@@ -133,7 +135,7 @@ public final class ZkmrFunctions {
       throw new ZkmrException(
           CommitAggregator.NAME + " takes 3 or 4 arguments, not " + n + ": " + CommitAggregator.USAGE);
     }
-    CommitAggregator aggregator = new CommitAggregator(n == 4);
+    CommitAggregator aggregator = new CommitAggregator(n == 4, Values.isBatch(children.apply(2).dataType()));
     return aggregate(functions.udaf(aggregator, aggregator.inputEncoder()), children);
   }
 

@@ -263,6 +263,50 @@ class SparkJobTest {
   }
 
   @Test
+  void aBatchInSqlIsOneJobAndItsRootIsTheJobWithoutAShufflesRoot() {
+    double[][] xs = new double[3][];
+    List<List<Double>> batch = new ArrayList<>();
+    for (int b = 0; b < xs.length; b++) {
+      xs[b] = Fixture.random(1, fixture.x.length, 200 + b).x;
+      batch.add(toList(xs[b]));
+    }
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create(batch)),
+            new StructType().add("x", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType))))
+        .createOrReplaceTempView("vecs");
+    String sql =
+        """
+        WITH parts AS (
+          SELECT zkMatMul(row, values, x, '%1$s') AS part
+          FROM matrix CROSS JOIN vecs
+          GROUP BY zkPartition(row, '%1$s')
+        ), job AS (
+          SELECT zkCommit(part, '%1$s', x) AS job FROM parts CROSS JOIN vecs
+        )
+        SELECT job['job_root'], job['y'], job['vectors'], zkVerify(job['bundle'], job['matrix_commitment'], x)
+        FROM job CROSS JOIN vecs
+        """
+            .formatted(store);
+    Row job = spark.sql(sql).first();
+    assertEquals(ZkJob.prove(matrix, xs, store).jobRoot(), job.getString(0));
+    List<Double> y = job.getList(1);
+    int rows = fixture.matrix.length;
+    assertEquals(rows * xs.length, y.size());
+    for (int b = 0; b < xs.length; b++) {
+      for (int i = 0; i < rows; i++) {
+        double expected = 0;
+        for (int j = 0; j < xs[b].length; j++) {
+          expected += fixture.matrix[i][j] * xs[b][j];
+        }
+        assertEquals(expected, y.get(b * rows + i), 1e-6, "vector " + b + ", row " + i);
+      }
+    }
+    assertEquals(3L, job.getLong(2));
+    assertTrue(job.getBoolean(3));
+  }
+
+  @Test
   void aRowThatDiffersFromTheCommittedMatrixIsNamed() {
     Dataset<Row> changed =
         matrix.map(
