@@ -267,6 +267,23 @@ pub struct PartitionLayout {
 }
 
 impl PartitionLayout {
+    /// Encodes matrix row `row` as a task received it: a row of the matrix, with every column.
+    pub fn checked_row(&self, row: u64, values: &[Number]) -> Result<Vec<i64>> {
+        let (total, cols) = (self.rows, self.cols);
+        if row >= total {
+            return Err(Error::Input(format!(
+                "row {row} is outside the committed matrix of {total} rows"
+            )));
+        }
+        if values.len() != cols {
+            return Err(Error::Input(format!(
+                "row {row} has {} values but the committed matrix has {cols} columns",
+                values.len()
+            )));
+        }
+        encode_row(values, row, self.encoding)
+    }
+
     /// Encodes the rows one task received as one partition's block: every row of a single
     /// partition, each once, in any order. Says which row is out of place or missing.
     pub fn block_of(&self, rows: Vec<(u64, Vec<Number>)>) -> Result<(u32, Vec<i64>)> {
@@ -280,11 +297,7 @@ impl PartitionLayout {
         let mut block = vec![0i64; count * cols];
         let mut seen = vec![false; count];
         for (row, values) in rows {
-            if row >= total {
-                return Err(Error::Input(format!(
-                    "row {row} is outside the committed matrix of {total} rows"
-                )));
-            }
+            let encoded = self.checked_row(row, &values)?;
             if row / per != index {
                 return Err(Error::Input(format!(
                     "rows {first} and {row} belong to partitions {index} and {}: one task \
@@ -292,21 +305,11 @@ impl PartitionLayout {
                     row / per
                 )));
             }
-            if values.len() != cols {
-                return Err(Error::Input(format!(
-                    "row {row} has {} values but the committed matrix has {cols} columns",
-                    values.len()
-                )));
-            }
             let local = (row - row_start) as usize;
             if std::mem::replace(&mut seen[local], true) {
                 return Err(Error::Input(format!("row {row} appears twice")));
             }
-            block[local * cols..(local + 1) * cols].copy_from_slice(&encode_row(
-                &values,
-                row,
-                self.encoding,
-            )?);
+            block[local * cols..(local + 1) * cols].copy_from_slice(&encoded);
         }
         if let Some(missing) = seen.iter().position(|s| !s) {
             return Err(Error::Input(format!(

@@ -158,13 +158,7 @@ impl JobRunner {
     /// that proves a whole job (a chunk of a batch) reports.
     pub fn prove_reduced(&self, x: &Vectors, progress: &dyn Progress) -> Result<Reduced> {
         let (bundle, verified, _) = self.prove_verified(x, progress)?;
-        Ok(Reduced {
-            bundle,
-            verified,
-            commitment: self.commitment()?,
-            // As in the reduce step: engines pass numbers already chosen a scale for.
-            y_error_bound: self.y_error_bound(x, x.encoding.scale_bits == 0),
-        })
+        Ok(self.reduced(x, bundle, verified, self.commitment()?))
     }
 
     fn prove_verified(

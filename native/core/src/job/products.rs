@@ -16,7 +16,6 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::field::{pack_i128, unpack_i128};
 use crate::fixed_point::Number;
-use crate::matrix::encode_row;
 use crate::verify::x_digest;
 use crate::{PartitionProved, Vectors};
 
@@ -53,25 +52,11 @@ impl JobRunner {
         self.require_row_products()?;
         self.check_vectors(x)?;
         let started = Instant::now();
-        let manifest = &self.store.manifest;
-        let (total, cols) = (manifest.rows, manifest.cols as usize);
-        let per = manifest.rows_per_partition as u64;
+        let layout = self.layout();
+        let (cols, per) = (layout.cols, layout.rows_per_partition);
         let encoded = rows
             .par_iter()
-            .map(|(row, values)| {
-                if *row >= total {
-                    return Err(Error::Input(format!(
-                        "row {row} is outside the committed matrix of {total} rows"
-                    )));
-                }
-                if values.len() != cols {
-                    return Err(Error::Input(format!(
-                        "row {row} has {} values but the committed matrix has {cols} columns",
-                        values.len()
-                    )));
-                }
-                encode_row(values, *row, manifest.encoding)
-            })
+            .map(|(row, values)| layout.checked_row(*row, values))
             .collect::<Result<Vec<_>>>()?;
         // Each partition's committed block is fetched once for the rows of it this task holds.
         let mut by_partition: BTreeMap<u64, Vec<usize>> = BTreeMap::new();

@@ -92,15 +92,26 @@ impl JobRunner {
         order_partitions(&self.store, &mut partitions, x.count)?;
         let bundle = self.prover.assemble(&x, partitions)?;
         let verified = verify(&bundle, &commitment).map_err(|e| self.locate(&bundle, e))?;
+        Ok(self.reduced(&x, bundle, verified, commitment))
+    }
+
+    /// A verified job as a reduce step reports it, with the bound on `y`'s rounding error.
+    pub(super) fn reduced(
+        &self,
+        x: &Vectors,
+        bundle: zkmr_proto::Bundle,
+        verified: Verified,
+        commitment: [u8; 32],
+    ) -> Reduced {
         // Engines pass vectors as numbers already chosen a scale for: a scale of 0 is chosen
         // only for integers, which encode exactly; at any other scale rounding is counted.
-        let y_error_bound = self.y_error_bound(&x, x.encoding.scale_bits == 0);
-        Ok(Reduced {
+        let y_error_bound = self.y_error_bound(x, x.encoding.scale_bits == 0);
+        Reduced {
             bundle,
             verified,
             commitment,
             y_error_bound,
-        })
+        }
     }
 
     /// A failed job check names the partition at fault where the store can tell: the holder

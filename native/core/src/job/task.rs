@@ -17,19 +17,17 @@ impl JobRunner {
     /// Encodes the rows one task received as one partition's block: every row of a single
     /// partition, each once, in any order. Says which row is out of place or missing.
     pub fn block_of(&self, rows: Vec<(u64, Vec<Number>)>) -> Result<(u32, Vec<i64>)> {
-        let m = &self.store.manifest;
-        let layout = PartitionLayout {
-            rows: m.rows,
-            cols: m.cols as usize,
-            rows_per_partition: m.rows_per_partition as u64,
-            encoding: m.encoding,
-        };
-        layout.block_of(rows)
+        self.layout().block_of(rows)
     }
 
     /// Encodes the coordinate entries one task received as one partition's sparse block (see
     /// [`PartitionLayout::entries_of`]).
     pub fn entries_of(&self, entries: Vec<Entry>) -> Result<(u32, Block)> {
+        self.layout().entries_of(entries)
+    }
+
+    /// How the store's matrix is cut and encoded, as a task reads the rows it received.
+    pub(super) fn layout(&self) -> PartitionLayout {
         let m = &self.store.manifest;
         PartitionLayout {
             rows: m.rows,
@@ -37,7 +35,6 @@ impl JobRunner {
             rows_per_partition: m.rows_per_partition as u64,
             encoding: m.encoding,
         }
-        .entries_of(entries)
     }
 
     /// Proves partition `index` for `x`, given the partition's rows as the task received them

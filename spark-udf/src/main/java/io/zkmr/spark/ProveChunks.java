@@ -1,6 +1,7 @@
 package io.zkmr.spark;
 
 import io.zkmr.ArrowBatches;
+import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.JobOutput;
 import java.io.IOException;
@@ -100,21 +101,23 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
       ids.add(id);
       xs.add(Values.doubles(r, 1, "input " + id, "x", "index", ProveChunks::failure));
     }
+    ZkStore keys = Stores.get(store);
+    String held = keys.info().getMatrixCommitment();
+    if (proved != null && !held.equals(commitment)) {
+      throw failure(
+          "the key store " + store + " on this executor commits to " + held + ", not the driver's "
+              + commitment + ": it was replaced or rewritten during the job");
+    }
     long started = System.nanoTime();
     JobOutput job;
     try {
       byte[] x = ArrowBatches.vectors(xs.toArray(new double[0][]));
-      job = proved == null ? Stores.get(store).multiplyVectors(x, -1) : Stores.get(store).proveVectors(x, -1);
+      job = proved == null ? keys.multiplyVectors(x, -1) : keys.proveVectors(x, -1);
     } catch (ZkmrException e) {
       throw failure("inputs " + ids.get(0) + ".. (partition " + task.partitionId() + ", chunk " + index + "): "
           + e.getMessage());
     }
     metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
-    if (proved != null && !job.getMatrixCommitment().equals(commitment)) {
-      throw failure(
-          "the key store " + store + " on this executor commits to " + job.getMatrixCommitment()
-              + ", not the driver's " + commitment + ": it was replaced or rewritten during the job");
-    }
     if (proved != null) {
       String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
       write(file, job);
