@@ -95,6 +95,20 @@ def transition_csv(g: nx.Graph, path: Path):
     return nodes, int(per_column), len(rows)
 
 
+def chain_spec(commitment: str, tolerance: float, max_iter: int = 200) -> dict:
+    """The chain: PageRank's step after each product by the committed matrix, from the uniform
+    distribution, until a step moves the ranks by at most `tolerance` (L1)."""
+    return {
+        "input": {"scale_bits": R_SCALE, "value_bits": R_SCALE + 2, "uniform": True},
+        "stages": [{
+            "name": "pagerank",
+            "commitment": commitment,
+            "then": [{"op": "pagerank", "damping": DAMPING}, {"op": "rescale", "scale_bits": R_SCALE}],
+            "repeat": {"tolerance": tolerance, "max": max_iter},
+        }],
+    }
+
+
 def prove(g: nx.Graph, workdir: Path, tolerance: float, max_iter: int = 200) -> dict:
     """Commits the graph's transition matrix, proves PageRank to `tolerance` as a chain and
     verifies it; returns the verified ranks (in node order) and the timings."""
@@ -107,17 +121,8 @@ def prove(g: nx.Graph, workdir: Path, tolerance: float, max_iter: int = 200) -> 
         "commit", "--matrix", matrix, "--keys", keys, "--force", "--scale", A_SCALE,
         "--shape", f"{n + 1}x{n}",
     )
-    spec = {
-        "input": {"scale_bits": R_SCALE, "value_bits": R_SCALE + 2, "uniform": True},
-        "stages": [{
-            "name": "pagerank",
-            "commitment": committed["matrix_commitment"],
-            "then": [{"op": "pagerank", "damping": DAMPING}, {"op": "rescale", "scale_bits": R_SCALE}],
-            "repeat": {"tolerance": tolerance, "max": max_iter},
-        }],
-    }
     spec_path = workdir / "spec.json"
-    spec_path.write_text(json.dumps(spec, indent=2))
+    spec_path.write_text(json.dumps(chain_spec(committed["matrix_commitment"], tolerance, max_iter), indent=2))
     proof = workdir / "pagerank.chain"
     proved = zkmr_cli.run("chain", "prove", "--spec", spec_path, "--keys", keys, "--out", proof)
     out = workdir / "ranks.json"

@@ -5,8 +5,9 @@
 use prost::Message;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use zkmr_core::chain::prove::{prove, Stepper};
 use zkmr_core::chain::spec::{ChainSpec, Input, Op, Repeat, Stage};
-use zkmr_core::chain::{prove::prove, verify};
+use zkmr_core::chain::verify;
 use zkmr_core::field::{pack_i128, unpack_i128};
 use zkmr_core::fixed_point::{FixedPoint, Number};
 use zkmr_core::job::JobRunner;
@@ -192,6 +193,8 @@ struct PageRank {
     stores: Vec<JobRunner>,
     spec: ChainSpec,
     edges: Vec<(usize, usize)>,
+    /// The committed matrix's coordinate entries, as an engine's tasks would hold them.
+    entries: Vec<(u64, u64, Number)>,
     n: usize,
 }
 
@@ -265,6 +268,7 @@ fn pagerank() -> PageRank {
         stores: vec![store],
         spec,
         edges,
+        entries,
         n,
     }
 }
@@ -309,6 +313,78 @@ fn pagerank_converges_to_the_power_iteration_ranks() {
     // One copy of the matrix key, whatever the number of iterations.
     assert_eq!(proved.proof.matrices.len(), 1);
     assert!(proved.proof.steps.iter().all(|s| s.x.is_empty()));
+}
+
+/// The entries dealt to three tasks, a row's entries in several of them, as an edge list's
+/// input splits would hold them.
+fn dealt(entries: &[(u64, u64, Number)]) -> Vec<Vec<(u64, u64, Number)>> {
+    let mut tasks = vec![Vec::new(); 3];
+    for (k, e) in entries.iter().enumerate() {
+        tasks[(k * 7) % 3].push(*e);
+    }
+    tasks
+}
+
+#[test]
+fn a_chain_stepped_from_task_products_is_the_chain_proved_in_one_process() {
+    let p = pagerank();
+    let store = &p.stores[0];
+    let tasks = dealt(&p.entries);
+    let mut stepper = Stepper::start(&p.spec, store, None).unwrap();
+    while let Some(x) = stepper.next_input().unwrap() {
+        let pieces = tasks
+            .iter()
+            .map(|held| store.multiply_entries(held.clone(), &x).unwrap())
+            .collect();
+        let reduced = store.reduce_products(&x, pieces).unwrap();
+        let root = reduced.verified.job_root;
+        stepper
+            .record(store, reduced.bundle, &reduced.verified.y, root)
+            .unwrap();
+    }
+    let stepped = stepper.finish().unwrap();
+    let whole = prove(&p.spec, &p.stores, None, &Silent).unwrap();
+    assert_eq!(stepped.outcome.job_roots, whole.outcome.job_roots);
+    // The same steps over the same matrix: everything but the Schnorr proofs' nonces.
+    assert_eq!(stepped.proof.steps.len(), whole.proof.steps.len());
+    assert_eq!(stepped.proof.matrices, whole.proof.matrices);
+    for (a, b) in stepped.proof.steps.iter().zip(&whole.proof.steps) {
+        assert_eq!((&a.x, &a.partitions), (&b.x, &b.partitions));
+    }
+    let outcome = verify::verify(&stepped.proof, &p.spec).unwrap();
+    assert_eq!(outcome.output, whole.outcome.output);
+}
+
+#[test]
+fn a_stepped_chain_refuses_a_job_for_another_input_or_matrix_and_ends_where_the_spec_does() {
+    let p = pagerank();
+    let store = &p.stores[0];
+    let mut stepper = Stepper::start(&p.spec, store, None).unwrap();
+    let x = stepper.next_input().unwrap().unwrap();
+    // A job proved for another input than the chain's next one.
+    let mut other = x.clone();
+    other.values[0] += 1;
+    let proved = store.prove(&other, &Silent).unwrap();
+    let err = stepper
+        .record(store, proved.bundle, &proved.y, proved.job_root)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("step 0 (pagerank, iteration 1): the job was proved for another input"),
+        "{err}"
+    );
+    // A store of another matrix.
+    let dir = tempfile::tempdir().unwrap();
+    let other_store = dense_store(dir.path(), "other", 8, 7, vec![1; 56]);
+    let proved = store.prove(&x, &Silent).unwrap();
+    let err = stepper
+        .record(&other_store, proved.bundle, &proved.y, proved.job_root)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("step 0 (pagerank"), "{err}");
+    // Unfinished, the chain gives no proof.
+    let err = stepper.finish().unwrap_err().to_string();
+    assert!(err.contains("the chain is not over"), "{err}");
 }
 
 fn rejected(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> String {

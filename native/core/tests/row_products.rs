@@ -261,3 +261,148 @@ fn a_scheme_that_proves_whole_partitions_refuses_row_products() {
         .to_string();
     assert!(err.contains("proves whole partitions"), "{err}");
 }
+
+/// The matrix's non-zero entries (or, with `zeros`, every entry), shuffled and dealt to `tasks`
+/// tasks: a row's entries end up in several tasks, as an edge list's input splits hold them.
+fn dealt_entries(job: &Job, tasks: usize, zeros: bool) -> Vec<Vec<(u64, u64, Number)>> {
+    let mut entries: Vec<_> = job
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| zeros || **v != 0)
+        .map(|(k, v)| ((k / COLS) as u64, (k % COLS) as u64, Number::Int(*v)))
+        .collect();
+    entries.shuffle(&mut ChaCha8Rng::seed_from_u64(4));
+    let mut out = vec![Vec::new(); tasks];
+    for (k, e) in entries.into_iter().enumerate() {
+        out[k % tasks].push(e);
+    }
+    out
+}
+
+fn multiply_entries_all(
+    job: &Job,
+    x: &Vectors,
+    tasks: &[Vec<(u64, u64, Number)>],
+) -> Vec<RowProducts> {
+    tasks
+        .iter()
+        .map(|held| job.runner.multiply_entries(held.clone(), x).unwrap())
+        .collect()
+}
+
+#[test]
+fn partial_products_of_coordinate_entries_prove_the_job_proving_in_one_process_proves() {
+    for sparse in [false, true] {
+        let job = job(Scheme::Pedersen, sparse);
+        for (count, zeros) in [(1, false), (2, true)] {
+            let x = vectors(count, 21 + count as u64);
+            let tasks = dealt_entries(&job, 4, zeros);
+            let reduced = job
+                .runner
+                .reduce_products(&x, multiply_entries_all(&job, &x, &tasks))
+                .unwrap();
+            assert_eq!(reduced.verified.y, plain(&job, &x), "sparse {sparse}");
+            let whole = job.runner.prove(&x, &Silent).unwrap();
+            assert_eq!(reduced.verified.job_root, whole.job_root);
+            assert_eq!(
+                verify(&reduced.bundle, &job.commitment).unwrap().y,
+                plain(&job, &x)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_entry_that_differs_is_missing_or_given_twice_is_named() {
+    for sparse in [false, true] {
+        let job = job(Scheme::Pedersen, sparse);
+        let x = vectors(1, 31);
+        // A value that differs, at a non-zero (row 12, column 4) and at a zero (column 0).
+        for (column, value) in [(4u64, 1000), (0, 5)] {
+            let err = job
+                .runner
+                .multiply_entries(vec![(12, column, Number::Int(value))], &x)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("row 12, column {column}: the value differs")),
+                "sparse {sparse}: {err}"
+            );
+        }
+        // Twice in one task.
+        let twice = vec![(3, 1, Number::Int(job.values[3 * COLS + 1])); 2];
+        let err = job
+            .runner
+            .multiply_entries(twice, &x)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("row 3, column 1: the entry is given twice"),
+            "{err}"
+        );
+        // Left out, or in two tasks.
+        let mut tasks = dealt_entries(&job, 3, false);
+        let (row, _, _) = tasks[1].pop().unwrap();
+        let err = job
+            .runner
+            .reduce_products(&x, multiply_entries_all(&job, &x, &tasks))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("row {row}: the tasks multiplied")) && err.contains("missing"),
+            "{err}"
+        );
+        let mut tasks = dealt_entries(&job, 3, false);
+        let again = tasks[0][0];
+        tasks[2].push(again);
+        let err = job
+            .runner
+            .reduce_products(&x, multiply_entries_all(&job, &x, &tasks))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("row {}: the tasks multiplied", again.0)),
+            "{err}"
+        );
+        // Outside the matrix.
+        let err = job
+            .runner
+            .multiply_entries(vec![(0, COLS as u64, Number::Int(1))], &x)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("row 0, column {COLS}: outside")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_partial_sum_is_rejected_and_rows_and_entries_do_not_mix() {
+    let job = job(Scheme::Pedersen, true);
+    let x = vectors(1, 33);
+    let tasks = dealt_entries(&job, 3, false);
+    let mut pieces = multiply_entries_all(&job, &x, &tasks);
+    let mut y = unpack_i128(&pieces[0].y, "y").unwrap();
+    y[2] -= 1;
+    pieces[0].y = pack_i128(&y);
+    let partition = pieces[0].rows[2] as usize / PER;
+    let err = job
+        .runner
+        .reduce_products(&x, pieces)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!("rejected: partition {partition}: its y block")),
+        "{err}"
+    );
+    let mut pieces = multiply_entries_all(&job, &x, &tasks);
+    pieces.push(job.runner.multiply_rows(vec![row(&job, 0)], &x).unwrap());
+    let err = job
+        .runner
+        .reduce_products(&x, pieces)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("whole rows and coordinate entries"), "{err}");
+}

@@ -13,6 +13,7 @@
 
 mod batches;
 mod boundary;
+mod chains;
 mod methods;
 mod outputs;
 mod row_products;

@@ -25,7 +25,7 @@ use crate::boundary::{run, Result};
 use crate::outputs;
 use crate::store_files::JvmFiles;
 
-fn text(env: &Env<'_>, s: &JString<'_>, what: &str) -> Result<String> {
+pub(crate) fn text(env: &Env<'_>, s: &JString<'_>, what: &str) -> Result<String> {
     if s.is_null() {
         return Err(Error::Usage(format!("{what} is null")).into());
     }
@@ -137,17 +137,28 @@ fn encoding_for(values: &[Number], scale_bits: jint) -> zkmr_core::Result<FixedP
 /// their values when negative). Tasks and the reducer call this alike, so the same vectors and
 /// scale encode the same way on both sides.
 pub(crate) fn job_vectors(env: &Env<'_>, x: &JByteArray<'_>, scale_bits: jint) -> Result<Vectors> {
+    job_vectors_at(env, x, scale_bits, -1)
+}
+
+/// [`job_vectors`] at `value_bits` too (when not negative): a chain's inputs are at the spec's
+/// encoding, and a task must encode them as the driver does for their digests to agree.
+pub(crate) fn job_vectors_at(
+    env: &Env<'_>,
+    x: &JByteArray<'_>,
+    scale_bits: jint,
+    value_bits: jint,
+) -> Result<Vectors> {
     let vectors = expected_vectors(&bytes(env, x, "x")?)?;
     Ok(Vectors::encode(
         &vectors,
         u32::try_from(scale_bits).ok(),
-        None,
+        u32::try_from(value_bits).ok(),
     )?)
 }
 
 /// The vectors a relying party sends: a batch, one vector per row (`row`, `values`, as
 /// `ArrowBatches.vectors` writes it), or else one vector (a single numeric column).
-fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
+pub(crate) fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
     match zkmr_io::matrix_from_ipc(ipc, "x") {
         Ok(MatrixBatch::Rows(rows)) => zkmr_io::ordered_rows(rows, &"x"),
         _ => Ok(vec![zkmr_io::vector_from_ipc(ipc, "x")?]),

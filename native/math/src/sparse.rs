@@ -138,6 +138,30 @@ impl Block {
         }
     }
 
+    /// The value at row `i`, column `j` of this block (of `cols` columns).
+    pub fn value(&self, i: usize, cols: usize, j: usize) -> i64 {
+        match self {
+            Block::Dense(a) => a[i * cols + j],
+            Block::Sparse(s) => {
+                let range = s.offsets[i] as usize..s.offsets[i + 1] as usize;
+                let row = &s.cols[range.clone()];
+                row.binary_search(&(j as u32))
+                    .map_or(0, |k| s.values[range.start + k])
+            }
+        }
+    }
+
+    /// How many of row `i`'s values are not zero.
+    pub fn row_nonzeros(&self, i: usize, cols: usize) -> usize {
+        match self {
+            Block::Dense(a) => a[i * cols..(i + 1) * cols]
+                .iter()
+                .filter(|v| **v != 0)
+                .count(),
+            Block::Sparse(s) => (s.offsets[i + 1] - s.offsets[i]) as usize,
+        }
+    }
+
     /// The first column where row `i` of this block (of `cols` columns) differs from `row`,
     /// which holds every column of one row, zeros included.
     pub fn row_difference(&self, i: usize, cols: usize, row: &[i64]) -> Option<usize> {

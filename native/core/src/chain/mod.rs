@@ -21,8 +21,10 @@ use spec::{apply, tolerance_units, ChainSpec};
 /// Where a chain is, the same walk for prover and verifier: the stage, its iteration, and the
 /// vector the next product takes (or, once finished, the chain's output).
 #[derive(Debug)]
-pub(crate) struct Walk<'a> {
-    spec: &'a ChainSpec,
+pub(crate) struct Walk {
+    /// The walk's own copy (a spec is a few lines), so a chain proved step by step over
+    /// several calls can hold its walk.
+    spec: ChainSpec,
     pub(crate) stage: usize,
     pub(crate) iteration: u32,
     pub(crate) step: usize,
@@ -39,10 +41,10 @@ pub(crate) struct Walk<'a> {
     pub(crate) steps_in: Vec<usize>,
 }
 
-impl<'a> Walk<'a> {
-    pub(crate) fn start(spec: &'a ChainSpec, first: &[i64], vectors: usize) -> Self {
+impl Walk {
+    pub(crate) fn start(spec: &ChainSpec, first: &[i64], vectors: usize) -> Self {
         Self {
-            spec,
+            spec: spec.clone(),
             stage: 0,
             iteration: 0,
             step: 0,
@@ -178,7 +180,7 @@ pub struct StageOutcome {
 
 impl Outcome {
     fn from_walk(
-        walk: &Walk<'_>,
+        walk: &Walk,
         spec: &ChainSpec,
         first_input: Vec<i64>,
         roots: Vec<[u8; 32]>,

@@ -46,7 +46,7 @@ final class NativeBridge {
 
   static native byte[] commitJob(long handle, byte[][] results, byte[] xIpc, int xScaleBits);
 
-  static native byte[] multiplyRows(long handle, byte[] rowsIpc, byte[] xIpc, int xScaleBits);
+  static native byte[] multiplyRows(long handle, byte[] matrixIpc, byte[] xIpc, int xScaleBits, int xValueBits);
 
   static native byte[] commitProducts(long handle, byte[][] products, byte[] xIpc, int xScaleBits);
 
@@ -55,6 +55,16 @@ final class NativeBridge {
   static native byte[] multiplyVectors(long handle, byte[] xIpc, int xScaleBits);
 
   static native byte[] batchEnds(byte[] chunks);
+
+  static native long chainOpen(String spec, long[] stores, byte[] firstIpc);
+
+  static native byte[] chainState(long chain);
+
+  static native byte[] chainStep(long chain, long store, byte[][] products);
+
+  static native byte[] chainFinish(long chain);
+
+  static native void chainClose(long chain);
 
   static native byte[] verify(byte[] bundle, String commitment, byte[] xIpc, String xDigest);
 

@@ -108,7 +108,18 @@ public final class ZkStore implements AutoCloseable {
    * xScaleBits} (negative: 0 for integers, 16 otherwise).
    */
   public RowProducts multiplyRows(byte[] rowsIpc, byte[] xIpc, int xScaleBits) {
-    return call(h -> decode(() -> RowProducts.parseFrom(NativeBridge.multiplyRows(h, rowsIpc, xIpc, xScaleBits))));
+    return multiplyRows(rowsIpc, xIpc, xScaleBits, -1);
+  }
+
+  /**
+   * {@link #multiplyRows(byte[], byte[], int)} for rows ({@link ArrowBatches#rows}) or coordinate
+   * entries ({@link ArrowBatches#entries}; a row's entries may be spread over several tasks, whose
+   * partial sums the reducer adds), with {@code x} encoded at {@code xValueBits} too (negative:
+   * the default): a chain's steps take their input at the chain's encoding ({@link ZkChain}).
+   */
+  public RowProducts multiplyRows(byte[] matrixIpc, byte[] xIpc, int xScaleBits, int xValueBits) {
+    return call(
+        h -> decode(() -> RowProducts.parseFrom(NativeBridge.multiplyRows(h, matrixIpc, xIpc, xScaleBits, xValueBits))));
   }
 
   /**
@@ -167,11 +178,12 @@ public final class ZkStore implements AutoCloseable {
     }
   }
 
-  private interface Call<T> {
+  interface Call<T> {
     T apply(long handle);
   }
 
-  private <T> T call(Call<T> call) {
+  /** Runs {@code call} on the open store's handle, which stays open until it returns. */
+  <T> T call(Call<T> call) {
     lock.readLock().lock();
     try {
       if (handle == 0) {

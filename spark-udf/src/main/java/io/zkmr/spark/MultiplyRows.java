@@ -4,6 +4,7 @@ import io.zkmr.ArrowBatches;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.RowProducts;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -16,8 +17,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * checked against the committed matrix and multiplied natively; it emits one serialized {@code
  * RowProducts} per chunk, so what leaves the task is {@code y}, never the rows.
  *
- * <p>Rows arrive as Spark's internal rows ({@code row: bigint, values: array<double>}), read
- * without boxing a value.
+ * <p>The matrix arrives as Spark's internal rows, read without boxing a value: whole rows
+ * ({@code row: bigint, values: array<double>}) or coordinate entries ({@code row: bigint, col:
+ * bigint, value: double}, an edge list; a row's entries may be in several tasks, whose partial
+ * sums the driver adds).
  */
 final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[]> {
   private static final long serialVersionUID = 1L;
@@ -27,12 +30,20 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
   private final String store;
   private final byte[] x;
   private final int xScaleBits;
+  private final int xValueBits;
+  private final boolean entries;
   private final Metrics metrics;
 
-  MultiplyRows(String store, byte[] x, int xScaleBits, Metrics metrics) {
+  /**
+   * Multiplies by {@code x} (Arrow IPC) at {@code xScaleBits} and {@code xValueBits} (negative:
+   * the defaults) the rows, or with {@code entries} the coordinate entries, each task holds.
+   */
+  MultiplyRows(String store, byte[] x, int xScaleBits, int xValueBits, boolean entries, Metrics metrics) {
     this.store = store;
     this.x = x;
     this.xScaleBits = xScaleBits;
+    this.xValueBits = xValueBits;
+    this.entries = entries;
     this.metrics = metrics;
   }
 
@@ -49,6 +60,9 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
         if (!rows.hasNext()) {
           throw new NoSuchElementException();
         }
+        if (entries) {
+          return multiply(entryChunk(rows));
+        }
         List<Long> indices = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         long held = 0;
@@ -63,16 +77,45 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
           values.add(v);
           held += Math.max(1, v.length);
         }
-        return multiply(indices.stream().mapToLong(Long::longValue).toArray(), values.toArray(new double[0][]));
+        return multiply(ArrowBatches.rows(indices.stream().mapToLong(Long::longValue).toArray(), values.toArray(new double[0][])));
       }
     };
   }
 
-  private byte[] multiply(long[] rows, double[][] values) {
+  /** The next {@link #CHUNK_VALUES} entries at most, as {@link ArrowBatches#entries}. */
+  private static byte[] entryChunk(Iterator<InternalRow> rows) {
+    int size = 1024;
+    long[] r = new long[size];
+    long[] c = new long[size];
+    double[] v = new double[size];
+    int n = 0;
+    while (rows.hasNext() && n < CHUNK_VALUES) {
+      InternalRow e = rows.next();
+      for (int field = 0; field < 3; field++) {
+        if (e.isNullAt(field)) {
+          throw failure("an entry's " + new String[] {"row", "col", "value"}[field] + " is null");
+        }
+      }
+      if (n == size) {
+        size = Math.min(CHUNK_VALUES, size * 2);
+        r = Arrays.copyOf(r, size);
+        c = Arrays.copyOf(c, size);
+        v = Arrays.copyOf(v, size);
+      }
+      r[n] = e.getLong(0);
+      c[n] = e.getLong(1);
+      v[n] = e.getDouble(2);
+      n++;
+    }
+    return ArrowBatches.entries(
+        Arrays.copyOf(r, n), Arrays.copyOf(c, n), Arrays.copyOf(v, n));
+  }
+
+  private byte[] multiply(byte[] matrix) {
     long started = System.nanoTime();
     RowProducts products;
     try {
-      products = Stores.get(store).multiplyRows(ArrowBatches.rows(rows, values), x, xScaleBits);
+      products = Stores.get(store).multiplyRows(matrix, x, xScaleBits, xValueBits);
     } catch (ZkmrException e) {
       throw failure(e.getMessage());
     }

@@ -8,6 +8,7 @@ import io.zkmr.ArrowBatches;
 import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.JobOutput;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -18,7 +19,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A whole job over a DataFrame of matrix rows ({@code row: bigint, values: array<double>}, one
- * record per matrix row, in any order and any partitioning).
+ * record per matrix row, in any order and any partitioning) or of its coordinate entries ({@code
+ * row: bigint, col: bigint, value: double}: an edge list; any entries, in any order, the zeros
+ * left out).
  *
  * <p>Under a scheme that proves the job from {@code y} alone ({@link ZkStore#rowProducts}, the
  * Pedersen scheme) there is no shuffle: each task multiplies the rows of its own input partition
@@ -46,6 +49,10 @@ public final class ZkJob {
   public static Result prove(Dataset<Row> matrix, double[] x, String store) {
     ZkmrFunctions.register(matrix.sparkSession());
     if (!Stores.get(store).rowProducts()) {
+      if (isEntries(matrix)) {
+        throw MultiplyRows.failure(
+            "the " + Stores.get(store).info().getScheme() + " scheme proves whole partitions: give the matrix as rows (row, values)");
+      }
       return provePartitions(matrix, x, store);
     }
     return multiplyAndCommit(matrix, ArrowBatches.vector(x), store);
@@ -99,15 +106,7 @@ public final class ZkJob {
 
   /** The job without a shuffle: products from every task, proved by the driver. */
   private static Result multiplyAndCommit(Dataset<Row> matrix, byte[] x, String store) {
-    Metrics metrics = Metrics.of(matrix.sparkSession().sparkContext());
-    Dataset<Row> rows = matrix.select(col("row").cast("bigint"), col("values").cast("array<double>"));
-    List<byte[]> products =
-        ((org.apache.spark.sql.classic.Dataset<Row>) rows)
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(new MultiplyRows(store, x, -1, metrics))
-            .collect();
+    List<byte[]> products = products(matrixColumns(matrix), x, -1, -1, store);
     JobOutput out;
     try {
       out = Stores.get(store).commitProducts(products, x, -1);
@@ -121,6 +120,37 @@ public final class ZkJob {
         out.getYList().stream().mapToDouble(Double::doubleValue).toArray(),
         out.getPartitions(),
         out.getBundle().toByteArray());
+  }
+
+  /**
+   * The matrix's columns as the map step reads them: whole rows ({@code row}, {@code values}) or,
+   * when it has a {@code col} column, coordinate entries ({@code row}, {@code col}, {@code
+   * value}).
+   */
+  static Dataset<Row> matrixColumns(Dataset<Row> matrix) {
+    if (isEntries(matrix)) {
+      return matrix.select(col("row").cast("bigint"), col("col").cast("bigint"), col("value").cast("double"));
+    }
+    return matrix.select(col("row").cast("bigint"), col("values").cast("array<double>"));
+  }
+
+  private static boolean isEntries(Dataset<Row> matrix) {
+    return Arrays.asList(matrix.columns()).contains("col");
+  }
+
+  /**
+   * The map stage: every task's {@code RowProducts} for {@code x} (Arrow IPC) at the given
+   * encoding (negative: the defaults), over a matrix {@link #matrixColumns} selected.
+   */
+  static List<byte[]> products(Dataset<Row> columns, byte[] x, int xScaleBits, int xValueBits, String store) {
+    Metrics metrics = Metrics.of(columns.sparkSession().sparkContext());
+    boolean entries = isEntries(columns);
+    return ((org.apache.spark.sql.classic.Dataset<Row>) columns)
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .mapPartitions(new MultiplyRows(store, x, xScaleBits, xValueBits, entries, metrics))
+        .collect();
   }
 
   /** The job as docs/sql.md writes it, for a scheme whose tasks prove whole partitions. */

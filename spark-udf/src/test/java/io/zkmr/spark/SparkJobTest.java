@@ -1,5 +1,7 @@
 package io.zkmr.spark;
 
+import static org.apache.spark.sql.functions.col;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -235,6 +237,31 @@ class SparkJobTest {
     spark.sparkContext().listenerBus().waitUntilEmpty();
     assertEquals(0, shuffleBytes.get() - shuffledBefore, "bytes shuffled");
     assertEquals(1, stages.get() - stagesBefore, "stages: one map stage, then the driver");
+  }
+
+  @Test
+  void coordinateEntriesSpreadOverTasksProveTheSameJobAndAMissingOrChangedEntryIsNamed() {
+    // The matrix as an edge list would hold it: one record per non-zero, a row's entries in
+    // several input partitions.
+    Dataset<Row> entries =
+        matrix.selectExpr("row", "posexplode(values) AS (col, value)").where("value <> 0").repartition(3, col("col"));
+    ZkJob.Result result = ZkJob.prove(entries, fixture.x, store);
+    assertEquals(reference.jobRoot(), result.jobRoot());
+    assertMatchesReference(result.y());
+    long nonzeros = Arrays.stream(fixture.matrix[40]).filter(v -> v != 0).count();
+    Exception missing =
+        assertThrows(Exception.class, () -> ZkJob.prove(entries.where("NOT (row = 40 AND col = 7)"), fixture.x, store));
+    String expected = "row 40: the tasks multiplied " + (nonzeros - 1) + " of its " + nonzeros + " non-zero entries";
+    assertTrue(fixture.matrix[40][7] != 0 && messages(missing).contains(expected), messages(missing));
+    Exception changed =
+        assertThrows(
+            Exception.class,
+            () ->
+                ZkJob.prove(
+                    entries.selectExpr("row", "col", "IF(row = 12 AND col = 3, value * 2, value) AS value"),
+                    fixture.x,
+                    store));
+    assertTrue(messages(changed).contains("row 12, column 3: the value differs"), messages(changed));
   }
 
   @Test

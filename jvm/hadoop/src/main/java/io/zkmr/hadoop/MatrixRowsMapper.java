@@ -15,7 +15,9 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Mapper;
 
 /**
- * The map step over the matrix rows of one input split ({@code row,v0,v1,...} per line).
+ * The map step over the matrix rows of one input split ({@code row,v0,v1,...} per line), or its
+ * coordinate entries ({@code row,col,value} per line, {@link ZkMatMulJob#ENTRIES}: a row's entries
+ * may be in several splits, and the mapper sends their partial sums).
  *
  * <p>Under a scheme that proves the job from {@code y} alone ({@link ZkMatMulJob#ROW_PRODUCTS}),
  * the split is any range of lines: every {@link #CHUNK_VALUES} values the mapper checks its rows
@@ -32,6 +34,8 @@ public class MatrixRowsMapper extends Mapper<LongWritable, Text, LongWritable, B
   private final List<double[]> values = new ArrayList<>();
   private long held;
   private boolean rowProducts;
+  /** Set for coordinate input: the entries held, in place of {@link #rows}. */
+  private HeldEntries entries;
   private ZkStore store;
   private byte[] x;
   /** Set when a line is rejected: Hadoop still runs cleanup, which must not mask the reason. */
@@ -41,13 +45,20 @@ public class MatrixRowsMapper extends Mapper<LongWritable, Text, LongWritable, B
   protected void setup(Context context) throws IOException, InterruptedException {
     Configuration conf = context.getConfiguration();
     rowProducts = conf.getBoolean(ZkMatMulJob.ROW_PRODUCTS, false);
+    if (conf.getBoolean(ZkMatMulJob.ENTRIES, false)) {
+      entries = new HeldEntries();
+    }
   }
 
   @Override
   protected void map(LongWritable offset, Text line, Context context) throws IOException, InterruptedException {
     try {
-      parse(offset, line);
-      if (rowProducts && held >= CHUNK_VALUES) {
+      if (entries != null) {
+        entries.parse(offset.get(), line.toString());
+      } else {
+        parse(offset, line);
+      }
+      if (rowProducts && held() >= CHUNK_VALUES) {
         multiply(context);
       }
     } catch (ZkmrException e) {
@@ -84,7 +95,7 @@ public class MatrixRowsMapper extends Mapper<LongWritable, Text, LongWritable, B
   @Override
   protected void cleanup(Context context) throws IOException, InterruptedException {
     try {
-      if (rejected || rows.isEmpty()) {
+      if (rejected || held() == 0) {
         return;
       }
       if (rowProducts) {
@@ -99,17 +110,31 @@ public class MatrixRowsMapper extends Mapper<LongWritable, Text, LongWritable, B
     }
   }
 
-  /** The rows held so far, checked and multiplied; emits their products and drops them. */
+  /** Values (or entries) held and not yet multiplied. */
+  private long held() {
+    return entries != null ? entries.size() : held;
+  }
+
+  /**
+   * The rows (or entries) held so far, checked and multiplied; emits their products, keyed by
+   * the first row, and drops them.
+   */
   private void multiply(Context context) throws IOException, InterruptedException {
     long started = System.nanoTime();
-    RowProducts products = open(context).multiplyRows(heldRows(), x, xScaleBits(context));
+    byte[] matrix = entries != null ? entries.ipc() : heldRows();
+    RowProducts products = open(context).multiplyRows(matrix, x, xScaleBits(context));
     context.getCounter(ZkMatMulJob.Counters.PROVING_MS).increment((System.nanoTime() - started) / 1_000_000);
-    context.getCounter(ZkMatMulJob.Counters.ROWS).increment(rows.size());
     context.getCounter(ZkMatMulJob.Counters.MACS).increment(products.getMacs());
-    context.write(new LongWritable(rows.get(0)), new BytesWritable(products.toByteArray()));
-    rows.clear();
-    values.clear();
-    held = 0;
+    if (entries != null) {
+      context.getCounter(ZkMatMulJob.Counters.ENTRIES).increment(entries.size());
+      entries.clear();
+    } else {
+      context.getCounter(ZkMatMulJob.Counters.ROWS).increment(rows.size());
+      rows.clear();
+      values.clear();
+      held = 0;
+    }
+    context.write(new LongWritable(products.getRows(0)), new BytesWritable(products.toByteArray()));
   }
 
   /** The split's partition, proved whole. */

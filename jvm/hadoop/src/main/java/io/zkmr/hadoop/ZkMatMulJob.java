@@ -27,8 +27,9 @@ import org.apache.hadoop.util.ToolRunner;
  *     -D zkmr.store=/keys -D zkmr.vector=/x.json matrix.csv out/
  * </pre>
  *
- * <p>The input is text, one matrix row per line ({@code row,v0,v1,...}); the key store comes from
- * {@code zkmr commit}. Under a scheme that proves the job from {@code y} alone (the default,
+ * <p>The input is text, one matrix row per line ({@code row,v0,v1,...}), or with {@code -D
+ * zkmr.entries=true} one coordinate entry per line ({@code row,col,value}: an edge list, {@link
+ * #ENTRIES}); the key store comes from {@code zkmr commit}. Under a scheme that proves the job from {@code y} alone (the default,
  * pedersen: {@link #ROW_PRODUCTS}), splits are Hadoop's usual ones, rows in any order: each mapper
  * multiplies the rows of its split where they are stored and emits only their products, and the
  * one reducer proves the job from them. Under a scheme that proves partitions in the tasks
@@ -60,10 +61,17 @@ public final class ZkMatMulJob extends Configured implements Tool {
    * products ({@code ZkStore.rowProducts}), false when each proves one whole partition.
    */
   public static final String ROW_PRODUCTS = "zkmr.row.products";
+  /**
+   * Set to true when the input holds coordinate entries, one per line ({@code row,col,value}: an
+   * edge list; zeros may be left out) rather than rows; needs a scheme that proves the job from
+   * {@code y} alone. A row's entries may be in several splits: each mapper sends partial sums.
+   */
+  public static final String ENTRIES = "zkmr.entries";
 
   /** Counters shown with the job. */
   public enum Counters {
     ROWS,
+    ENTRIES,
     PARTITIONS,
     MACS,
     PROVING_MS
@@ -152,6 +160,10 @@ public final class ZkMatMulJob extends Configured implements Tool {
     try (ZkStore keys = openStore(conf)) {
       rowsPerPartition = keys.info().getMatrix().getRowsPerPartition();
       rowProducts = keys.rowProducts();
+    }
+    if (conf.getBoolean(ENTRIES, false) && !rowProducts) {
+      throw new IllegalArgumentException(
+          "-D " + ENTRIES + "=true: the store's scheme proves whole partitions in the mappers; give the matrix as rows");
     }
     Job job = Job.getInstance(conf, "zkmr: prove A x with " + store);
     job.getConfiguration().set(X, xSetting(readVector(conf)));

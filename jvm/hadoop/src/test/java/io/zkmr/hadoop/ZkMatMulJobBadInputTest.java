@@ -248,4 +248,24 @@ class ZkMatMulJobBadInputTest {
     assertTrue(verdict.getMessage().contains("bundle"), verdict.getMessage());
     assertZkmrFailure(() -> Zkmr.verify(bundle, "not a commitment"), "commitment");
   }
+
+  @Test
+  void anEdgeListWithAnEntryMissingOrMalformedFailsNamingIt() throws Exception {
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < ROWS; i++) {
+      for (int j = 0; j < COLS; j++) {
+        if (fixture.matrix[i][j] != 0 && !(i == 21 && j == 5)) {
+          lines.add(i + "," + j + "," + fixture.matrix[i][j]);
+        }
+      }
+    }
+    Configuration conf = conf(keys, x);
+    conf.setBoolean(ZkMatMulJob.ENTRIES, true);
+    Path missing = Files.write(dir.resolve("missing-entry.csv"), lines);
+    assertTrue(fixture.matrix[21][5] != 0);
+    assertJobFails(conf, missing, dir.resolve("out-missing-entry"), "row 21: the tasks multiplied");
+    lines.set(3, "2,x,1.5");
+    Path malformed = Files.write(dir.resolve("malformed-entry.csv"), lines);
+    assertJobFails(conf, malformed, dir.resolve("out-malformed-entry"), "\"x\" is not a column index");
+  }
 }

@@ -78,6 +78,35 @@ class ZkMatMulJobTest {
   }
 
   @Test
+  void anEdgeListOfCoordinateEntriesProvesTheSameJobFromPartialSums() throws Exception {
+    // Column-major, so every split holds a piece of every row.
+    StringBuilder csv = new StringBuilder();
+    long nonzeros = 0;
+    for (int j = 0; j < fixture.matrix[0].length; j++) {
+      for (int i = 0; i < fixture.matrix.length; i++) {
+        if (fixture.matrix[i][j] != 0) {
+          csv.append(i).append(',').append(j).append(',').append(fixture.matrix[i][j]).append('\n');
+          nonzeros++;
+        }
+      }
+    }
+    Path input = Files.writeString(dir.resolve("entries.csv"), csv);
+    Path out = dir.resolve("out-entries");
+    Configuration conf = conf();
+    conf.setBoolean(ZkMatMulJob.ENTRIES, true);
+    conf.setLong(FileInputFormat.SPLIT_MAXSIZE, Files.size(input) / 4 + 1);
+    Job job =
+        ZkMatMulJob.create(
+            conf, new org.apache.hadoop.fs.Path(input.toString()), new org.apache.hadoop.fs.Path(out.toString()));
+    assertEquals(4, new TextInputFormat().getSplits(job).size());
+    assertTrue(job.waitForCompletion(false));
+    assertEquals(nonzeros, job.getCounters().findCounter(ZkMatMulJob.Counters.ENTRIES).getValue());
+    String summary = Files.readString(out.resolve("job.json"));
+    assertEquals(reference.jobRoot(), Fixture.field(summary, "job_root"));
+    assertArrayEquals(reference.y(), Fixture.numbers(summary, "y"));
+  }
+
+  @Test
   void aMalformedRowFailsTheJobAndWritesNothing() throws Exception {
     // LocalJobRunner keeps no task diagnostics; the end-to-end `hadoop jar` run checks that the
     // failure names row 77, column 0.
