@@ -13,6 +13,8 @@ over the vectors in INPUTS (Parquet `row`, `values`, in order) in four ordered i
 chunks of CHUNK, into OUT; adds "y_mismatches", the inputs whose y differs from REFERENCE_Y
 (`zkmr prove --y-out`). With --batch-baseline, also the same job without proofs (ZkBatch.multiply:
 the same tasks, chunks and native product) before and after it ("baseline_seconds": the second).
+--pagerank EDGES OUT: instead of the job, PageRank on the cluster (examples/spark/pagerank_chain.py)
+over the edge list EDGES (CSV `src,dst`, written to Parquet first), into OUT.
 --commit: commit the matrix on the cluster first (CommitMatrix, zkCommitMatrix on Spark) into
 the key store STORE, then prove with it; adds "committed", the commitment setup returned.
 Prints the job's JSON object with "executors" (host:port of each, the driver's too), "driver"
@@ -28,6 +30,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "spark"))
 import batch  # noqa: E402
 import job  # noqa: E402
+import pagerank_chain  # noqa: E402
 
 from pyspark import TaskContext  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
@@ -43,6 +46,7 @@ parser.add_argument("--commit", action="store_true")
 parser.add_argument("--baseline", action="store_true")
 parser.add_argument("--batch", nargs=4, metavar=("INPUTS", "OUT", "CHUNK", "REFERENCE_Y"))
 parser.add_argument("--batch-baseline", action="store_true")
+parser.add_argument("--pagerank", nargs=2, metavar=("EDGES", "OUT"))
 args = parser.parse_args()
 
 
@@ -113,6 +117,16 @@ if args.batch:
     reference = spark.read.parquet(reference_y)
     result["y_mismatches"] = outputs.join(reference, outputs.id == reference.row, "full_outer") \
         .where("id IS NULL OR row IS NULL OR y <> values").count()
+    print(json.dumps(executors(result)))
+    spark.stop()
+    sys.exit(0)
+if args.pagerank:
+    edges_csv, out = args.pagerank
+    spark.read.csv(edges_csv, header=True, schema="src BIGINT, dst BIGINT").write.parquet(f"{out}/edges.parquet")
+    started = time.monotonic()
+    result = pagerank_chain.prove(spark, spark.read.parquet(f"{out}/edges.parquet"), out)
+    result["seconds"] = time.monotonic() - started
+    del result["ranks"]
     print(json.dumps(executors(result)))
     spark.stop()
     sys.exit(0)

@@ -59,7 +59,7 @@ def test_pagerank_on_spark_is_the_chain_zkmr_proves_and_matches_networkx(tmp_pat
     sys.path.insert(0, str(ROOT / "examples" / "pagerank"))
     import pagerank
 
-    spark_pagerank = runpy.run_path(str(ROOT / "examples" / "spark" / "pagerank.py"))
+    spark_pagerank = runpy.run_path(str(ROOT / "examples" / "spark" / "pagerank_chain.py"))
     g = pagerank.generated_graph(400, 2400, seed=2)
     g.add_edges_from([(0, 400), (1, 401), (400, 401)])  # 401 has no out-edges: dangling
     spark = zkspark.session("local[2]", jar=JAR, **{"spark.ui.enabled": "false"})

@@ -3,7 +3,7 @@ every iteration's product computed by Spark's tasks where the entries are, prove
 that `zkmr chain verify` checks with the spec alone (docs/chains.md).
 
     .venv/bin/spark-submit --jars spark-udf/target/zkmr-spark-0.1.0.jar \\
-        examples/spark/pagerank.py EDGES.parquet OUT [TOLERANCE]
+        examples/spark/pagerank_chain.py EDGES.parquet OUT [TOLERANCE]
     zkmr chain verify --spec OUT/spec.json --proof OUT/pagerank.chain
 
 EDGES holds `src` and `dst` (node ids `0..N-1`, N the largest id plus one) and optionally
