@@ -5,17 +5,16 @@
 //! step anything the verifier would not make.
 
 use jni::objects::{JByteArray, JClass, JLongArray, JObjectArray, JString};
-use jni::sys::jlong;
+use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
 use prost::Message;
-use zkmr_core::chain::prove::Stepper;
+use zkmr_core::chain::prove::{stage_store, Stepper};
 use zkmr_core::chain::spec::ChainSpec;
-use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::store::digest_to_hex;
 use zkmr_core::Error;
 
 use crate::boundary::{run, Result};
-use crate::methods::{bytes, expected_vectors, message, messages, store, text};
+use crate::methods::{job_vectors_at, message, messages, store, text};
 
 /// A chain's inputs travel to tasks as doubles, exact up to 53 bits.
 const DOUBLE_BITS: u32 = 53;
@@ -59,32 +58,23 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_chainOpen<'local>(
             ))
             .into());
         }
-        let wanted = spec.commitment(0);
-        let mut first_store = None;
-        for handle in longs(env, &stores)? {
-            let open = unsafe { store(handle) }?;
-            if open.commitment()? == wanted {
-                first_store = Some(open);
-            }
-        }
-        let open = first_store.ok_or_else(|| {
-            Error::Usage(format!(
-                "stage 0 ({}): no key store given holds matrix commitment {}",
-                spec.stages[0].name,
-                digest_to_hex(&wanted)
-            ))
-        })?;
+        let open = longs(env, &stores)?
+            .into_iter()
+            .map(|handle| unsafe { store(handle) })
+            .collect::<Result<Vec<_>>>()?;
+        let first_store = stage_store(&spec, 0, open)?;
         let first = if first.is_null() {
             None
         } else {
             let encoding = spec.encoding();
-            Some(zkmr_core::Vectors::encode(
-                &expected_vectors(&bytes(env, &first, "first input")?)?,
-                Some(encoding.scale_bits),
-                Some(encoding.value_bits),
+            Some(job_vectors_at(
+                env,
+                &first,
+                encoding.scale_bits as jint,
+                encoding.value_bits as jint,
             )?)
         };
-        let stepper = Stepper::start(&spec, open, first.as_ref())?;
+        let stepper = Stepper::start(&spec, first_store, first.as_ref())?;
         Ok(Box::into_raw(Box::new(Some(stepper))) as jlong)
     })
 }
@@ -98,10 +88,12 @@ fn longs(env: &Env<'_>, array: &JLongArray<'_>) -> Result<Vec<jlong>> {
     Ok(out)
 }
 
-fn state(stepper: &Stepper, last_job_root: Option<[u8; 32]>) -> Result<zkmr_proto::ChainState> {
+/// Where `stepper` stands: the next step's input and stage, or that the chain is over.
+fn state(stepper: &Stepper) -> Result<zkmr_proto::ChainState> {
     let mut out = zkmr_proto::ChainState {
         steps: stepper.steps() as u32,
-        last_job_root: last_job_root
+        last_job_root: stepper
+            .last_job_root()
             .as_ref()
             .map(digest_to_hex)
             .unwrap_or_default(),
@@ -110,7 +102,11 @@ fn state(stepper: &Stepper, last_job_root: Option<[u8; 32]>) -> Result<zkmr_prot
     match (stepper.next_input()?, stepper.commitment()) {
         (Some(x), Some(commitment)) => {
             out.next_step = stepper.label();
-            out.x = x.values.iter().map(|v| decode(x.encoding, *v)).collect();
+            out.x = x
+                .values
+                .iter()
+                .map(|v| x.encoding.decode(*v as i128))
+                .collect();
             out.vectors = x.count as u32;
             out.x_scale_bits = x.encoding.scale_bits;
             out.x_value_bits = x.encoding.value_bits;
@@ -119,10 +115,6 @@ fn state(stepper: &Stepper, last_job_root: Option<[u8; 32]>) -> Result<zkmr_prot
         _ => out.done = true,
     }
     Ok(out)
-}
-
-fn decode(encoding: FixedPoint, v: i64) -> f64 {
-    encoding.decode(v as i128)
 }
 
 /// `byte[] chainState(long chain)`: `ChainState`, the next step's input and stage.
@@ -134,7 +126,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_chainState<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let stepper = open_chain(unsafe { chain(handle) }?)?;
-        message(env, &state(stepper, stepper.last_job_root())?)
+        message(env, &state(stepper)?)
     })
 }
 
@@ -161,9 +153,13 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_chainStep<'local>(
         let reduced = open
             .reduce_products(&x, pieces)
             .map_err(|e| Error::Input(format!("{label}: {e}")))?;
-        let root = reduced.verified.job_root;
-        stepper.record(open, reduced.bundle, &reduced.verified.y, root)?;
-        message(env, &state(stepper, Some(root))?)
+        stepper.record(
+            open,
+            reduced.bundle,
+            &reduced.verified.y,
+            reduced.verified.job_root,
+        )?;
+        message(env, &state(stepper)?)
     })
 }
 
@@ -176,13 +172,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_chainFinish<'local>(
 ) -> JByteArray<'local> {
     run(&mut env, |env| {
         let slot = unsafe { chain(handle) }?;
-        if open_chain(slot)?.next_input()?.is_some() {
-            return Err(Error::Usage(format!(
-                "{} is still to be proved: the chain is not over",
-                open_chain(slot)?.label()
-            ))
-            .into());
-        }
+        // Checked before the chain leaves its slot, so an early call leaves it to go on.
+        open_chain(slot)?.check_over()?;
         let proved = slot.take().expect("checked above").finish()?;
         message(env, &proved_message(proved))
     })

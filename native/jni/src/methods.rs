@@ -158,7 +158,7 @@ pub(crate) fn job_vectors_at(
 
 /// The vectors a relying party sends: a batch, one vector per row (`row`, `values`, as
 /// `ArrowBatches.vectors` writes it), or else one vector (a single numeric column).
-pub(crate) fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
+fn expected_vectors(ipc: &[u8]) -> zkmr_core::Result<Vec<Vec<Number>>> {
     match zkmr_io::matrix_from_ipc(ipc, "x") {
         Ok(MatrixBatch::Rows(rows)) => zkmr_io::ordered_rows(rows, &"x"),
         _ => Ok(vec![zkmr_io::vector_from_ipc(ipc, "x")?]),

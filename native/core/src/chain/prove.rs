@@ -29,19 +29,7 @@ pub fn prove(
     first: Option<&Vectors>,
     progress: &dyn Progress,
 ) -> Result<Proved> {
-    let store_of = |stage: usize| -> Result<&JobRunner> {
-        let wanted = spec.commitment(stage);
-        stores
-            .iter()
-            .find(|s| s.commitment().is_ok_and(|c| c == wanted))
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "stage {stage} ({}): no key store given holds matrix commitment {}",
-                    spec.stages[stage].name,
-                    digest_to_hex(&wanted)
-                ))
-            })
-    };
+    let store_of = |stage: usize| stage_store(spec, stage, stores);
     for stage in 0..spec.stages.len() {
         store_of(stage)?;
     }
@@ -59,6 +47,25 @@ pub fn prove(
         progress.report(Event::PartitionDone { index });
     }
     stepper.finish()
+}
+
+/// The store among `stores` that holds stage `stage`'s matrix (found by its commitment).
+pub fn stage_store<'a>(
+    spec: &ChainSpec,
+    stage: usize,
+    stores: impl IntoIterator<Item = &'a JobRunner>,
+) -> Result<&'a JobRunner> {
+    let wanted = spec.commitment(stage);
+    stores
+        .into_iter()
+        .find(|s| s.commitment().is_ok_and(|c| c == wanted))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "stage {stage} ({}): no key store given holds matrix commitment {}",
+                spec.stages[stage].name,
+                digest_to_hex(&wanted)
+            ))
+        })
 }
 
 /// A chain proved one step at a time by whoever makes each step's job: [`prove`] in one
@@ -229,14 +236,20 @@ impl Stepper {
         Ok(())
     }
 
+    /// Whether the spec says the chain is over, so that [`Self::finish`] gives its proof.
+    pub fn check_over(&self) -> Result<()> {
+        if self.walk.finished() {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{} is still to be proved: the chain is not over",
+            self.walk.label()
+        )))
+    }
+
     /// The chain proof, once the spec says the chain is over.
     pub fn finish(self) -> Result<Proved> {
-        if !self.walk.finished() {
-            return Err(Error::Usage(format!(
-                "{} is still to be proved: the chain is not over",
-                self.walk.label()
-            )));
-        }
+        self.check_over()?;
         let spec = self.walk.spec.clone();
         Ok(Proved {
             outcome: Outcome::from_walk(&self.walk, &spec, self.first_values, self.roots),

@@ -171,9 +171,9 @@ impl JobRunner {
         let mut y = vec![0i128; total * x.count];
         // Rows given whole: each must come once. Entries: the non-zeros summed for each row.
         let mut seen = vec![false; total];
-        let mut summed: Vec<u64> = Vec::new();
-        // Which forms the pieces came in: whole rows, coordinate entries.
-        let mut forms = (false, false);
+        let mut summed = vec![0u64; total];
+        // The form of the job's input, set by its first piece: coordinate entries or rows.
+        let mut entries_form = None;
         for piece in pieces {
             let Some(&first) = piece.rows.first() else {
                 continue;
@@ -219,18 +219,10 @@ impl JobRunner {
                     piece.entries.len()
                 )));
             }
-            if partial {
-                forms.1 = true;
-            } else {
-                forms.0 = true;
-            }
-            if forms.0 && forms.1 {
+            if *entries_form.get_or_insert(partial) != partial {
                 return Err(Error::Input(
                     "the job's input holds whole rows and coordinate entries: give one form".into(),
                 ));
-            }
-            if partial && summed.is_empty() {
-                summed = vec![0; total];
             }
             for (k, &row) in piece.rows.iter().enumerate() {
                 if row as usize >= total {
@@ -256,7 +248,7 @@ impl JobRunner {
                 }
             }
         }
-        if forms.1 {
+        if entries_form == Some(true) {
             self.check_entry_counts(&summed)?;
         } else if let Some(missing) = seen.iter().position(|s| !s) {
             return Err(Error::Input(format!(
@@ -328,8 +320,9 @@ impl JobRunner {
             .into_par_iter()
             .try_for_each(|index| {
                 let block = self.prover.block(index as u32)?;
-                for row in partitioning.range(index) {
-                    let committed = block.row_nonzeros(row - partitioning.range(index).start, cols);
+                let rows = partitioning.range(index);
+                for row in rows.clone() {
+                    let committed = block.row_nonzeros(row - rows.start, cols);
                     if summed[row] != committed as u64 {
                         return Err(Error::Input(format!(
                             "row {row}: the tasks multiplied {} of its {committed} non-zero \

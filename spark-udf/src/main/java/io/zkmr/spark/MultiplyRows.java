@@ -1,10 +1,10 @@
 package io.zkmr.spark;
 
 import io.zkmr.ArrowBatches;
+import io.zkmr.EntryBuffer;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.RowProducts;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -82,33 +82,19 @@ final class MultiplyRows implements FlatMapFunction<Iterator<InternalRow>, byte[
     };
   }
 
-  /** The next {@link #CHUNK_VALUES} entries at most, as {@link ArrowBatches#entries}. */
+  /** The next {@link #CHUNK_VALUES} entries at most, as {@link EntryBuffer#ipc}. */
   private static byte[] entryChunk(Iterator<InternalRow> rows) {
-    int size = 1024;
-    long[] r = new long[size];
-    long[] c = new long[size];
-    double[] v = new double[size];
-    int n = 0;
-    while (rows.hasNext() && n < CHUNK_VALUES) {
+    EntryBuffer chunk = new EntryBuffer();
+    while (rows.hasNext() && chunk.size() < CHUNK_VALUES) {
       InternalRow e = rows.next();
       for (int field = 0; field < 3; field++) {
         if (e.isNullAt(field)) {
           throw failure("an entry's " + new String[] {"row", "col", "value"}[field] + " is null");
         }
       }
-      if (n == size) {
-        size = Math.min(CHUNK_VALUES, size * 2);
-        r = Arrays.copyOf(r, size);
-        c = Arrays.copyOf(c, size);
-        v = Arrays.copyOf(v, size);
-      }
-      r[n] = e.getLong(0);
-      c[n] = e.getLong(1);
-      v[n] = e.getDouble(2);
-      n++;
+      chunk.add(e.getLong(0), e.getLong(1), e.getDouble(2));
     }
-    return ArrowBatches.entries(
-        Arrays.copyOf(r, n), Arrays.copyOf(c, n), Arrays.copyOf(v, n));
+    return chunk.ipc();
   }
 
   private byte[] multiply(byte[] matrix) {

@@ -1,18 +1,14 @@
 package io.zkmr.hadoop;
 
-import io.zkmr.ArrowBatches;
+import io.zkmr.EntryBuffer;
 import io.zkmr.ZkmrException;
-import java.util.Arrays;
 
 /**
- * The coordinate entries a mapper has read and not yet multiplied ({@code row,col,value} per
- * line), in growable primitive arrays: an edge list's split holds millions of them.
+ * The coordinate entries a mapper has read and not yet multiplied, parsed from its lines ({@code
+ * row,col,value} each) into an {@link EntryBuffer}.
  */
 final class HeldEntries {
-  private long[] rows = new long[1024];
-  private long[] cols = new long[1024];
-  private double[] values = new double[1024];
-  private int size;
+  private final EntryBuffer held = new EntryBuffer();
 
   /** Reads one line; a blank line is skipped, a malformed one named by its byte offset. */
   void parse(long offset, String line) {
@@ -33,15 +29,7 @@ final class HeldEntries {
     } catch (NumberFormatException e) {
       throw new ZkmrException("row " + row + ", column " + col + ": \"" + fields[2] + "\" is not a number");
     }
-    if (size == rows.length) {
-      rows = Arrays.copyOf(rows, size * 2);
-      cols = Arrays.copyOf(cols, size * 2);
-      values = Arrays.copyOf(values, size * 2);
-    }
-    rows[size] = row;
-    cols[size] = col;
-    values[size] = value;
-    size++;
+    held.add(row, col, value);
   }
 
   private static long index(String field, String what, long offset) {
@@ -53,16 +41,15 @@ final class HeldEntries {
   }
 
   int size() {
-    return size;
+    return held.size();
   }
 
-  /** The entries held, as {@link ArrowBatches#entries}. */
+  /** The entries held, as {@link EntryBuffer#ipc}. */
   byte[] ipc() {
-    return ArrowBatches.entries(
-        Arrays.copyOf(rows, size), Arrays.copyOf(cols, size), Arrays.copyOf(values, size));
+    return held.ipc();
   }
 
   void clear() {
-    size = 0;
+    held.clear();
   }
 }
