@@ -6,6 +6,7 @@
 //! artifacts is the core's, so errors read as the CLI's. Long work runs with the GIL released.
 
 mod arrays;
+mod batch;
 mod commit;
 mod errors;
 mod progress;
@@ -21,6 +22,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prove::prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify::verify, m)?)?;
     m.add_function(wrap_pyfunction!(proof::load, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::prove_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::verify_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::open_input, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::verify_input, m)?)?;
+    m.add_class::<batch::Batch>()?;
     m.add_class::<commit::Commitment>()?;
     m.add_class::<proof::Proof>()?;
     m.add_class::<verify::Verification>()?;

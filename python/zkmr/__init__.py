@@ -17,12 +17,13 @@ gives succinct proofs that aggregate into one EVM-verifiable proof.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _native
-from ._native import Commitment, Proof, Verification
+from ._native import Batch, Commitment, Proof, Verification
 from .arrays import as_matrix_array, is_path
 from .errors import (
     FormatError,
@@ -39,6 +40,12 @@ __all__ = [
     "prove",
     "verify",
     "load",
+    "prove_batch",
+    "verify_batch",
+    "open_input",
+    "verify_input",
+    "Batch",
+    "InputVerification",
     "Commitment",
     "Proof",
     "Verification",
@@ -217,3 +224,169 @@ def load(path: PathLike) -> Proof:
         StoreIOError: the file cannot be read.
     """
     return _native.load(os.fspath(path))
+
+
+def _hex(commitment: Union[Commitment, str]) -> str:
+    return commitment.hex if isinstance(commitment, Commitment) else commitment
+
+
+def prove_batch(
+    store: Union[PathLike, Commitment],
+    vectors: PathLike,
+    out: PathLike,
+    *,
+    chunk: int = 1024,
+    y_out: Optional[PathLike] = None,
+    scale_bits: Optional[int] = None,
+    value_bits: Optional[int] = None,
+    commitment: Union[Commitment, str, None] = None,
+    progress: ProgressArg = None,
+) -> Batch:
+    """Proves a batch of any size, streamed from a file ``chunk`` vectors at a time.
+
+    Each chunk is proved as one job (a Freivalds batch under pedersen) and the chunks are tied,
+    in order, by a batch root into one batch proof (docs/batches.md): the file ``zkmr prove
+    --vectors FILE --chunk N`` writes, which :func:`verify_batch` and ``zkmr verify`` check.
+    Memory holds one chunk whatever the batch's size, so the inputs never need to fit in it.
+
+    Args:
+        store: the key store directory (or the :class:`Commitment` that made it, which also
+            pins the store to that commitment unless ``commitment`` says otherwise).
+        vectors: the batch, one vector per row: Parquet (``row: int64``, ``values:
+            list<float64>``; streamed), Arrow IPC or JSON, as ``zkmr prove --vectors`` reads it.
+        out: the batch proof to write.
+        chunk: vectors per chunk (1 for a halo2 store).
+        y_out: a Parquet table to write ``y`` to (``row``, ``values``: one row per input).
+        scale_bits, value_bits: the encoding of ``x``, as for :func:`prove` (each chunk is
+            encoded on its own).
+        commitment: the matrix commitment you published for this store; another is refused.
+        progress: ``(done, total)`` callable over each chunk's partitions, or ``True`` for a
+            bar.
+
+    Returns:
+        The :class:`Batch`: ``batch_root`` (what a verifier pins), ``chunks``, ``vectors`` and
+        ``seconds``. Neither file appears unless the whole batch was proved.
+
+    Raises:
+        InputError: a vector that cannot be encoded or has the wrong length (the message
+            names the file and the chunk's vectors), a chunk size out of range.
+        StoreIOError, FormatError: a missing or damaged key store or batch file.
+    """
+    if isinstance(store, Commitment):
+        commitment = store if commitment is None else commitment
+        store = store.store
+    with reporter(progress, "prove") as callback:
+        return _native.prove_batch(
+            os.fspath(store),
+            os.fspath(vectors),
+            os.fspath(out),
+            chunk=chunk,
+            y_out=None if y_out is None else os.fspath(y_out),
+            scale_bits=scale_bits,
+            value_bits=value_bits,
+            commitment=None if commitment is None else _hex(commitment),
+            progress=callback,
+        )
+
+
+def verify_batch(
+    proof: PathLike,
+    commitment: Union[Commitment, str],
+    *,
+    vectors: Optional[PathLike] = None,
+    batch_root: Optional[str] = None,
+) -> Batch:
+    """Verifies a batch proof: every chunk with its scheme's verifier (a few at a time, in
+    parallel) and the batch root over them.
+
+    Args:
+        proof: the batch proof's path (:func:`prove_batch`, ``zkmr prove --chunk``, or a Spark
+            ``ZkBatch`` job's).
+        commitment: the trusted matrix commitment.
+        vectors: the batch file you asked about, compared with every chunk's ``x`` a chunk at
+            a time.
+        batch_root: the batch root you were given (64 hex digits), required when given.
+
+    Returns:
+        A :class:`Batch`, true exactly when the proof verified; on rejection ``reason`` names
+        the chunk at fault (``chunk 2 (inputs from 10): x: ...``).
+
+    Raises:
+        InputError: a commitment or root that is not 64 hex digits.
+        StoreIOError, InputError: a file that cannot be read.
+    """
+    return _native.verify_batch(
+        os.fspath(proof),
+        _hex(commitment),
+        vectors=None if vectors is None else os.fspath(vectors),
+        batch_root=batch_root,
+    )
+
+
+def open_input(proof: PathLike, input: int, out: PathLike) -> int:
+    """Writes one input's opening of a batch proof to ``out``, for the input's owner: the chunk
+    that holds input ``input`` (counted from 0) and the path from it to the batch root, as
+    ``zkmr open --batch`` does. Returns the chunk's index.
+
+    Raises:
+        InputError: the batch has no such input.
+        FormatError, StoreIOError: the file is not a batch proof, or cannot be read.
+    """
+    return _native.open_input(os.fspath(proof), input, os.fspath(out))
+
+
+@dataclass(frozen=True)
+class InputVerification:
+    """The verdict on one input's opening; true exactly when it verified."""
+
+    verified: bool
+    #: Why the opening was rejected; ``None`` when it verified.
+    reason: Optional[str] = None
+    #: The input's index in the batch, its ``x`` and ``y = A·x`` as verified.
+    input: Optional[int] = None
+    x: Optional[np.ndarray] = None
+    y: Optional[np.ndarray] = None
+    #: The batch root the opening leads to: compare it with the published one, or pass it.
+    batch_root: Optional[str] = None
+
+    def __bool__(self) -> bool:
+        return self.verified
+
+
+def verify_input(
+    opening: PathLike,
+    commitment: Union[Commitment, str],
+    *,
+    batch_root: Optional[str] = None,
+    x: Union[np.ndarray, Any, None] = None,
+) -> InputVerification:
+    """The owner's check of one input of a batch: its chunk verifies against ``commitment``,
+    the input lies in it, the path leads to ``batch_root`` and the input is ``x``.
+
+    Args:
+        opening: the file :func:`open_input` (or ``zkmr open --batch``) wrote.
+        commitment: the trusted matrix commitment.
+        batch_root: the published batch root (64 hex digits); without it, compare the
+            verdict's ``batch_root`` with the published one yourself.
+        x: your input (shape ``(cols,)``), compared at the scale it was proved at.
+
+    Returns:
+        An :class:`InputVerification` with the verified ``x`` and ``y``; a rejection is a
+        result naming what does not hold, not an exception.
+
+    Raises:
+        InputError: a commitment or root that is not 64 hex digits, an ``x`` that is not one
+            vector of numbers.
+        FormatError, StoreIOError: the file is not an input opening, or cannot be read.
+    """
+    if x is not None:
+        x = as_matrix_array(x, "x", ndim=(1,)).reshape(1, -1)
+    try:
+        x_verified, y, index, root = _native.verify_input(
+            os.fspath(opening), _hex(commitment), batch_root=batch_root, x=x
+        )
+    except RejectedError as rejected:
+        return InputVerification(verified=False, reason=str(rejected))
+    return InputVerification(
+        verified=True, input=index, x=x_verified, y=y, batch_root=root
+    )

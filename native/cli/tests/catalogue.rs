@@ -2185,7 +2185,75 @@ fn message_cases() -> Vec<Case> {
             stderr: &["none.json", "the batch has no vectors"],
             stdout: &[],
         },
+        Case {
+            name: "open_batch_input_past_the_end",
+            setup: batch_proved,
+            args: &[
+                "open",
+                "--batch",
+                "b.zkmr",
+                "--input",
+                "5",
+                "--out",
+                "in5.opening",
+            ],
+            code: 2,
+            stderr: &["inputs 0..5", "no input 5"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_input_opening_cut_short",
+            setup: |d| {
+                batch_proved(d);
+                let out = zkmr(
+                    d,
+                    &[
+                        "open",
+                        "--batch",
+                        "b.zkmr",
+                        "--input",
+                        "3",
+                        "--out",
+                        "in3.opening",
+                    ],
+                );
+                assert!(out.status.success(), "setup: {}", stderr(&out));
+                let bytes = std::fs::read(d.join("in3.opening")).unwrap();
+                std::fs::write(d.join("in3.opening"), &bytes[..bytes.len() / 2]).unwrap();
+            },
+            args: &[
+                "verify",
+                "--opening",
+                "in3.opening",
+                "--commitment",
+                "{keys.hex}",
+            ],
+            code: 2,
+            stderr: &["in3.opening", "not an input opening"],
+            stdout: &[],
+        },
     ]
+}
+
+/// The fixture store and a batch proof `b.zkmr` of five vectors in chunks of two.
+fn batch_proved(dir: &Path) {
+    store(dir);
+    write(dir, "xs.json", "[[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]");
+    let out = zkmr(
+        dir,
+        &[
+            "prove",
+            "--keys",
+            "keys",
+            "--vectors",
+            "xs.json",
+            "--chunk",
+            "2",
+            "--out",
+            "b.zkmr",
+        ],
+    );
+    assert!(out.status.success(), "setup: {}", stderr(&out));
 }
 
 /// A one-stage chain over `keys` that starts from the uniform vector (`uspec.json`), and its

@@ -669,6 +669,64 @@ fn a_batch_in_chunks_streams_from_parquet_and_verifies_against_its_inputs() {
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("chunk 2 (inputs from 10)"), "{stderr}");
+
+    // Input 12's owner: its opening (chunk 2 and the path) verifies against the batch root
+    // with their x, shows their y, and is refused for another x or another root.
+    let opening = work.path().join("input-12.zkin");
+    let opened = json_out(
+        zkmr(cache.path())
+            .args(["open", "--batch"])
+            .arg(&proof)
+            .args([
+                "--input",
+                "12",
+                "--commitment",
+                &commitment,
+                "--json",
+                "--out",
+            ])
+            .arg(&opening),
+    );
+    assert_eq!(
+        (opened["chunk"].as_u64(), opened["chunks"].as_u64()),
+        (Some(2), Some(5))
+    );
+    let mine = work.path().join("x12.json");
+    let check_input = |x: &[i64], root: &str| {
+        std::fs::write(&mine, serde_json::json!(x).to_string()).unwrap();
+        zkmr(cache.path())
+            .args(["verify", "--json", "--opening"])
+            .arg(&opening)
+            .args(["--commitment", &commitment, "--job-root", root, "--vector"])
+            .arg(&mine)
+            .output()
+            .unwrap()
+    };
+    let root = proved["batch_root"].as_str().unwrap();
+    let checked = check_input(&xs[12], root);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(
+        (report["input"].as_u64(), report["input_checked"].as_bool()),
+        (Some(12), Some(true))
+    );
+    assert_eq!(report["batch_root"], root);
+    let x: Vec<f64> = serde_json::from_value(report["x"].clone()).unwrap();
+    assert_eq!(x, as_floats(&xs[12..13])[0]);
+    let y: Vec<f64> = serde_json::from_value(report["y"].clone()).unwrap();
+    assert_eq!(y, expected[12]);
+    let refused = check_input(&xs[11], root);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("input 12: x:"), "{stderr}");
+    let refused = check_input(&xs[12], &"0".repeat(64));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("not the one expected"), "{stderr}");
 }
 
 /// This build has no CUDA: asked for it, zkmr says why, proves on the CPU, and the bundle and

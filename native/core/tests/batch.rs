@@ -1,11 +1,16 @@
 //! Batch proofs (docs/batches.md): a batch proved in chunks verifies, every chunk's `y` is the
 //! plain integer product, and every way of rearranging, replacing, cutting or padding the
-//! proof is rejected by the real verifier, naming the chunk where one is at fault.
+//! proof is rejected by the real verifier, naming the chunk where one is at fault. One input
+//! opened alone leads to the batch's root with its own `x` and `y`, and no change to an
+//! opening makes it state another input's place, `x` or `y` under that root.
 
 use prost::Message;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use zkmr_core::batch::{prove_batch, verify_batch, BatchProved, BatchReader, BatchVerified, MAGIC};
+use zkmr_core::batch::{
+    encode_input_opening, open_input, prove_batch, read_input_opening, verify_batch, verify_input,
+    BatchProved, BatchReader, BatchVerified, MAGIC,
+};
 use zkmr_core::device::Device;
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::job::JobRunner;
@@ -311,4 +316,109 @@ fn a_scheme_without_batches_proves_chunks_of_one_vector() {
     assert_eq!(verified.root, proved.root);
     let y: Vec<i128> = ys.into_iter().flat_map(|(_, y)| y).collect();
     assert_eq!(y, product(&store.matrix, &inputs));
+}
+
+/// Input `input`'s opening of the batch `bytes`, as its file's bytes.
+fn opening(bytes: &[u8], input: u64) -> Result<Vec<u8>> {
+    let mut reader = BatchReader::new(bytes, bytes.len() as u64, "batch")?;
+    Ok(encode_input_opening(&open_input(&mut reader, input)?))
+}
+
+#[test]
+fn every_input_opened_alone_leads_to_the_batch_root_with_its_own_x_and_y() {
+    let store = store(Scheme::Pedersen, 12, (7, 5, 3));
+    let c = &store.commitment;
+    // Three chunks (a tree padded to four leaves) and five (padded to eight).
+    for (count, size) in [(11, 4), (13, 3)] {
+        let inputs = inputs(&store, 13, count);
+        let (bytes, proved) = prove(&store, &inputs, size);
+        let y = product(&store.matrix, &inputs);
+        let rows = store.matrix.rows();
+        for (i, x) in inputs.iter().enumerate() {
+            let file = opening(&bytes, i as u64).unwrap();
+            let v = verify_input(&read_input_opening(&file, "opening").unwrap(), c).unwrap();
+            assert_eq!(v.root, proved.root, "input {i} of {count}");
+            assert_eq!((v.input, v.chunk), (i as u64, (i / size) as u32));
+            assert_eq!((v.chunks, v.inputs), (proved.chunks, count as u64));
+            assert_eq!(&v.x, x, "input {i}: x");
+            assert_eq!(v.y, y[i * rows..(i + 1) * rows], "input {i}: y");
+        }
+        let err = opening(&bytes, count as u64).unwrap_err().to_string();
+        assert!(err.contains(&format!("no input {count}")), "{err}");
+    }
+}
+
+#[test]
+fn no_change_to_an_input_opening_states_a_wrong_x_y_or_place_under_the_root() {
+    let store = store(Scheme::Pedersen, 14, (6, 4, 3));
+    let c = &store.commitment;
+    let inputs = inputs(&store, 15, 7);
+    let (bytes, proved) = prove(&store, &inputs, 2);
+    let y = product(&store.matrix, &inputs);
+    let rows = store.matrix.rows();
+    let good = opening(&bytes, 3).unwrap();
+    let check = |file: &[u8]| -> std::result::Result<(), String> {
+        let opened = read_input_opening(file, "opening").map_err(|e| e.to_string())?;
+        let v = verify_input(&opened, c).map_err(|e| e.to_string())?;
+        if v.root != proved.root {
+            return Err("another root".into());
+        }
+        // Under the batch's root, whatever input it names must be that input, with its y.
+        let i = v.input as usize;
+        assert_eq!(
+            v.x, inputs[i],
+            "a changed opening states a wrong x for input {i}"
+        );
+        assert_eq!(v.y, y[i * rows..(i + 1) * rows], "a wrong y for input {i}");
+        Ok(())
+    };
+    check(&good).unwrap();
+    for at in 0..good.len() {
+        for bit in [0x01, 0x80] {
+            let mut changed = good.clone();
+            changed[at] ^= bit;
+            let _ = check(&changed);
+        }
+    }
+
+    // The named ways, each with its reason.
+    let base = read_input_opening(&good, "opening").unwrap();
+    let reason = |change: &dyn Fn(&mut zkmr_proto::BatchInputOpening)| {
+        let mut o = base.clone();
+        change(&mut o);
+        match verify_input(&o, c) {
+            Ok(v) => {
+                assert_ne!(v.root, proved.root, "a changed opening kept the root");
+                "another root".to_string()
+            }
+            Err(e) => e.to_string(),
+        }
+    };
+    assert!(reason(&|o| o.input = 0).contains("not in chunk 1"));
+    assert!(reason(&|o| o.chunks = 1).contains("not in a batch of 1 chunks"));
+    assert!(reason(&|o| o.chunks = 8).contains("the path has 2 hashes"));
+    assert!(reason(&|o| o.inputs = 3).contains("past the batch's 3 inputs"));
+    assert_eq!(reason(&|o| o.inputs = 8), "another root");
+    assert_eq!(reason(&|o| o.path[1][0] ^= 1), "another root");
+    assert!(reason(&|o| {
+        o.path[0].pop();
+    })
+    .contains("not 32 bytes"));
+    assert_eq!(
+        reason(&|o| o.chunk.as_mut().unwrap().index = 0),
+        "another root"
+    );
+    assert!(
+        reason(&|o| o.chunk.as_mut().unwrap().bundle.as_mut().unwrap().x[0] += 1)
+            .contains("chunk 1")
+    );
+    let other = self::store(Scheme::Pedersen, 16, (6, 4, 3));
+    assert!(verify_input(&base, &other.commitment)
+        .unwrap_err()
+        .to_string()
+        .contains("not the trusted commitment"));
+    assert!(matches!(
+        read_input_opening(&bytes, "a batch"),
+        Err(Error::Format(_))
+    ));
 }

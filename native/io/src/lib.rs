@@ -21,6 +21,7 @@
 //! and they allocate by sizes the input declares, so `bounds` checks those sizes first.
 
 mod arrow_table;
+mod batch;
 mod bounds;
 mod chunks;
 mod commit;
@@ -36,6 +37,7 @@ use std::path::Path;
 use zkmr_core::fixed_point::Number;
 use zkmr_core::{Error, Result};
 
+pub use batch::{prove_batch_file, verify_batch_file, BatchFile};
 pub use chunks::{vector_chunks, VectorChunks};
 pub use commit::{
     commit_file, encode_matrix, read_encoded_matrix, with_file, EncodedMatrix, FileCommit,

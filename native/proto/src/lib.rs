@@ -26,3 +26,6 @@ pub const AGGREGATED_VERSION: u32 = 1;
 
 /// Version written into every batch proof's [`BatchHeader`]; readers reject any other.
 pub const BATCH_VERSION: u32 = 1;
+
+/// Version written into every [`BatchInputOpening`]; readers reject any other.
+pub const INPUT_OPENING_VERSION: u32 = 1;

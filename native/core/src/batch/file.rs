@@ -13,11 +13,6 @@ use crate::error::{Error, Result};
 /// The first bytes of every batch proof.
 pub const MAGIC: &[u8; 8] = b"zkmrbat1";
 
-/// Whether `head` (a file's first bytes) starts a batch proof.
-pub fn is_batch(head: &[u8]) -> bool {
-    head.starts_with(MAGIC)
-}
-
 /// Writes a batch proof chunk by chunk, keeping only each chunk's leaf.
 pub struct BatchWriter<W: Write> {
     out: W,

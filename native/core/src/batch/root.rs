@@ -27,20 +27,37 @@ pub fn chunk_leaf(index: u32, first: u64, count: u64, job_root: &[u8; 32]) -> [u
     )
 }
 
-fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+/// A node of the tree over the chunks' leaves.
+pub(super) fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     hash(b"zkmr-batch-node-v1", &[left, right])
 }
 
 /// The root of a batch of `inputs` inputs in `leaves.len()` chunks, for the matrix behind
 /// `commitment`.
 pub fn batch_root(commitment: &[u8; 32], inputs: u64, leaves: &[[u8; 32]]) -> [u8; 32] {
+    root_over(
+        commitment,
+        leaves.len() as u64,
+        inputs,
+        &merkle::root(leaves, node),
+    )
+}
+
+/// The batch root of `chunks` chunks and `inputs` inputs whose leaves' Merkle root is
+/// `tree_root`: what one input's opening walks its path up to.
+pub(super) fn root_over(
+    commitment: &[u8; 32],
+    chunks: u64,
+    inputs: u64,
+    tree_root: &[u8; 32],
+) -> [u8; 32] {
     hash(
         b"zkmr-batch-root-v1",
         &[
             commitment,
-            &(leaves.len() as u64).to_le_bytes(),
+            &chunks.to_le_bytes(),
             &inputs.to_le_bytes(),
-            &merkle::root(leaves, node),
+            tree_root,
         ],
     )
 }

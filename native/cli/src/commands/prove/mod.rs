@@ -162,7 +162,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let device = args.device.select();
     let store = args.store.open(device)?;
     if let (Some(chunk), Some(path)) = (args.chunk, &args.vectors) {
-        let batch = chunked::Batch {
+        let batch = zkmr_io::BatchFile {
             path,
             chunk,
             scale: args.scale,

@@ -4,11 +4,14 @@
 mod aggregated;
 mod batch;
 mod bundle;
+mod input;
 mod opening;
 mod outcome;
 mod report;
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use zkmr_core::store::digest_from_hex;
@@ -28,8 +31,9 @@ pub struct Args {
         conflicts_with_all = ["aggregated", "opening"]
     )]
     pub bundle: Option<PathBuf>,
-    /// A partition opening written by `zkmr open`: one partition's y block, checked against
-    /// the matrix commitment and the job root without the rest of the job.
+    /// An opening written by `zkmr open`: one partition's y block, checked against the matrix
+    /// commitment and the job root without the rest of the job; or one input of a batch, its
+    /// chunk verified and its path to the batch root checked.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["aggregated", "keys"])]
     pub opening: Option<PathBuf>,
     /// Aggregated proof written by `zkmr aggregate`.
@@ -38,12 +42,13 @@ pub struct Args {
     /// The matrix commitment you trust (64 hex digits).
     #[arg(long, value_name = "HEX")]
     pub commitment: String,
-    /// Also require this job root (64 hex digits): the bundle's, for a batch proof its batch
-    /// root, or for --opening the root of the job the partition belongs to.
+    /// Also require this job root (64 hex digits): the bundle's, for a batch proof or an
+    /// input's opening the batch root, or for a partition's opening the root of its job.
     #[arg(long, value_name = "HEX")]
     pub job_root: Option<String>,
-    /// The vector x you asked about (JSON, Parquet or Arrow, as for `zkmr prove`): a proof
-    /// for any other x is rejected, naming the first entry that differs.
+    /// The vector x you asked about (JSON, Parquet or Arrow, as for `zkmr prove`; for an
+    /// input's opening, your input): a proof for any other x is rejected, naming the first
+    /// entry that differs.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["vectors", "x_digest"])]
     pub vector: Option<PathBuf>,
     /// The batch X you asked about (as for `zkmr prove --vectors`); a batch proof's inputs
@@ -91,6 +96,15 @@ fn expected_x(args: &Args) -> Result<Option<ExpectedX>> {
     })
 }
 
+/// Whether the file at `path` starts with `magic`: a batch proof or an input's opening, which
+/// carry one, rather than a bundle or a partition's opening, which are bare messages.
+fn starts_with(path: &Path, magic: &[u8; 8]) -> Result<bool> {
+    let mut head = [0u8; 8];
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let read = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+    Ok(&head[..read] == magic)
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let commitment = digest_from_hex(&args.commitment, "--commitment")
         .map_err(|e| Error::Usage(e.to_string()))?;
@@ -103,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = args
         .bundle
         .as_deref()
-        .filter(|p| batch::is_batch(p).unwrap_or(false))
+        .filter(|p| starts_with(p, zkmr_core::batch::MAGIC).unwrap_or(false))
     {
         return batch::verify(&args, path, &commitment, expected_root);
     }
@@ -112,6 +126,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         job_root: expected_root,
     };
     if let Some(path) = &args.opening {
+        if starts_with(path, zkmr_core::batch::INPUT_MAGIC)? {
+            return input::verify(&args, path, &commitment, &expected);
+        }
         return opening::verify(&args, path, &commitment, &expected);
     }
     if args.partition.is_some() && args.keys.is_none() {

@@ -182,13 +182,18 @@ public final class ZkMatMulJob extends Configured implements Tool {
     job.setNumReduceTasks(1);
     job.setOutputKeyClass(NullWritable.class);
     job.setOutputValueClass(NullWritable.class);
+    addArrowOpens(job);
+    return job;
+  }
+
+  /** Adds {@link #ARROW_OPENS} to the map and reduce JVM options of {@code job}, after the user's. */
+  static void addArrowOpens(Job job) {
     for (String key : new String[] {MRJobConfig.MAP_JAVA_OPTS, MRJobConfig.REDUCE_JAVA_OPTS}) {
       String opts = job.getConfiguration().get(key, "");
       if (!opts.contains(ARROW_OPENS)) {
         job.getConfiguration().set(key, (opts + " " + ARROW_OPENS).trim());
       }
     }
-    return job;
   }
 
   /**

@@ -158,6 +158,79 @@ class ZkMatMulJobYarnTest {
   }
 
   @Test
+  void anEdgeListOnHdfsProvesTheJobOfZkmrProveFromPartialSums() throws Exception {
+    // Column-major, so every split holds a piece of every row.
+    StringBuilder csv = new StringBuilder();
+    for (int j = 0; j < fixture.matrix[0].length; j++) {
+      for (int i = 0; i < fixture.matrix.length; i++) {
+        if (fixture.matrix[i][j] != 0) {
+          csv.append(i).append(',').append(j).append(',').append(fixture.matrix[i][j]).append('\n');
+        }
+      }
+    }
+    Path local = Files.writeString(dir.resolve("entries.csv"), csv);
+    hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/zkmr/entries.csv"));
+    Job job = job("/zkmr/entries.csv", "/zkmr/entries", -1);
+    job.getConfiguration().setBoolean(ZkMatMulJob.ENTRIES, true);
+    job.getConfiguration().setLong(FileInputFormat.SPLIT_MAXSIZE, Files.size(local) / 3 + 1);
+    assertTrue(job.waitForCompletion(false), "the job completes");
+    assertSameAsZkmrProve("/zkmr/entries");
+    assertTrue(job.getCounters().findCounter(JobCounter.TOTAL_LAUNCHED_MAPS).getValue() >= 3);
+  }
+
+  @Test
+  void aBatchOnHdfsIsProvedInChunksAndAnAttemptDyingMidBatchChangesNothing() throws Exception {
+    double[][] inputs = ParquetInputs.random(23, 120, 22);
+    Path local = dir.resolve("inputs.parquet");
+    ParquetInputs.write(local, inputs, 0, inputs.length, -1);
+    hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/zkmr/inputs.parquet"));
+    Configuration conf = new Configuration(yarn.getConfig());
+    conf.set(ZkMatMulJob.STORE, hdfs.getUri() + "/zkmr/keys");
+    conf.setInt(ZkBatchJob.CHUNK, 5);
+    conf.setInt(MRJobConfig.MAP_MEMORY_MB, 512);
+    conf.set(MRJobConfig.MAP_JAVA_OPTS, "-Xmx256m");
+    conf.setInt(MRJobConfig.REDUCE_MEMORY_MB, 512);
+    conf.set(MRJobConfig.REDUCE_JAVA_OPTS, "-Xmx256m");
+    conf.setLong(DyingChunksMapper.AFTER, 7);
+    Job job =
+        ZkBatchJob.create(
+            conf, new org.apache.hadoop.fs.Path("/zkmr/inputs.parquet"), new org.apache.hadoop.fs.Path("/zkmr/batch"));
+    job.setMapperClass(DyingChunksMapper.class);
+    job.setJar(JarFinder.getJar(DyingChunksMapper.class));
+    assertTrue(job.waitForCompletion(false), "the job completes after the retry");
+    long failed = 0;
+    for (TaskCompletionEvent e : job.getTaskCompletionEvents(0, 100)) {
+      failed += e.getStatus() == TaskCompletionEvent.Status.FAILED ? 1 : 0;
+    }
+    assertEquals(1, failed, "the first attempt died mid-batch");
+
+    Path local0 = dir.resolve("batch-from-yarn");
+    hdfs.copyToLocalFile(new org.apache.hadoop.fs.Path("/zkmr/batch"), new org.apache.hadoop.fs.Path(local0.toUri()));
+    assertFalse(Files.exists(local0.resolve(ZkBatchJob.CHUNKS_DIR)), "the dead attempt's chunk files are gone");
+    String summary = Files.readString(local0.resolve("batch.json"));
+    Fixture.Cli proved =
+        Fixture.zkmr(
+            "prove", "--keys", dir.resolve("keys").toString(), "--vectors", local.toString(), "--chunk", "5",
+            "--json", "--out", dir.resolve("batch-cli.zkmr").toString());
+    assertEquals(0, proved.exit(), proved.stdout());
+    assertEquals(Fixture.field(proved.stdout(), "batch_root"), Fixture.field(summary, "batch_root"));
+    assertEquals(reference.matrixCommitment(), Fixture.field(summary, "matrix_commitment"));
+    Fixture.Cli verified =
+        Fixture.zkmr(
+            "verify", "--bundle", local0.resolve("batch.zkmr").toString(), "--commitment",
+            reference.matrixCommitment(), "--vectors", local.toString());
+    assertEquals(0, verified.exit(), verified.stdout());
+    int seen = 0;
+    for (String line : Files.readAllLines(local0.resolve("y-m-00000"))) {
+      String[] fields = line.split("\t");
+      double[] y = java.util.Arrays.stream(fields[1].split(",")).mapToDouble(Double::parseDouble).toArray();
+      assertArrayEquals(ParquetInputs.product(fixture.matrix, inputs[Integer.parseInt(fields[0])]), y);
+      seen++;
+    }
+    assertEquals(23, seen, "every input's y, once");
+  }
+
+  @Test
   void aHalo2StoreOnHdfsProvesTheSameJobAsZkmrProve() throws Exception {
     Path keys = dir.resolve("keys-halo2");
     Zkmr.commitMatrix(keys, ArrowBatches.rows(fixture.rowIndices(), fixture.matrix), Zkmr.CommitSettings.halo2Development());
