@@ -2232,6 +2232,27 @@ fn message_cases() -> Vec<Case> {
             stderr: &["in3.opening", "not an input opening"],
             stdout: &[],
         },
+        Case {
+            name: "prove_chunked_batch_short_vector_mid_stream",
+            setup: |d| {
+                store(d);
+                write(d, "xs.json", "[[1, 2], [3, 4], [5, 6], [7], [9, 10]]");
+            },
+            args: &[
+                "prove",
+                "--keys",
+                "keys",
+                "--vectors",
+                "xs.json",
+                "--chunk",
+                "2",
+                "--out",
+                "b.zkmr",
+            ],
+            code: 2,
+            stderr: &["xs.json", "the chunk of vectors 2..4"],
+            stdout: &[],
+        },
     ]
 }
 

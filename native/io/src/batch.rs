@@ -77,34 +77,61 @@ pub fn prove_batch_file(
         first += numbers.len();
         Ok(x)
     });
-    let mut outcome = None;
-    let written = fsio::write_atomically(out, |file| {
-        let proved = prove_batch(
-            store,
-            chunks,
-            BufWriter::new(file),
-            progress,
-            |_, x, proved| {
-                let Some(y_file) = y_file.as_mut() else {
-                    return Ok(());
-                };
-                let scale = matrix_scale + x.encoding.scale_bits;
-                let y = zkmr_core::fixed_point::decode_all(&proved.y, scale);
-                y.chunks(rows.max(1)).try_for_each(|row| y_file.push(row))
-            },
-        )
-        .and_then(|proved| match y_file.take() {
-            Some(y_file) => y_file.finish().map(|()| proved),
-            None => Ok(proved),
+    // The next chunk is read, decoded and encoded on a thread of its own while this one is
+    // proved, so reading the file overlaps the proof instead of adding to it.
+    let (next, ready) = std::sync::mpsc::sync_channel::<Result<Vectors>>(1);
+    let (outcome, written) = std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("zkmr-batch-reader".into())
+            .spawn_scoped(scope, move || {
+                for chunk in chunks {
+                    let failed = chunk.is_err();
+                    if next.send(chunk).is_err() || failed {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| Error::Format(format!("starting the batch reader: {e}")))?;
+        let chunks = ready.into_iter();
+        let mut outcome = None;
+        let written = fsio::write_atomically(out, |file| {
+            let proved = prove_batch(
+                store,
+                chunks,
+                BufWriter::new(file),
+                progress,
+                |_, x, proved| {
+                    let Some(y_file) = y_file.as_mut() else {
+                        return Ok(());
+                    };
+                    let scale = matrix_scale + x.encoding.scale_bits;
+                    let y = zkmr_core::fixed_point::decode_all(&proved.y, scale);
+                    y.chunks(rows.max(1)).try_for_each(|row| y_file.push(row))
+                },
+            )
+            .and_then(|proved| match y_file.take() {
+                Some(y_file) => y_file.finish().map(|()| proved),
+                None => Ok(proved),
+            });
+            // The reader has stopped: its channel closed when `prove_batch` returned. A reader
+            // that died midway ended the chunks early, so nothing is written.
+            let proved = match reader.join() {
+                Ok(()) => proved,
+                Err(_) => Err(Error::Format(format!(
+                    "{}: reading the batch stopped midway",
+                    batch.path.display()
+                ))),
+            };
+            let failed = proved.is_err();
+            outcome = Some(proved);
+            if failed {
+                Err(std::io::Error::other("the batch was not proved"))
+            } else {
+                Ok(())
+            }
         });
-        let failed = proved.is_err();
-        outcome = Some(proved);
-        if failed {
-            Err(std::io::Error::other("the batch was not proved"))
-        } else {
-            Ok(())
-        }
-    });
+        Ok::<_, Error>((outcome, written))
+    })?;
     // A proving error first (the write failed because of it), then the write's own.
     let proved = outcome.transpose()?;
     written?;
