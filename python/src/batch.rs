@@ -3,8 +3,6 @@
 //! `zkmr verify`, `zkmr open --batch` and `zkmr verify --opening` do it. Memory holds one
 //! chunk whatever the batch's size.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -182,11 +180,7 @@ pub fn verify_batch(
 #[pyfunction]
 pub fn open_input(py: Python<'_>, proof: PathBuf, input: u64, out: PathBuf) -> PyResult<u32> {
     py.detach(|| {
-        let len = std::fs::metadata(&proof)
-            .map_err(|e| Error::io(&proof, e))?
-            .len();
-        let file = File::open(&proof).map_err(|e| Error::io(&proof, e))?;
-        let mut reader = BatchReader::new(BufReader::new(file), len, &proof.display().to_string())?;
+        let mut reader = BatchReader::open(&proof)?;
         let opening = open(&mut reader, input)?;
         zkmr_core::fsio::write_bytes(&out, &encode_input_opening(&opening))?;
         Ok(opening.chunk.map_or(0, |c| c.index))
@@ -195,8 +189,8 @@ pub fn open_input(py: Python<'_>, proof: PathBuf, input: u64, out: PathBuf) -> P
 }
 
 /// The owner's check of one input: the opening at `opening` verifies against `commitment`,
-/// leads to `batch_root`, and is about `x` (one vector) when given. Returns `(x, y, batch
-/// root)` of the verified input, or raises `RejectedError` naming what does not hold.
+/// leads to `batch_root`, and is about `x` (one vector) when given. Returns `(x, y, input,
+/// batch root)` of the verified input, or raises `RejectedError` naming what does not hold.
 #[pyfunction]
 #[pyo3(signature = (opening, commitment, batch_root, x))]
 pub fn verify_input(

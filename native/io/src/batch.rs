@@ -3,8 +3,7 @@
 //! memory at a time on either side: the CLI (`zkmr prove --chunk`, `zkmr verify`) and Python
 //! (`zkmr.prove_batch`, `zkmr.verify_batch`) share these.
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::Path;
 
 use zkmr_core::batch::{
@@ -149,13 +148,12 @@ pub fn verify_batch_file(
     inputs: Option<&Path>,
     expected_root: Option<[u8; 32]>,
 ) -> Result<BatchVerified> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut inputs = inputs.map(|p| vector_chunks(p, 1)).transpose()?;
-    let mut reader = BatchReader::new(BufReader::new(file), len, &path.display().to_string())
-        .map_err(|e| Error::rejected_bundle(e.to_string()))?;
+    // A file that is not a batch proof is a rejection; one that cannot be read stays an error.
+    let mut reader = BatchReader::open(path).map_err(|e| match e {
+        Error::Format(_) => Error::rejected_bundle(e.to_string()),
+        other => other,
+    })?;
     let verified = verify_batch(&mut reader, commitment, |chunk| {
         let Some(inputs) = inputs.as_mut() else {
             return Ok(());

@@ -1,8 +1,6 @@
 //! `zkmr open`: one partition of a verified job, or one input of a batch, shown alone to a
 //! third party.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -136,11 +134,7 @@ fn open_batch_input(args: &Args, path: &Path, input: u64, out: &Path) -> Result<
         .read("--batch", path)
         .write("--out", out)
         .check()?;
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BatchReader::new(BufReader::new(file), len, &path.display().to_string())?;
+    let mut reader = BatchReader::open(path)?;
     if let Some(hex) = &args.commitment {
         let trusted =
             digest_from_hex(hex, "--commitment").map_err(|e| Error::Usage(e.to_string()))?;

@@ -1,7 +1,9 @@
 //! The batch proof file: the magic word, then records, each an 8-byte little-endian length and
 //! a [`zkmr_proto::BatchRecord`]: the header, the chunks in order, the trailer.
 
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
 
 use prost::Message;
 use zkmr_proto::batch_record::Record;
@@ -86,6 +88,18 @@ pub struct BatchReader<R: Read> {
     origin: String,
     commitment: Vec<u8>,
     trailer: Option<BatchTrailer>,
+}
+
+impl BatchReader<BufReader<File>> {
+    /// Opens the batch proof at `path`, named by its path in errors: one that cannot be read is
+    /// [`Error::Io`], one whose header is wrong [`Error::Format`].
+    pub fn open(path: &Path) -> Result<Self> {
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::new(BufReader::new(file), len, &path.display().to_string())
+    }
 }
 
 impl<R: Read> BatchReader<R> {
