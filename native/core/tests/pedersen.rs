@@ -121,6 +121,64 @@ proptest! {
     }
 }
 
+/// The prover's own check, which a job trusts instead of running the verifier over its bundle
+/// again: it vouches for exactly what the verifier accepts, and for nothing it rejects.
+#[test]
+fn the_provers_own_check_agrees_with_the_verifier() {
+    for (vectors, seed) in [(1, 60), (3, 61)] {
+        let job = job(10, 7, 3, vectors, seed);
+        let prover = job.store.prover();
+        let honest = prover.prove_partitions(4, &job.x, &|_| ()).unwrap();
+        let assembled = prover.assemble(&job.x, honest.clone()).unwrap();
+        let own = assembled.checked.unwrap();
+        let theirs = verify(&assembled.bundle, &job.commitment).unwrap();
+        assert_eq!(own.y, job.expected());
+        assert_eq!(
+            (own.y, own.job_root, own.x_digest, own.x, own.vectors),
+            (
+                theirs.y,
+                theirs.job_root,
+                theirs.x_digest,
+                theirs.x,
+                theirs.vectors
+            )
+        );
+        assert_eq!(
+            (
+                own.partitions,
+                own.y_scale_bits,
+                own.matrix_encoding,
+                own.x_encoding
+            ),
+            (
+                theirs.partitions,
+                theirs.y_scale_bits,
+                theirs.matrix_encoding,
+                theirs.x_encoding
+            )
+        );
+
+        // One output off by one, as a faulty task or a store whose blocks no longer match
+        // its columns would give: the prover refuses it as the verifier does.
+        let mut wrong = honest.clone();
+        wrong[2].y[vectors * 3 - 1] += 1;
+        let assembled = prover.assemble(&job.x, wrong).unwrap();
+        let err = assembled.checked.unwrap_err().to_string();
+        assert!(err.contains("the homomorphic check fails"), "{err}");
+        assert!(verify(&assembled.bundle, &job.commitment).is_err());
+
+        // An output beyond what the encodings allow is named by its partition.
+        let mut huge = honest;
+        huge[1].y[0] = 1 << 120;
+        let err = prover.assemble(&job.x, huge).unwrap().checked.unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("rejected: partition 1: a y entry exceeds the bound"),
+            "{err}"
+        );
+    }
+}
+
 /// Shared job for the tamper tests: 10 rows in 4 partitions of 3 (the last one short).
 fn proved_job() -> &'static (Job, Proved) {
     static JOB: OnceLock<(Job, Proved)> = OnceLock::new();

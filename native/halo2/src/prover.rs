@@ -4,7 +4,7 @@ use zkmr_math::device::Device;
 use zkmr_math::error::{Error, Result};
 use zkmr_math::field::to_bytes;
 use zkmr_scheme::store::KeyStore;
-use zkmr_scheme::{PartitionProved, Prover, Scheme, Vectors};
+use zkmr_scheme::{Assembled, PartitionProved, Prover, Scheme, Vectors};
 
 use super::prove::{assemble, prove_partition};
 use super::shape::CircuitShape;
@@ -84,18 +84,17 @@ impl Prover for Halo2Prover {
         )
     }
 
-    fn assemble(
-        &self,
-        x: &Vectors,
-        partitions: Vec<PartitionProved>,
-    ) -> Result<zkmr_proto::Bundle> {
-        assemble(
+    /// Checked by the scheme's verifier itself: one proof per partition.
+    fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>) -> Result<Assembled> {
+        let bundle = assemble(
             &self.store,
             &self.params,
             self.one(x)?,
             x.encoding,
             partitions,
-        )
+        )?;
+        let checked = crate::verify::verdict(&bundle, &self.store.manifest.commitment()?);
+        Ok(Assembled { bundle, checked })
     }
 
     fn key_digest(&self, index: u32) -> Result<Option<[u8; 32]>> {

@@ -14,8 +14,8 @@ use zkmr_math::progress::Progress;
 use zkmr_proto::{PartitionSetup, SetupPlan, StoreFile};
 use zkmr_scheme::store::{KeyStore, Manifest};
 use zkmr_scheme::{
-    x_digest, Capabilities, CommitOptions, MatrixCommitted, MatrixInput, ProofScheme, Prover,
-    Scheme, SetupFinished, SrsChoice, SrsSource, Verified,
+    Capabilities, CommitOptions, MatrixCommitted, MatrixInput, ProofScheme, Prover, Scheme,
+    SetupFinished, SrsChoice, SrsSource, Verified,
 };
 
 use crate::keys::KeyMaker;
@@ -209,23 +209,7 @@ impl ProofScheme for Halo2 {
         bundle: &zkmr_proto::Bundle,
         trusted_commitment: &[u8; 32],
     ) -> Result<Verified> {
-        let trusted = from_bytes(trusted_commitment, "the trusted commitment").map_err(|_| {
-            Error::rejected_bundle("the trusted commitment is not a halo2 matrix commitment")
-        })?;
-        let v = crate::verify::verify(bundle, trusted)?;
-        Ok(Verified {
-            scheme: Scheme::Halo2,
-            y: v.y,
-            vectors: 1,
-            y_scale_bits: v.y_scale_bits,
-            job_root: to_bytes(&v.job_root),
-            partitions: v.partitions,
-            matrix_encoding: v.matrix_encoding,
-            x_digest: x_digest(&bundle.x, 1, v.x_encoding),
-            x: bundle.x.clone(),
-            x_encoding: v.x_encoding,
-            srs_unsafe: v.srs_unsafe,
-        })
+        crate::verify::verdict(bundle, trusted_commitment)
     }
 
     fn attach_matrix_key(

@@ -17,7 +17,7 @@ use crate::srs::VerifierSrs;
 use crate::statement::{job_root_of, matrix_commitment, PartitionId};
 use crate::transcript;
 use zkmr_math::error::{Error, Result};
-use zkmr_math::field::{from_bytes, from_i64, unpack_i128, F};
+use zkmr_math::field::{from_bytes, from_i64, to_bytes, unpack_i128, F};
 use zkmr_math::fixed_point::{check_output_range, FixedPoint};
 use zkmr_math::matrix::Partitioning;
 
@@ -33,6 +33,30 @@ pub struct Verified {
     pub x_encoding: FixedPoint,
     /// Verified under the development SRS, whose secret is public.
     pub srs_unsafe: bool,
+}
+
+/// [`verify`] as every scheme states its verdict, for a commitment given as bytes.
+pub fn verdict(
+    bundle: &zkmr_proto::Bundle,
+    trusted_commitment: &[u8; 32],
+) -> Result<zkmr_scheme::Verified> {
+    let trusted = from_bytes(trusted_commitment, "the trusted commitment").map_err(|_| {
+        Error::rejected_bundle("the trusted commitment is not a halo2 matrix commitment")
+    })?;
+    let v = verify(bundle, trusted)?;
+    Ok(zkmr_scheme::Verified {
+        scheme: zkmr_scheme::Scheme::Halo2,
+        y: v.y,
+        vectors: 1,
+        y_scale_bits: v.y_scale_bits,
+        job_root: to_bytes(&v.job_root),
+        partitions: v.partitions,
+        matrix_encoding: v.matrix_encoding,
+        x_digest: zkmr_scheme::x_digest(&bundle.x, 1, v.x_encoding),
+        x: bundle.x.clone(),
+        x_encoding: v.x_encoding,
+        srs_unsafe: v.srs_unsafe,
+    })
 }
 
 /// Verifies `bundle` for the matrix behind `trusted_commitment`.

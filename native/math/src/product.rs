@@ -8,6 +8,8 @@
 //! - below 2^63: `i64` accumulators;
 //! - otherwise `i128`, which the fixed-point checks guarantee cannot overflow.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 /// Bits of the largest magnitude in `values`.
@@ -23,14 +25,61 @@ fn sum_bits(terms: usize) -> u32 {
     usize::BITS - terms.max(1).saturating_sub(1).leading_zeros()
 }
 
+/// Vectors as every block's product reads them: their integers, and what each block would
+/// otherwise work out from them again, worked out once on first use and shared after: their
+/// magnitude and, for the f64 kernel, their f64 copy. A job over many partitions of one matrix
+/// makes one, so a batch is converted once rather than once per partition.
+#[derive(Debug)]
+pub struct Multiplicand<'a> {
+    values: &'a [i64],
+    vectors: usize,
+    bits: OnceLock<u32>,
+    float: OnceLock<Vec<f64>>,
+}
+
+impl<'a> Multiplicand<'a> {
+    /// `vectors` vectors, one after another in `values`.
+    pub fn new(values: &'a [i64], vectors: usize) -> Self {
+        Self {
+            values,
+            vectors,
+            bits: OnceLock::new(),
+            float: OnceLock::new(),
+        }
+    }
+
+    pub fn values(&self) -> &'a [i64] {
+        self.values
+    }
+
+    pub fn vectors(&self) -> usize {
+        self.vectors
+    }
+
+    fn bits(&self) -> u32 {
+        *self.bits.get_or_init(|| magnitude_bits(self.values))
+    }
+
+    fn float(&self) -> &[f64] {
+        self.float
+            .get_or_init(|| self.values.par_iter().map(|v| *v as f64).collect())
+    }
+}
+
 /// `Y = A·X`: `a` is `rows × cols` row-major, `xs` holds `vectors` vectors of `cols` entries one
 /// after another; the result holds one block of `rows` outputs per vector, in the same order.
 pub fn product(a: &[i64], rows: usize, cols: usize, xs: &[i64], vectors: usize) -> Vec<i128> {
+    product_of(a, rows, cols, &Multiplicand::new(xs, vectors))
+}
+
+/// [`product`] over vectors that other blocks' products share.
+pub fn product_of(a: &[i64], rows: usize, cols: usize, x: &Multiplicand<'_>) -> Vec<i128> {
+    let (xs, vectors) = (x.values, x.vectors);
     assert_eq!(a.len(), rows * cols, "block shape");
     assert_eq!(xs.len(), vectors * cols, "vectors shape");
-    let bits = magnitude_bits(a) + magnitude_bits(xs) + sum_bits(cols);
+    let bits = magnitude_bits(a) + x.bits() + sum_bits(cols);
     if vectors > 1 && bits <= 53 {
-        return gemm_f64(a, rows, cols, xs, vectors);
+        return gemm_f64(a, rows, cols, x.float(), vectors);
     }
     let mut y = vec![0i128; rows * vectors];
     y.par_chunks_mut(rows)
@@ -68,9 +117,8 @@ fn dot_i128(a: &[i64], x: &[i64]) -> i128 {
 }
 
 /// `Y = A·X` through an f64 GEMM; exact because every partial sum is below 2^53.
-fn gemm_f64(a: &[i64], rows: usize, cols: usize, xs: &[i64], vectors: usize) -> Vec<i128> {
+fn gemm_f64(a: &[i64], rows: usize, cols: usize, x: &[f64], vectors: usize) -> Vec<i128> {
     let a: Vec<f64> = a.par_iter().map(|v| *v as f64).collect();
-    let x: Vec<f64> = xs.par_iter().map(|v| *v as f64).collect();
     // Y (vectors × rows) = X (vectors × cols) · Aᵀ (cols × rows), split by vector blocks so
     // both cores work.
     let chunk = vectors.div_ceil(rayon::current_num_threads()).max(1);
@@ -144,8 +192,9 @@ mod tests {
         let (rows, cols, vectors) = (3, 32, 4);
         let a = vec![(1 << 24) - 1; rows * cols];
         let xs = vec![-((1 << 24) - 1); vectors * cols];
+        let x: Vec<f64> = xs.iter().map(|v| *v as f64).collect();
         assert_eq!(
-            gemm_f64(&a, rows, cols, &xs, vectors),
+            gemm_f64(&a, rows, cols, &x, vectors),
             reference(&a, rows, cols, &xs, vectors)
         );
     }

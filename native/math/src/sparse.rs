@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::fixed_point::{FixedPoint, MatrixRounding, Number};
+use crate::product::Multiplicand;
 
 /// One partition's rows: dense and row-major, or compressed rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,10 +108,11 @@ impl Block {
     }
 
     /// `Y = A_p·X` exactly, laid out as [`crate::product::product`] lays it out.
-    pub fn product(&self, rows: usize, cols: usize, xs: &[i64], vectors: usize) -> Vec<i128> {
+    pub fn product(&self, rows: usize, cols: usize, x: &Multiplicand<'_>) -> Vec<i128> {
         match self {
-            Block::Dense(a) => crate::product::product(a, rows, cols, xs, vectors),
+            Block::Dense(a) => crate::product::product_of(a, rows, cols, x),
             Block::Sparse(s) => {
+                let (xs, vectors) = (x.values(), x.vectors());
                 assert_eq!(xs.len(), vectors * cols, "vectors shape");
                 let mut y = vec![0i128; rows * vectors];
                 y.par_chunks_mut(rows)

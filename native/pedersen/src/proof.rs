@@ -23,7 +23,7 @@ use super::encoding::point_to_bytes;
 use super::msm::{msm, mul_h, signed_msm};
 use super::statement::PartitionId;
 use super::transcript::Transcript;
-use zkmr_math::field::{from_i128, from_i64};
+use zkmr_math::field::{from_i128, from_i128_over_radix, radix};
 use zkmr_math::fixed_point::FixedPoint;
 
 /// The public values of one job, or of one partition of it.
@@ -83,7 +83,7 @@ impl Folded {
     pub fn fold_outputs(&self, y: &[i128], rows: usize, vectors: usize) -> Vec<Fr> {
         match self {
             Folded::One { .. } => y.iter().map(|v| from_i128(*v)).collect(),
-            Folded::Batch { gamma, .. } => fold(y, rows, vectors, *gamma, |v: &i128| from_i128(*v)),
+            Folded::Batch { gamma, .. } => fold(y, rows, vectors, *gamma),
         }
     }
 }
@@ -120,27 +120,37 @@ pub fn transcript(s: &Statement<'_>) -> (Transcript, Folded) {
         return (t, folded);
     }
     let gamma = t.challenge("gamma");
-    let x = fold(s.x, s.cols, s.vectors, gamma, |v: &i64| from_i64(*v));
-    let y = fold(s.y, s.rows, s.vectors, gamma, |v: &i128| from_i128(*v));
+    let x = fold(s.x, s.cols, s.vectors, gamma);
+    let y = fold(s.y, s.rows, s.vectors, gamma);
     (t, Folded::Batch { x, y, gamma })
 }
 
-/// `Σ_b γ^b·V_b` for `vectors` blocks of `len` values, by Horner's rule per position.
-fn fold<T: Sync>(
+/// `Σ_b γ^b·V_b` for `vectors` blocks of `len` values, by Horner's rule per position. Positions
+/// go to threads in runs, each run walking the blocks in memory order; entries enter the field
+/// scaled by `R⁻¹` (no Montgomery conversion each) and every result is scaled back once.
+fn fold<T: Copy + Into<i128> + Sync>(
     values: &[T],
     len: usize,
     vectors: usize,
     gamma: Fr,
-    to_field: impl Fn(&T) -> Fr + Sync,
 ) -> Vec<Fr> {
-    (0..len)
-        .into_par_iter()
-        .map(|j| {
-            (0..vectors).rev().fold(Fr::ZERO, |acc, b| {
-                acc * gamma + to_field(&values[b * len + j])
-            })
-        })
-        .collect()
+    const RUN: usize = 256;
+    let radix = radix();
+    let mut folded = vec![Fr::ZERO; len];
+    folded
+        .par_chunks_mut(RUN)
+        .enumerate()
+        .for_each(|(run, acc)| {
+            let start = run * RUN;
+            for b in (0..vectors).rev() {
+                let block = &values[b * len + start..][..acc.len()];
+                for (a, v) in acc.iter_mut().zip(block) {
+                    *a = *a * gamma + from_i128_over_radix((*v).into());
+                }
+            }
+            acc.iter_mut().for_each(|a| *a *= radix);
+        });
+    folded
 }
 
 /// The Schnorr challenge after `T`.
@@ -177,4 +187,41 @@ pub fn prove(t: Transcript, rho: Fr) -> (G1Affine, Fr) {
 pub fn holds(t: Transcript, p: G1, commitment_t: &G1Affine, s: &Fr) -> bool {
     let c = challenge(t, commitment_t);
     mul_h(s) == p * c + commitment_t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkmr_math::field::from_i64;
+
+    #[test]
+    fn fold_is_the_sum_of_each_position_times_powers_of_gamma() {
+        let gamma = Fr::from(0x5eed_u64).square();
+        for (len, vectors) in [(1, 1), (3, 2), (255, 3), (256, 2), (257, 5), (600, 4)] {
+            let values: Vec<i128> = (0..len * vectors)
+                .map(|k| (k as i128 * 7919 - 40_000) << (k % 90))
+                .collect();
+            let small: Vec<i64> = values
+                .iter()
+                .map(|v| (*v >> 64) as i64 ^ *v as i64)
+                .collect();
+            let expected = |to: &dyn Fn(usize) -> Fr| -> Vec<Fr> {
+                (0..len)
+                    .map(|j| {
+                        (0..vectors)
+                            .map(|b| to(b * len + j) * gamma.pow_vartime([b as u64]))
+                            .sum()
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                fold(&values, len, vectors, gamma),
+                expected(&|k| from_i128(values[k]))
+            );
+            assert_eq!(
+                fold(&small, len, vectors, gamma),
+                expected(&|k| from_i64(small[k]))
+            );
+        }
+    }
 }

@@ -12,20 +12,25 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use halo2_proofs::halo2curves::bn256::Fr;
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use prost::Message;
 
 use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
-use super::generators::TAG;
+use super::generators::{self, TAG};
+use super::msm::mul_h;
 use super::opening;
 use super::proof::{self, Statement};
 use super::statement::{job_leaf, job_root, vectors_digest, MatrixHeader, PartitionId};
 use super::transcript::merkle_path;
 use zkmr_math::error::{Error, Result};
+use zkmr_math::fixed_point::{output_bound, FixedPoint};
 use zkmr_math::matrix::gather_outputs;
+use zkmr_math::product::Multiplicand;
 use zkmr_math::sparse::{Block, SparseRows};
 use zkmr_scheme::store::{KeyStore, Manifest};
-use zkmr_scheme::{PartitionProved, Prover, Scheme, Vectors};
+use zkmr_scheme::{
+    each_partition, x_digest, Assembled, PartitionProved, Prover, Scheme, Vectors, Verified,
+};
 
 /// The public matrix key's file.
 pub const MATRIX_KEY: &str = "matrix.key";
@@ -63,6 +68,7 @@ pub struct PedersenProver {
     ids: Vec<PartitionId>,
     commitment: [u8; 32],
     columns: OnceLock<Vec<u8>>,
+    column_points: OnceLock<Vec<G1Affine>>,
     secret: OnceLock<Secret>,
     blocks: Vec<OnceLock<Arc<Block>>>,
 }
@@ -77,6 +83,7 @@ impl PedersenProver {
             ids,
             commitment,
             columns: OnceLock::new(),
+            column_points: OnceLock::new(),
             secret: OnceLock::new(),
         })
     }
@@ -100,7 +107,8 @@ impl PedersenProver {
                 key.generators
             )));
         }
-        points_from_bytes(&key.columns, self.cols(), &path.display().to_string())?;
+        let points = points_from_bytes(&key.columns, self.cols(), &path.display().to_string())?;
+        self.column_points.get_or_init(|| points);
         Ok(self.columns.get_or_init(|| key.columns))
     }
 
@@ -204,6 +212,67 @@ impl PedersenProver {
         let block = Arc::new(self.read_partition(index)?);
         Ok(slot.get_or_init(|| block).clone())
     }
+
+    /// The matrix key's columns `C_j` as points, decoded when [`Self::columns`] reads them.
+    fn column_points(&self) -> Result<&[G1Affine]> {
+        self.columns()?;
+        Ok(self.column_points.get().expect("decoded with the columns"))
+    }
+
+    /// What the verifier checks, over the values this prover made the proof from: every `y`
+    /// entry within the bound the encodings allow, and `Σ_j x'_j·C_j − Σ_i y'_i·G_i = ρ*·H` for
+    /// the folded `x'`, `y'` and the `ρ*` the Schnorr proof shows knowledge of, which is what
+    /// that proof's check establishes. A `y` that is not `A·X` (a task's error, a store whose
+    /// blocks no longer match its columns) fails it as it fails the verifier.
+    fn check(
+        &self,
+        partitions: &[PartitionProved],
+        folded: &proof::Folded,
+        rho: &Fr,
+        x_encoding: FixedPoint,
+    ) -> Result<()> {
+        let manifest = &self.store.manifest;
+        let bound = output_bound(self.cols(), manifest.encoding, x_encoding);
+        if let Some(p) = partitions
+            .iter()
+            .find(|p| p.y.iter().any(|v| v.unsigned_abs() >= bound))
+        {
+            return Err(Error::rejected(
+                p.proof.index,
+                "a y entry exceeds the bound the encodings allow",
+            ));
+        }
+        let rows = manifest.rows as usize;
+        let generators = generators::rows(rows);
+        let p = folded.point(self.column_points()?, &generators, 0..rows);
+        if p != mul_h(rho) {
+            return Err(Error::rejected_bundle(
+                "the outputs do not match the committed matrix: the homomorphic check fails",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Partition `index`'s product: all the Pedersen scheme asks of a partition, since its
+    /// proof is one check over the whole job.
+    fn prove_over(&self, index: u32, xs: &Multiplicand<'_>) -> Result<PartitionProved> {
+        let started = Instant::now();
+        let block = self.cached_block(index)?;
+        let id = self.ids[index as usize];
+        let rows = (id.row_end - id.row_start) as usize;
+        let y = block.product(rows, self.cols(), xs);
+        Ok(PartitionProved {
+            y,
+            proof: zkmr_proto::PartitionProof {
+                index,
+                row_start: id.row_start,
+                row_end: id.row_end,
+                ..Default::default()
+            },
+            device: "cpu".into(),
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
 }
 
 impl Prover for PedersenProver {
@@ -220,29 +289,24 @@ impl Prover for PedersenProver {
     }
 
     fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved> {
-        let started = Instant::now();
-        let block = self.cached_block(index)?;
-        let id = self.ids[index as usize];
-        let rows = (id.row_end - id.row_start) as usize;
-        let y = block.product(rows, self.cols(), &x.values, x.count);
-        Ok(PartitionProved {
-            y,
-            proof: zkmr_proto::PartitionProof {
-                index,
-                row_start: id.row_start,
-                row_end: id.row_end,
-                ..Default::default()
-            },
-            device: "cpu".into(),
-            seconds: started.elapsed().as_secs_f64(),
-        })
+        self.prove_over(index, &Multiplicand::new(&x.values, x.count))
     }
 
-    fn assemble(
+    /// Every partition's product reads one [`Multiplicand`], so a batch is converted for the
+    /// f64 kernel once, not once per partition.
+    fn prove_partitions(
         &self,
+        count: u32,
         x: &Vectors,
-        partitions: Vec<PartitionProved>,
-    ) -> Result<zkmr_proto::Bundle> {
+        done: &(dyn Fn(u32) + Sync),
+    ) -> Result<Vec<PartitionProved>> {
+        let xs = Multiplicand::new(&x.values, x.count);
+        each_partition(count, done, |index| self.prove_over(index, &xs))
+    }
+
+    /// Checked by [`PedersenProver::check`]: the verifier's relation over the values the proof
+    /// was made from, not a second pass over the bundle.
+    fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>) -> Result<Assembled> {
         let manifest = &self.store.manifest;
         let (rows, cols) = (manifest.rows as usize, self.cols());
         // y as one block of all rows per vector.
@@ -269,14 +333,29 @@ impl Prover for PedersenProver {
         let rho = folded.blinding(&self.secret()?.column_blindings);
         let (commitment_t, s) = proof::prove(t, rho);
 
-        let x_digest = vectors_digest(&x.values);
+        let leaf_x = vectors_digest(&x.values);
         let leaves: Vec<[u8; 32]> = partitions
             .iter()
             .zip(&self.ids)
-            .map(|(p, id)| job_leaf(id, &x_digest, &p.y))
+            .map(|(p, id)| job_leaf(id, &leaf_x, &p.y))
             .collect();
         let root = job_root(&self.commitment, x.count, x.encoding, &leaves);
-        Ok(zkmr_proto::Bundle {
+        let checked = self
+            .check(&partitions, &folded, &rho, x.encoding)
+            .map(|()| Verified {
+                scheme: Scheme::Pedersen,
+                y,
+                vectors: x.count,
+                y_scale_bits,
+                job_root: root,
+                partitions: partitions.len(),
+                matrix_encoding: manifest.encoding,
+                x: x.values.clone(),
+                x_encoding: x.encoding,
+                x_digest: x_digest(&x.values, x.count, x.encoding),
+                srs_unsafe: false,
+            });
+        let bundle = zkmr_proto::Bundle {
             version: zkmr_proto::BUNDLE_VERSION,
             matrix: Some(zkmr_proto::MatrixMeta {
                 rows: manifest.rows,
@@ -305,7 +384,8 @@ impl Prover for PedersenProver {
                 t: super::encoding::point_to_bytes(&commitment_t).to_vec(),
                 s: super::encoding::scalar_to_bytes(&s).to_vec(),
             }),
-        })
+        };
+        Ok(Assembled { bundle, checked })
     }
 
     fn key_digest(&self, _index: u32) -> Result<Option<[u8; 32]>> {
@@ -407,6 +487,7 @@ impl Prover for PedersenProver {
             ));
         }
         // The holder has A: a partition holds when its y block is the exact product.
+        let xs = Multiplicand::new(&bundle.x, vectors);
         indices
             .iter()
             .map(|index| {
@@ -418,7 +499,7 @@ impl Prover for PedersenProver {
                 }
                 let block = self.cached_block(*index)?;
                 let y = zkmr_math::field::unpack_i128(&p.y, "y")?;
-                Ok(y == block.product(rows, cols, &bundle.x, vectors))
+                Ok(y == block.product(rows, cols, &xs))
             })
             .collect::<Result<_>>()
             .map(Some)

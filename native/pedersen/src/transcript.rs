@@ -26,10 +26,15 @@ impl Transcript {
     }
 
     pub fn absorb(&mut self, label: &str, bytes: &[u8]) {
+        self.frame(label, bytes.len());
+        self.0.update(bytes);
+    }
+
+    /// An item's label and length, which its bytes then follow.
+    fn frame(&mut self, label: &str, len: usize) {
         self.0.update(&(label.len() as u64).to_le_bytes());
         self.0.update(label.as_bytes());
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
+        self.0.update(&(len as u64).to_le_bytes());
     }
 
     pub fn absorb_u64(&mut self, label: &str, v: u64) {
@@ -38,12 +43,14 @@ impl Transcript {
 
     /// Signed integers as 8-byte little-endian words.
     pub fn absorb_i64s(&mut self, label: &str, values: &[i64]) {
-        self.absorb(label, &le_bytes_i64(values));
+        self.frame(label, values.len() * 8);
+        update_words(&mut self.0, values, i64::to_le_bytes);
     }
 
     /// Signed integers as 16-byte little-endian words.
     pub fn absorb_i128s(&mut self, label: &str, values: &[i128]) {
-        self.absorb(label, &le_bytes_i128(values));
+        self.frame(label, values.len() * 16);
+        update_words(&mut self.0, values, i128::to_le_bytes);
     }
 
     /// A challenge scalar drawn from everything absorbed so far.
@@ -58,38 +65,56 @@ impl Transcript {
     }
 }
 
-fn le_bytes_i64(values: &[i64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-fn le_bytes_i128(values: &[i128]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+/// Hashes `values` as words of `N` bytes, a block at a time: a batch's `x` and `y` are hashed
+/// as the bytes they are, with no copy of them whole.
+fn update_words<T: Copy, const N: usize>(
+    h: &mut blake3::Hasher,
+    values: &[T],
+    bytes: impl Fn(T) -> [u8; N],
+) {
+    let mut block = [0u8; 16 * 1024];
+    for chunk in values.chunks(block.len() / N) {
+        for (out, v) in block.chunks_exact_mut(N).zip(chunk) {
+            out.copy_from_slice(&bytes(*v));
+        }
+        h.update(&block[..chunk.len() * N]);
+    }
 }
 
 /// A BLAKE3 digest of framed items under the domain tag and `label`.
 pub fn digest(label: &str, items: &[&[u8]]) -> [u8; 32] {
+    *framed(label, items).finalize().as_bytes()
+}
+
+fn framed(label: &str, items: &[&[u8]]) -> blake3::Hasher {
     let mut h = blake3::Hasher::new();
     for item in [TAG.as_bytes(), label.as_bytes()].iter().chain(items) {
         h.update(&(item.len() as u64).to_le_bytes());
         h.update(item);
     }
+    h
+}
+
+/// The digest of a list of words: its length, then the words as one framed item.
+fn digest_words<T: Copy, const N: usize>(
+    label: &str,
+    values: &[T],
+    bytes: impl Fn(T) -> [u8; N],
+) -> [u8; 32] {
+    let mut h = framed(label, &[&(values.len() as u64).to_le_bytes()]);
+    h.update(&((values.len() * N) as u64).to_le_bytes());
+    update_words(&mut h, values, bytes);
     *h.finalize().as_bytes()
 }
 
 /// The digest of a list of signed integers.
 pub fn digest_i64s(label: &str, values: &[i64]) -> [u8; 32] {
-    digest(
-        label,
-        &[&(values.len() as u64).to_le_bytes(), &le_bytes_i64(values)],
-    )
+    digest_words(label, values, i64::to_le_bytes)
 }
 
 /// The digest of a list of signed 128-bit integers.
 pub fn digest_i128s(label: &str, values: &[i128]) -> [u8; 32] {
-    digest(
-        label,
-        &[&(values.len() as u64).to_le_bytes(), &le_bytes_i128(values)],
-    )
+    digest_words(label, values, i128::to_le_bytes)
 }
 
 /// A Merkle tree's node: the digest of its two children.
@@ -140,6 +165,31 @@ mod tests {
         t.absorb("x", b"ab");
         t.absorb("y", b"c");
         assert_ne!(base, t.challenge("c"));
+    }
+
+    #[test]
+    fn words_hash_as_the_bytes_they_are_across_every_block_boundary() {
+        for len in [0usize, 1, 1023, 1024, 1025, 2047, 2048, 2049, 5000] {
+            let small: Vec<i64> = (0..len as i64).map(|v| v * -7919 + 3).collect();
+            let wide: Vec<i128> = small.iter().map(|v| (*v as i128) << 70 | 5).collect();
+            let small_bytes: Vec<u8> = small.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let wide_bytes: Vec<u8> = wide.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let count = (len as u64).to_le_bytes();
+            assert_eq!(
+                digest_i64s("x", &small),
+                digest("x", &[&count, &small_bytes])
+            );
+            assert_eq!(
+                digest_i128s("y", &wide),
+                digest("y", &[&count, &wide_bytes])
+            );
+            let (mut streamed, mut whole) = (Transcript::new("job"), Transcript::new("job"));
+            streamed.absorb_i64s("x", &small);
+            streamed.absorb_i128s("y", &wide);
+            whole.absorb("x", &small_bytes);
+            whole.absorb("y", &wide_bytes);
+            assert_eq!(streamed.challenge("c"), whole.challenge("c"), "{len} words");
+        }
     }
 
     #[test]

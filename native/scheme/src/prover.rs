@@ -3,9 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use zkmr_math::error::Result;
 use zkmr_math::sparse::Block;
 
+use crate::expected::Verified;
 use crate::id::Scheme;
 use crate::vectors::Vectors;
 
@@ -19,6 +21,15 @@ pub struct PartitionProved {
     /// Where it was proved ("cpu", "cuda") and how long it took: reported, never bundled.
     pub device: String,
     pub seconds: f64,
+}
+
+/// A bundle as a prover assembled it, and the prover's own check of it: an error there is the
+/// rejection the scheme's verifier would give (naming the partition where it can), so a job
+/// can trace it and never hands out a `y` that does not verify.
+#[derive(Debug)]
+pub struct Assembled {
+    pub bundle: zkmr_proto::Bundle,
+    pub checked: Result<Verified>,
 }
 
 /// A scheme's prover over an open key store: proves partitions where the rows are and
@@ -36,10 +47,22 @@ pub trait Prover: Send + Sync + fmt::Debug {
     /// Proves partition `index` for `x`.
     fn prove_partition(&self, index: u32, x: &Vectors) -> Result<PartitionProved>;
 
-    /// Puts every partition, proved for `x`, into a bundle with its job root; `partitions`
-    /// come in partition order, each once.
-    fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>)
-        -> Result<zkmr_proto::Bundle>;
+    /// Proves partitions `0..count` for `x` in parallel, in partition order, calling `done`
+    /// with each index as it is proved. A scheme whose partitions would each redo the same work
+    /// over `x` does it once here.
+    fn prove_partitions(
+        &self,
+        count: u32,
+        x: &Vectors,
+        done: &(dyn Fn(u32) + Sync),
+    ) -> Result<Vec<PartitionProved>> {
+        each_partition(count, done, |index| self.prove_partition(index, x))
+    }
+
+    /// Puts every partition, proved for `x`, into a bundle with its job root, and checks it as
+    /// the scheme's verifier would, against the store's own commitment; `partitions` come in
+    /// partition order, each once, from this process or from tasks nobody vouches for.
+    fn assemble(&self, x: &Vectors, partitions: Vec<PartitionProved>) -> Result<Assembled>;
 
     /// The key digest of partition `index` (its matrix-commitment leaf's key), as bytes;
     /// `None` under a scheme with one key for the whole matrix.
@@ -64,4 +87,21 @@ pub trait Prover: Send + Sync + fmt::Debug {
         bundle: &zkmr_proto::Bundle,
         indices: &[u32],
     ) -> Result<Option<Vec<bool>>>;
+}
+
+/// `prove(index)` for partitions `0..count` in parallel, in partition order, calling `done` with
+/// each index as it is proved: what [`Prover::prove_partitions`] does, whatever it shares.
+pub fn each_partition(
+    count: u32,
+    done: &(dyn Fn(u32) + Sync),
+    prove: impl Fn(u32) -> Result<PartitionProved> + Sync,
+) -> Result<Vec<PartitionProved>> {
+    (0..count)
+        .into_par_iter()
+        .map(|index| {
+            let proved = prove(index)?;
+            done(index);
+            Ok(proved)
+        })
+        .collect()
 }

@@ -23,10 +23,10 @@ use crate::device::{Device, DeviceChoice};
 use crate::error::{Error, Result};
 use crate::fixed_point::{check_output_range, decode_all, product_scale, y_error_bound};
 use crate::matrix::gather_outputs;
+use crate::product::Multiplicand;
 use crate::progress::{Event, Progress};
 use crate::store::KeyStore;
 use crate::store::StoreFiles;
-use crate::verify::verify;
 use crate::{Prover, Scheme, Vectors};
 
 /// A key store opened for proving, with its scheme's prover.
@@ -170,24 +170,20 @@ impl JobRunner {
         let started = Instant::now();
         let count = self.store.manifest.partitions.len();
         progress.report(Event::Started { total: count });
-        let partitions = (0..count as u32)
-            .into_par_iter()
-            .map(|index| {
-                let proved = self.prover.prove_partition(index, x)?;
-                progress.report(Event::PartitionDone { index });
-                Ok(proved)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let bundle = self.prover.assemble(x, partitions)?;
+        let partitions = self.prover.prove_partitions(count as u32, x, &|index| {
+            progress.report(Event::PartitionDone { index })
+        })?;
+        let assembled = self.prover.assemble(x, partitions)?;
         let seconds = started.elapsed().as_secs_f64();
-        let verified = verify(&bundle, &self.commitment()?).map_err(|e| {
-            Error::Format(format!(
+        let verified = assembled.checked.map_err(|e| match e {
+            Error::Rejected { .. } => Error::Format(format!(
                 "{}: the key store's own result does not verify, so it is damaged or \
                  inconsistent ({e}); commit the matrix again",
                 self.store.dir().display()
-            ))
+            )),
+            other => other,
         })?;
-        Ok((bundle, verified, seconds))
+        Ok((assembled.bundle, verified, seconds))
     }
 
     /// `Y = A X` from the committed blocks, decoded, vector after vector, with no proof: the
@@ -197,15 +193,13 @@ impl JobRunner {
         let manifest = &self.store.manifest;
         let partitioning = manifest.partitioning()?;
         let cols = manifest.cols as usize;
+        let xs = Multiplicand::new(&x.values, x.count);
         let blocks = (0..manifest.partitions.len())
             .into_par_iter()
             .map(|index| {
                 let rows = partitioning.range(index);
                 let block = self.prover.block(index as u32)?;
-                Ok((
-                    rows.start,
-                    block.product(rows.len(), cols, &x.values, x.count),
-                ))
+                Ok((rows.start, block.product(rows.len(), cols, &xs)))
             })
             .collect::<Result<Vec<_>>>()?;
         let y = gather_outputs(

@@ -90,8 +90,9 @@ impl JobRunner {
     ) -> Result<Reduced> {
         let commitment = self.commitment()?;
         order_partitions(&self.store, &mut partitions, x.count)?;
-        let bundle = self.prover.assemble(&x, partitions)?;
-        let verified = verify(&bundle, &commitment).map_err(|e| self.locate(&bundle, e))?;
+        let assembled = self.prover.assemble(&x, partitions)?;
+        let bundle = assembled.bundle;
+        let verified = assembled.checked.map_err(|e| self.locate(&bundle, e))?;
         Ok(self.reduced(&x, bundle, verified, commitment))
     }
 
