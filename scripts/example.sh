@@ -6,10 +6,26 @@
 #   scripts/example.sh mlp
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-name="${1:?usage: scripts/example.sh pagerank|mlp [ARGS...]}"
+usage() {
+  cat <<'EOF'
+usage: scripts/example.sh EXAMPLE [ARGS...]
+
+  pagerank   PageRank as a verified chain, against networkx.pagerank
+             (--graph karate|les_miserables|generated; --help for the rest)
+  mlp        an MLP's predictions on scikit-learn's digits as a verified chain, against predict
+
+Sets up .venv and builds zkmr on first use; `scripts/example.sh EXAMPLE --help` lists the
+example's own arguments.
+EOF
+}
+case "${1:-}" in
+  "") usage >&2; exit 2 ;;
+  -h | --help | help) usage; exit 0 ;;
+esac
+name="$1"
 shift
 script="$root/examples/$name/$name.py"
-[ -f "$script" ] || { echo "no example \"$name\" (examples: pagerank, mlp)" >&2; exit 2; }
+[ -f "$script" ] || { echo "no example \"$name\" (examples: pagerank, mlp)" >&2; usage >&2; exit 2; }
 # shellcheck source=scripts/python.sh
 source "$root/scripts/python.sh"
 zkmr_python_env >&2

@@ -48,6 +48,9 @@ pub fn prove(
             if let Some(trusted) = &trusted {
                 store.expect_commitment(trusted)?;
             }
+            if batch {
+                check_batch_shape(&vectors, store.store.manifest.cols as usize)?;
+            }
             store.check_vectors(&vectors)?;
             let proved = store.prove(&vectors, &callback)?;
             let y_scale_bits =
@@ -64,4 +67,26 @@ pub fn prove(
             y_error_bound: Some(bound),
         },
     ))
+}
+
+/// A batch whose rows are not the matrix's width, named by its shape as NumPy shows it, with
+/// the likely fix when it is the transpose of one that fits (a column vector, a `(cols, k)`
+/// array of `k` vectors).
+fn check_batch_shape(vectors: &Vectors, cols: usize) -> zkmr_core::Result<()> {
+    let (count, width) = (vectors.count, vectors.values.len() / vectors.count.max(1));
+    if width == cols {
+        return Ok(());
+    }
+    let mut message = format!(
+        "x has shape ({count}, {width}): each row is one vector, of {width} entries, but the \
+         matrix has {cols} columns"
+    );
+    if count == cols {
+        message += &format!("; did you mean x.T (shape ({width}, {count}))");
+        if width == 1 {
+            message += " or x.ravel() for one vector";
+        }
+        message += "?";
+    }
+    Err(Error::Input(message))
 }

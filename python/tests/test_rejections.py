@@ -68,6 +68,21 @@ def test_a_malformed_commitment_raises(job):
         zkmr.verify(proof, "abc")
 
 
+def test_a_masked_array_is_refused_unless_nothing_is_masked(tmp_path):
+    a = np.arange(12.0).reshape(3, 4)
+    with pytest.raises(zkmr.InputError) as raised:
+        zkmr.commit(np.ma.masked_greater(a, 9), tmp_path / "keys")
+    assert "matrix: a masked array with 2 masked entries" in str(raised.value)
+    assert "a.filled(value)" in str(raised.value)
+    assert not (tmp_path / "keys").exists()
+    # Nothing masked: the data as they are, and a proof of their product.
+    c = zkmr.commit(np.ma.masked_array(a, mask=False), tmp_path / "keys")
+    y, _ = zkmr.prove(c, np.ma.masked_array(np.ones(4), mask=False))
+    assert np.allclose(y, a @ np.ones(4))
+    with pytest.raises(zkmr.InputError, match="x: a masked array with 1 masked entry"):
+        zkmr.prove(c, np.ma.masked_array(np.ones(4), mask=[0, 0, 1, 0]))
+
+
 @pytest.mark.parametrize(
     "matrix, message",
     [
@@ -96,7 +111,13 @@ def test_bad_matrices_are_named(tmp_path, matrix, message):
     [
         (np.array([1.0, math.nan, 0, 0]), "vector index 1"),
         (np.array([1, 2, 3]), "vector has 3 entries but the matrix has 4 columns"),
-        (np.ones((2, 3)), "2 vectors hold 6 entries in all but the matrix has 4 columns"),
+        (
+            np.ones((2, 3)),
+            "x has shape (2, 3): each row is one vector, of 3 entries, but the matrix has 4 "
+            "columns",
+        ),
+        (np.ones((4, 1)), "has 4 columns; did you mean x.T (shape (1, 4)) or x.ravel() for one"),
+        (np.ones((4, 3)), "has 4 columns; did you mean x.T (shape (3, 4))?"),
         (np.ones((2, 2, 1)), "expected a 1-dimensional or 2-dimensional array"),
         ([[1, 2, 3, 4], [5, 6]], "rows of different lengths"),
         (np.array(["1", "2", "3", "4"]), "is not a number type"),

@@ -103,9 +103,10 @@ def commit(
 
     Raises:
         InputError: a value that cannot be encoded (NaN, infinity, too large), a ragged or
-            wrongly shaped array, a dtype that is not a number; the message names the row and
-            column.
-        StoreIOError: the store exists (without ``force``) or cannot be written.
+            wrongly shaped array, a dtype that is not a number, a masked array with masked
+            entries; the message names the row and column. Also a ``store`` directory that
+            exists and is not empty, without ``force=True``.
+        StoreIOError: the store cannot be written.
     """
     options = dict(
         scheme=scheme,

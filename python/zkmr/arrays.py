@@ -17,8 +17,19 @@ def as_matrix_array(value: Any, what: str, ndim: tuple[int, ...] = (2,)) -> np.n
     """``value`` as an ``int64`` or ``float64`` array with one of the dimensions ``ndim``.
 
     Lists of lists are accepted; a ragged one is refused, as are booleans, complex numbers,
-    strings and objects (NumPy would otherwise turn them into numbers silently or not at all).
+    strings and objects (NumPy would otherwise turn them into numbers silently or not at all),
+    and a masked array with anything masked (whose mask NumPy would otherwise drop).
     """
+    if isinstance(value, np.ma.MaskedArray):
+        masked = int(np.ma.count_masked(value))
+        if masked:
+            entries = "entry" if masked == 1 else "entries"
+            raise InputError(
+                f"{what}: a masked array with {masked} masked {entries}; zkmr proves every "
+                "value, so fill them first (a.filled(value)) or pass a.data to use the values "
+                "under the mask"
+            )
+        value = value.data
     if isinstance(value, np.ndarray):
         array = value
     else:
