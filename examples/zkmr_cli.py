@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +25,14 @@ def attempt(*args):
 
 def run(*args) -> dict:
     """Runs `zkmr ARGS --json` and returns its JSON object; a failure raises with zkmr's
-    message."""
-    code, out, err = attempt(*args)
+    message. On a terminal, zkmr writes to it directly, so its progress bars show while it
+    works (and a failure's message shows there)."""
+    if sys.stderr.isatty():
+        done = subprocess.run([binary(), *map(str, args), "--json"], stdout=subprocess.PIPE, text=True)
+        code, out, err = done.returncode, done.stdout, "its message is above"
+        out = json.loads(out) if code == 0 else None
+    else:
+        code, out, err = attempt(*args)
     if code != 0:
         raise RuntimeError(f"zkmr {' '.join(map(str, args))} exited {code}: {err.strip()}")
     return out

@@ -135,6 +135,8 @@ def compare(workdir=None, hidden=(64, 32)) -> dict:
     return {
         **{k: v for k, v in proved.items() if k not in ("logits", "spec", "proof", "images")},
         "images": len(x),
+        "labels": y,
+        "verified_predictions": ours,
         "predict_seconds": predict_seconds,
         "accuracy": float((predicted == y).mean()),
         "agree": int((~differ).sum()),
@@ -149,6 +151,8 @@ def compare(workdir=None, hidden=(64, 32)) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", help="keep the key stores, spec, inputs and proof here")
+    parser.add_argument("--plot", type=Path, help="draw the verified predictions' confusion matrix "
+                        "here (default: target/examples/mlp-confusion.png)")
     args = parser.parse_args()
     started = time.perf_counter()
     r = compare(args.workdir)
@@ -164,6 +168,12 @@ def main():
           f"{r['differ']} differ, {r['unexplained']} of them beyond the fixed-point error")
     print(f"largest logit error {r['max_error']:.2e} (bound {r['max_bound']:.2e}; {r['beyond_bound']} beyond)")
     print(f"total {time.perf_counter() - started:.1f} s")
+    import plots
+
+    drawn = plots.confusion(r["labels"], r["verified_predictions"], r["agree"],
+                            "Verified MLP predictions on scikit-learn's digits",
+                            args.plot or plots.DEFAULT_DIR / "mlp-confusion.png")
+    print(f"plot: {drawn}")
     sys.exit(0 if r["unexplained"] == 0 and r["beyond_bound"] == 0 else 1)
 
 

@@ -238,6 +238,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tolerance", type=float, default=1e-7, help="stop when a step moves the ranks this little (L1)")
     parser.add_argument("--workdir", help="keep the key store, spec and proof here")
+    parser.add_argument("--plot", type=Path, help="draw the verified ranks against networkx's here "
+                        "(default: target/examples/pagerank-GRAPH.png)")
     args = parser.parse_args()
     started = time.perf_counter()
     g = graph(args.graph, args.nodes, args.edges, args.seed)
@@ -257,6 +259,12 @@ def main():
     print(f"top 10: {r['top']}; order disagreements beyond the bound: {len(r['top_disagreements'])}")
     ok = r["l1"] <= r["bound"] and not r["top_disagreements"] and r["converged"]
     print("agrees with networkx" if ok else "DOES NOT agree with networkx")
+    import plots
+
+    drawn = plots.pagerank(r["ours"], r["theirs"], r["bound"],
+                           f"PageRank of {args.graph}: verified ranks against networkx",
+                           args.plot or plots.DEFAULT_DIR / f"pagerank-{args.graph}.png")
+    print(f"plot: {drawn}")
     sys.exit(0 if ok else 1)
 
 

@@ -1,5 +1,6 @@
 """Commit, prove and verify from NumPy, checked against NumPy's own product."""
 
+import sys
 import threading
 
 import numpy as np
@@ -169,6 +170,20 @@ def test_progress_true_draws_a_tqdm_bar(tmp_path, capsys):
     zkmr.prove(c, np.ones(8), progress=True)
     err = capsys.readouterr().err
     assert "commit" in err and "prove" in err and "4/4" in err
+
+
+def test_progress_true_without_tqdm_draws_a_plain_bar(tmp_path, capsys, monkeypatch):
+    # An import of tqdm fails, as on a machine without it.
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    c = zkmr.commit(np.eye(8), tmp_path / "keys", rows_per_partition=2, progress=True)
+    y, _ = zkmr.prove(c, np.arange(8.0), progress=True)
+    np.testing.assert_array_equal(y, np.arange(8.0))
+    err = capsys.readouterr().err
+    lines = err.split("\n")
+    assert lines[0].rsplit("\r", 1)[-1] == f"commit [{'=' * 30}] 4/4 partitions"
+    assert lines[1].rsplit("\r", 1)[-1] == f"prove [{'=' * 30}] 4/4 partitions"
+    assert lines[2:] == [""]
 
 
 def test_a_verdict_names_the_x_it_is_about(tmp_path, rng):

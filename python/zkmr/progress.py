@@ -1,10 +1,13 @@
 """Progress for long work: a callable ``(done, total)`` counted in partitions, or ``True`` for
-a ``tqdm`` bar when tqdm is installed. The callable runs on the worker threads of the proof,
+a bar: tqdm's when tqdm is installed (``pip install ./python[progress]``), else a plain one
+on standard error. The callable runs on the worker threads of the proof,
 each call holding the GIL."""
 
 from __future__ import annotations
 
 import contextlib
+import sys
+import time
 from typing import Callable, Iterator, Optional, Union
 
 ProgressCallback = Callable[[int, int], object]
@@ -23,8 +26,8 @@ def reporter(progress: ProgressArg, label: str) -> Iterator[Optional[ProgressCal
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        # Asked for a bar without tqdm: the work goes on without one.
-        yield None
+        with _plain_bar(label) as update:
+            yield update
         return
     bar = tqdm(desc=label, unit="partition", total=0)
 
@@ -38,3 +41,28 @@ def reporter(progress: ProgressArg, label: str) -> Iterator[Optional[ProgressCal
         yield update
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def _plain_bar(label: str) -> Iterator[ProgressCallback]:
+    """A one-line bar on standard error, redrawn at most every tenth of a second and on the
+    last partition, then ended with a newline."""
+    shown = {"at": 0.0, "line": ""}
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - shown["at"] < 0.1:
+            return
+        width = 30
+        filled = width * done // total if total else width
+        shown["line"] = f"{label} [{'=' * filled}{' ' * (width - filled)}] {done}/{total} partitions"
+        shown["at"] = now
+        sys.stderr.write("\r" + shown["line"])
+        sys.stderr.flush()
+
+    try:
+        yield update
+    finally:
+        if shown["line"]:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,4 +1,5 @@
-//! A terminal progress bar over partitions; hidden when stderr is not a terminal.
+//! A terminal progress bar over partitions, on stderr: drawn when stderr is a terminal and
+//! hidden otherwise, so `--json` output on stdout, logs and pipes never carry it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use zkmr_core::progress::{Event, Progress};
@@ -8,20 +9,13 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub fn new(label: &'static str, quiet: bool) -> Self {
-        Self::counting(label, "partitions", quiet)
+    pub fn new(label: &'static str) -> Self {
+        Self::counting(label, "partitions")
     }
 
     /// A bar counting `unit`s (a chain counts steps, up to its spec's bound).
-    pub fn counting(label: &'static str, unit: &str, quiet: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(
-            None,
-            if quiet {
-                ProgressDrawTarget::hidden()
-            } else {
-                ProgressDrawTarget::stderr()
-            },
-        );
+    pub fn counting(label: &'static str, unit: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(&format!(
                 "{{prefix:>8}} [{{bar:40}}] {{pos}}/{{len}} {unit} {{elapsed}}"

@@ -155,7 +155,7 @@ fn run_prove(args: ProveArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|p| read_input(p, &spec))
         .transpose()?;
-    let bar = Bar::counting("chain", "steps at most", args.json);
+    let bar = Bar::counting("chain", "steps at most");
     let started = Instant::now();
     let proved = prove::prove(&spec, &stores, input.as_ref().map(|v| &v.x), &bar)?;
     let seconds = started.elapsed().as_secs_f64();

@@ -128,9 +128,8 @@ pub fn commit(
     scheme: &SchemeArgs,
     keys: &std::path::Path,
     replace: bool,
-    quiet: bool,
 ) -> Result<CommitReport> {
-    let bar = Bar::new("commit", quiet);
+    let bar = Bar::new("commit");
     let done = setup::commit(
         &matrix.encoded,
         matrix.encoding,
@@ -201,7 +200,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .partitioning
             .options(&args.scheme, args.force, &args.keys)?,
     };
-    let bar = Bar::new("commit", args.json);
+    let bar = Bar::new("commit");
     let done = zkmr_io::commit_file(&args.matrix, &spec, &args.keys, &bar)?;
     bar.finish();
     let c = &done.committed;

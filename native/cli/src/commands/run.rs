@@ -157,14 +157,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let dir = staging.path().to_path_buf();
     let keys = dir.join("keys");
     let t = Instant::now();
-    let committed = commit::commit(
-        &matrix,
-        args.partitioning,
-        &args.scheme,
-        &keys,
-        true,
-        args.json,
-    )?;
+    let committed = commit::commit(&matrix, args.partitioning, &args.scheme, &keys, true)?;
     let commit_seconds = t.elapsed().as_secs_f64() - committed.srs_seconds;
 
     let device = args.device.select();
@@ -177,7 +170,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         batch,
         &bundle_path,
         Some(&dir.join("y.json")),
-        args.json,
     )?;
 
     let t = Instant::now();

@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     {
         eprintln!("{}", output::UNSAFE_SRS);
     }
-    let bar = Arc::new(Bar::new("sql", args.json));
+    let bar = Arc::new(Bar::new("sql"));
     let options = SessionOptions {
         scheme: args.scheme,
         srs,

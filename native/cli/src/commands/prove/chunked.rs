@@ -29,16 +29,15 @@ pub struct ChunkedReport {
 }
 
 /// Proves `batch` with `store` into the batch proof `out`, writing `y` to `y_out` as it comes,
-/// with a progress bar unless `quiet`. Neither file appears unless the whole batch is proved.
+/// with a progress bar. Neither file appears unless the whole batch is proved.
 pub fn prove(
     device: Device,
     store: &JobRunner,
     batch: &BatchFile,
     out: &Path,
     y_out: Option<&Path>,
-    quiet: bool,
 ) -> Result<ChunkedReport> {
-    let bar = Bar::new("prove", quiet);
+    let bar = Bar::new("prove");
     let proved = prove_batch_file(store, batch, out, y_out, &bar);
     bar.finish();
     let proved = proved?;

@@ -107,13 +107,12 @@ pub fn prove(
     batch: bool,
     out: &Path,
     y_out: Option<&Path>,
-    quiet: bool,
 ) -> Result<ProveReport> {
     fsio::check_writable(out)?;
     if let Some(path) = y_out {
         fsio::check_writable(path)?;
     }
-    let bar = Bar::new("prove", quiet);
+    let bar = Bar::new("prove");
     let proved = store.prove(&vector.x, &bar)?;
     bar.finish();
     let y_scale_bits = store.store.manifest.encoding.scale_bits + vector.x.encoding.scale_bits;
@@ -168,7 +167,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             scale: args.scale,
             value_bits: args.value_bits,
         };
-        let report = chunked::prove(device, &store, &batch, &out, y_out.as_deref(), args.json)?;
+        let report = chunked::prove(device, &store, &batch, &out, y_out.as_deref())?;
         if args.json {
             output::json(&report);
         } else {
@@ -219,15 +218,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     store
         .check_vectors(&vector.x)
         .map_err(|e| inputs::with_file(path, e))?;
-    let report = prove(
-        device,
-        &store,
-        &vector,
-        batch,
-        &out,
-        y_out.as_deref(),
-        args.json,
-    )?;
+    let report = prove(device, &store, &vector, batch, &out, y_out.as_deref())?;
     if args.json {
         output::json(&report);
     } else {
