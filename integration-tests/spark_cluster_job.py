@@ -32,7 +32,7 @@ import batch  # noqa: E402
 import job  # noqa: E402
 import pagerank_chain  # noqa: E402
 
-from pyspark import TaskContext  # noqa: E402
+from pyspark import StorageLevel, TaskContext  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 
 parser = argparse.ArgumentParser()
@@ -92,13 +92,20 @@ def executors(result):
 if args.batch:
     inputs_path, out, chunk, reference_y = args.batch
     table = spark.read.parquet(inputs_path)
-    per = -(-table.count() // 4)
+    count, width = table.count(), len(table.first().values)
+    # Four input partitions, or more so that none holds more than about 2^24 values (128 MB of
+    # doubles): each is sorted in memory once, and a task streams it after that. Each holds a
+    # whole number of chunks, so the batch's chunks are zkmr prove --chunk's and so is its root.
+    parts = max(4, -(-count * width // (1 << 24)))
+    per = -(-count // parts)
+    per = -(-per // int(chunk)) * int(chunk)
     # Input partition p holds inputs p*per .. (p+1)*per - 1 in order: the batch's order.
     ordered = spark.createDataFrame(
-        table.rdd.keyBy(lambda r: r.row // per).partitionBy(4, lambda p: p)
+        table.rdd.keyBy(lambda r: r.row // per).partitionBy(-(-count // per), lambda p: p)
         .mapPartitions(lambda rows: sorted((r for _, r in rows), key=lambda r: r.row)),
         table.schema)
-    ordered.cache().count()
+    # Kept on disk for the runs that follow: a batch need not fit in memory.
+    ordered.persist(StorageLevel.DISK_ONLY).count()
 
     def plain(run):
         started = time.monotonic()
