@@ -77,7 +77,7 @@ def bench(report: dict, path) -> Path:
     fig, (times, ratio) = plt.subplots(1, 2, figsize=(12, 4.5))
     width = 0.8 / (2 * len(schemes) + 1)
     x = np.arange(len(sizes))
-    product = {s: r["matvec_f64_s"] for r in results for s in [_size(r)]}
+    product = {_size(r): r["matvec_f64_s"] for r in results}
     times.bar(x, [product[s] for s in sizes], width, label="plain f64 product", color="0.6")
     for k, scheme in enumerate(schemes):
         rows = {_size(r): r for r in results if r["scheme"] == scheme}

@@ -30,7 +30,8 @@ def run(*args) -> dict:
     if sys.stderr.isatty():
         done = subprocess.run([binary(), *map(str, args), "--json"], stdout=subprocess.PIPE, text=True)
         code, out, err = done.returncode, done.stdout, "its message is above"
-        out = json.loads(out) if code == 0 else None
+        if code == 0:
+            return json.loads(out)
     else:
         code, out, err = attempt(*args)
     if code != 0:

@@ -47,22 +47,22 @@ def reporter(progress: ProgressArg, label: str) -> Iterator[Optional[ProgressCal
 def _plain_bar(label: str) -> Iterator[ProgressCallback]:
     """A one-line bar on standard error, redrawn at most every tenth of a second and on the
     last partition, then ended with a newline."""
-    shown = {"at": 0.0, "line": ""}
+    drawn_at = None
 
     def update(done: int, total: int) -> None:
+        nonlocal drawn_at
         now = time.monotonic()
-        if done < total and now - shown["at"] < 0.1:
+        if done < total and drawn_at is not None and now - drawn_at < 0.1:
             return
         width = 30
         filled = width * done // total if total else width
-        shown["line"] = f"{label} [{'=' * filled}{' ' * (width - filled)}] {done}/{total} partitions"
-        shown["at"] = now
-        sys.stderr.write("\r" + shown["line"])
+        sys.stderr.write(f"\r{label} [{'=' * filled}{' ' * (width - filled)}] {done}/{total} partitions")
         sys.stderr.flush()
+        drawn_at = now
 
     try:
         yield update
     finally:
-        if shown["line"]:
+        if drawn_at is not None:
             sys.stderr.write("\n")
             sys.stderr.flush()

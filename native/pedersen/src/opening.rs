@@ -268,10 +268,8 @@ pub fn verify(
     }
     let y = unpack_i128(&opening.y, "y").map_err(|e| reject(e.to_string()))?;
     let y_bound = output_bound(cols, header.encoding, x_encoding);
-    if y.iter().any(|v| v.unsigned_abs() >= y_bound) {
-        return Err(reject(
-            "a y entry exceeds the bound the encodings allow".into(),
-        ));
+    if let Some(why) = proof::beyond_bound(&y, y_bound) {
+        return Err(reject(why.into()));
     }
     let others = m - rows.len();
     if opening.z.len() != (others + 1) * SCALAR_BYTES {

@@ -153,6 +153,18 @@ fn fold<T: Copy + Into<i128> + Sync>(
     folded
 }
 
+/// Why outputs `y` cannot be a product under encodings whose outputs stay below `bound`, if one
+/// does not: what the verifier, an opening's verifier and the prover's own check each refuse.
+pub fn beyond_bound(y: &[i128], bound: u128) -> Option<&'static str> {
+    y.iter()
+        .any(|v| v.unsigned_abs() >= bound)
+        .then_some("a y entry exceeds the bound the encodings allow")
+}
+
+/// Why a job whose homomorphic check fails is refused.
+pub const CHECK_FAILS: &str =
+    "the outputs do not match the committed matrix: the homomorphic check fails";
+
 /// The Schnorr challenge after `T`.
 pub fn challenge(mut t: Transcript, commitment_t: &G1Affine) -> Fr {
     t.absorb("T", &point_to_bytes(commitment_t));

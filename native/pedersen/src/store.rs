@@ -233,22 +233,16 @@ impl PedersenProver {
     ) -> Result<()> {
         let manifest = &self.store.manifest;
         let bound = output_bound(self.cols(), manifest.encoding, x_encoding);
-        if let Some(p) = partitions
-            .iter()
-            .find(|p| p.y.iter().any(|v| v.unsigned_abs() >= bound))
-        {
-            return Err(Error::rejected(
-                p.proof.index,
-                "a y entry exceeds the bound the encodings allow",
-            ));
+        for p in partitions {
+            if let Some(why) = proof::beyond_bound(&p.y, bound) {
+                return Err(Error::rejected(p.proof.index, why));
+            }
         }
         let rows = manifest.rows as usize;
         let generators = generators::rows(rows);
         let p = folded.point(self.column_points()?, &generators, 0..rows);
         if p != mul_h(rho) {
-            return Err(Error::rejected_bundle(
-                "the outputs do not match the committed matrix: the homomorphic check fails",
-            ));
+            return Err(Error::rejected_bundle(proof::CHECK_FAILS));
         }
         Ok(())
     }

@@ -121,11 +121,8 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     for p in &bundle.partitions {
         let block = unpack_i128(&p.y, &format!("partition {} y", p.index))
             .map_err(|e| Error::rejected(p.index, e.to_string()))?;
-        if block.iter().any(|v| v.unsigned_abs() >= y_bound) {
-            return Err(Error::rejected(
-                p.index,
-                "a y entry exceeds the bound the encodings allow",
-            ));
+        if let Some(why) = proof::beyond_bound(&block, y_bound) {
+            return Err(Error::rejected(p.index, why));
         }
         blocks.push(block);
     }
@@ -160,9 +157,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     let generators = generators::rows(rows);
     let p = folded.point(&columns, &generators, 0..rows);
     if !proof::holds(t, p, &commitment_t, &s) {
-        return Err(Error::rejected_bundle(
-            "the outputs do not match the committed matrix: the homomorphic check fails",
-        ));
+        return Err(Error::rejected_bundle(proof::CHECK_FAILS));
     }
 
     // The job root, from verified values only.
