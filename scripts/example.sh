@@ -31,6 +31,6 @@ source "$root/scripts/python.sh"
 zkmr_python_env >&2
 # shellcheck source=scripts/rust.sh
 source "$root/scripts/rust.sh"
-(cd "$root" && zkmr_build --quiet) >&2
+(cd "$root" && zkmr_cli_build) >&2
 export ZKMR_BIN="${CARGO_TARGET_DIR:-$root/target}/release/zkmr"
 exec "$root/.venv/bin/python" "$script" "$@"

@@ -32,14 +32,14 @@ zkmr_python_package() {
   fi
   # After the workspace build, the package's own build compiles the package and PyO3 (whose
   # configuration follows the interpreter maturin names) and nothing else; a dependency
-  # compiling here means python/Cargo.toml's feature pins are stale (python/feature_pins.py).
+  # compiling here means python/Cargo.toml's feature pins are stale (scripts/feature_pins.py).
   again=$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$log" | awk '{print $2}' |
     grep -vxE 'zkmr-python|pyo3|pyo3-ffi|pyo3-macros|pyo3-macros-backend|pyo3-build-config|numpy' |
     sort -u | tr '\n' ' ' || true)
   rm -f "$log"
   if [ "${1:-}" = "--after-workspace-build" ] && [ -n "$again" ]; then
     echo "the Python package compiled the workspace's dependencies again: $again" \
-      "(regenerate python/Cargo.toml's pins with python3 python/feature_pins.py)" >&2
+      "(regenerate python/Cargo.toml's pins with python3 scripts/feature_pins.py -p zkmr-python)" >&2
     return 1
   fi
 }

@@ -1,6 +1,7 @@
 # Sourced by the scripts that build zkmr: installs Rust with rustup when the machine has none,
-# and builds the workspace the one way every command here builds it (release profile, every
-# target), so the test command and the CLI wrapper never rebuild each other's dependencies.
+# and builds either the whole workspace (the test command: release profile, every target) or
+# the CLI alone (scripts/zkmr, scripts/example.sh), with one feature set for every dependency,
+# so neither rebuilds the other's dependencies.
 
 if ! command -v cargo >/dev/null 2>&1; then
   if [ -x "$HOME/.cargo/bin/cargo" ]; then
@@ -17,7 +18,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # The workspace's Python package (python/) asks a Python 3 interpreter for its build
-# configuration (PyO3), even when only the CLI is wanted.
+# configuration (PyO3) in the workspace build.
 if ! command -v python3 >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq python3
 fi
@@ -28,6 +29,50 @@ zkmr_build() {
   cargo build --release --workspace --all-targets "$@"
 }
 
+# Builds the CLI alone (target/release/zkmr). The quick build by default: no default features,
+# so pedersen, jobs, batches, chains, openings and benchmarks, a third of the dependencies
+# (about 7 minutes on a fresh 2-core machine); a command that needs halo2 or SQL says so.
+# ZKMR_FULL=1 builds the full CLI, and once a full one is there (this way or from the test
+# command's build) it is the one kept current. native/cli/Cargo.toml's feature pins give the
+# quick build the workspace's features for every dependency, so the test command reuses it.
+# The first build shows cargo's progress; later ones (nothing or little to do) stay quiet.
+zkmr_cli_build() {
+  local bin="${CARGO_TARGET_DIR:-target}/release/zkmr" args=(--release -p zkmr-cli --bin zkmr)
+  if [ "${ZKMR_FULL:-}" = 1 ] || { [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "full build"; }; then
+    [ -x "$bin" ] || echo "building the full zkmr CLI (halo2, aggregation, SQL): about 20 minutes on 2 cores, once" >&2
+  else
+    args+=(--no-default-features)
+    [ -x "$bin" ] || echo "building the zkmr CLI (the quick build: about 7 minutes on 2 cores, once; ZKMR_FULL=1 adds halo2 and SQL)" >&2
+  fi
+  if [ -x "$bin" ]; then args+=(--quiet); fi
+  cargo build "${args[@]}"
+}
+
+# For the test command, after the workspace build: makes the quick CLI build as scripts/zkmr
+# does on a fresh clone, keeps it as target/release/zkmr-quick (integration-tests'
+# test_quick_build.py runs it), puts the full CLI back, and fails when the quick build compiled
+# a dependency again: then native/cli/Cargo.toml's feature pins are stale. (serde for the
+# build machine is the one exception: a crate cannot pin one package under two names.)
+zkmr_quick_build_check() {
+  local dir="${CARGO_TARGET_DIR:-target}/release" log again
+  log=$(mktemp)
+  if ! cargo build --release -p zkmr-cli --bin zkmr --no-default-features >"$log" 2>&1; then
+    cat "$log"
+    rm -f "$log"
+    return 1
+  fi
+  again=$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$log" | awk '{print $2}' |
+    grep -vE '^zkmr-|^serde$' | sort -u | tr '\n' ' ' || true)
+  rm -f "$log"
+  cp "$dir/zkmr" "$dir/zkmr-quick"
+  zkmr_build --quiet
+  if [ -n "$again" ]; then
+    echo "the quick CLI build compiled the workspace's dependencies again: $again" \
+      "(regenerate native/cli/Cargo.toml's pins with" \
+      "python3 scripts/feature_pins.py -p zkmr-cli --no-default-features)" >&2
+    return 1
+  fi
+}
 # Makes the builds that follow in this shell run clippy's lints on the workspace's own crates,
 # warnings as errors, while they compile: clippy-driver stands in for rustc on the workspace
 # members as `cargo clippy` itself arranges it (RUSTC_WORKSPACE_WRAPPER, CLIPPY_ARGS), while

@@ -74,6 +74,10 @@ if want lint || want rust || want examples || want jvm || want python; then
   fi
   zkmr_build
 fi
+if want rust || want examples; then
+  echo "== the quick CLI build (scripts/zkmr's first build) on the workspace build's dependencies"
+  zkmr_quick_build_check
+fi
 if want rust || want python; then
   echo "== the Python package (pip install ./python into .venv)"
   zkmr_python_package --after-workspace-build
@@ -92,6 +96,7 @@ if want examples; then
   # pytest exits 1 when tests failed (its summary line counts them) and 2+ when it could not run.
   status=0
   ZKMR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr" \
+    ZKMR_QUICK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/zkmr-quick" \
     .venv/bin/python -m pytest -q -p no:cacheprovider integration-tests 2>&1 | tee -a "$log" || status=$?
   if [ "$status" -gt 1 ]; then echo "e2e: pytest integration-tests FAILED" | tee -a "$log"; fi
 fi

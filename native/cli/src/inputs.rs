@@ -26,7 +26,7 @@ impl SchemeArgs {
     /// Refuses `--srs`/`--dev-srs` for a scheme set up without an SRS, and their absence for
     /// one that needs it, naming the flags.
     pub fn check(&self) -> Result<()> {
-        let needs = zkmr_core::registry::scheme(self.scheme).capabilities().srs;
+        let needs = zkmr_core::registry::scheme(self.scheme)?.capabilities().srs;
         let given = self.srs.is_some() || self.dev_srs;
         if given && !needs {
             return Err(zkmr_core::Error::Usage(format!(
@@ -64,6 +64,8 @@ pub struct SrsArgs {
 }
 
 impl SrsArgs {
+    /// The SRS to read; only aggregation takes it from these flags.
+    #[cfg(feature = "halo2")]
     pub fn choice(&self) -> SrsChoice {
         srs_choice(self.srs.clone(), self.dev_srs)
             .ok()

@@ -9,6 +9,7 @@ mod inputs;
 mod output;
 mod paths;
 mod progress;
+#[cfg(feature = "sql")]
 mod render;
 
 use std::process::ExitCode;
@@ -16,10 +17,27 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+/// The version, and which build this is: scripts/zkmr keeps a full build once there is one.
+const VERSION: &str = if cfg!(all(feature = "halo2", feature = "sql")) {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (full build: pedersen, halo2, sql)"
+    )
+} else if cfg!(feature = "halo2") {
+    concat!(env!("CARGO_PKG_VERSION"), " (pedersen, halo2; without sql)")
+} else if cfg!(feature = "sql") {
+    concat!(env!("CARGO_PKG_VERSION"), " (pedersen, sql; without halo2)")
+} else {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (quick build: pedersen; without halo2, sql)"
+    )
+};
+
 #[derive(Parser)]
 #[command(
     name = "zkmr",
-    version,
+    version = VERSION,
     about = "Verifiable matrix-vector products: Pedersen commitments or halo2 proofs"
 )]
 struct Cli {
@@ -34,7 +52,11 @@ enum Command {
     /// Prove y = A x for every partition of a key store and write a bundle.
     Prove(commands::prove::Args),
     /// Fold a bundle's partition proofs into one proof, verifiable on-chain.
+    #[cfg(feature = "halo2")]
     Aggregate(commands::aggregate::Args),
+    /// Fold a bundle's partition proofs into one proof (needs the `halo2` feature).
+    #[cfg(not(feature = "halo2"))]
+    Aggregate(commands::left_out::Args),
     /// Verify a bundle, an aggregated proof or a partition opening against a trusted matrix
     /// commitment, and (with --vector, --vectors or --x-digest) against the x you asked about.
     ///
@@ -58,14 +80,23 @@ enum Command {
     /// Commit, prove and verify one input in one go.
     Run(commands::run::Args),
     /// Run SQL with the zkmr functions (zkCommitMatrix, zkMatMul, zkCommit, zkVerify) locally.
+    #[cfg(feature = "sql")]
     Sql(commands::sql::Args),
+    /// Run SQL with the zkmr functions locally (needs the `sql` feature).
+    #[cfg(not(feature = "sql"))]
+    Sql(commands::left_out::Args),
     /// Write a random matrix as Parquet (and a vector as JSON).
     Generate(commands::generate::Args),
     /// Measure setup, proving and verification against a plain f64 matvec.
     Bench(commands::bench::Args),
     /// Measure aggregation per number of partitions against per-partition verification.
+    #[cfg(feature = "halo2")]
     BenchAggregate(commands::bench_aggregate::Args),
+    /// Measure aggregation per number of partitions (needs the `halo2` feature).
+    #[cfg(not(feature = "halo2"))]
+    BenchAggregate(commands::left_out::Args),
     /// One aggregation benchmark in a fresh process.
+    #[cfg(feature = "halo2")]
     #[command(hide = true)]
     BenchAggregateOne(commands::bench_aggregate::OneArgs),
     /// One benchmark size in a fresh process (so peak memory is per size).
@@ -84,16 +115,26 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Commit(args) => commands::commit::run(args),
         Command::Prove(args) => commands::prove::run(args),
+        #[cfg(feature = "halo2")]
         Command::Aggregate(args) => commands::aggregate::run(args),
+        #[cfg(not(feature = "halo2"))]
+        Command::Aggregate(_) => commands::left_out::run("`zkmr aggregate`", "halo2"),
         Command::Verify(args) => commands::verify::run(args),
         Command::Open(args) => commands::open::run(args),
         Command::Chain(command) => commands::chain::run(command),
         Command::Run(args) => commands::run::run(args),
+        #[cfg(feature = "sql")]
         Command::Sql(args) => commands::sql::run(args),
+        #[cfg(not(feature = "sql"))]
+        Command::Sql(_) => commands::left_out::run("`zkmr sql`", "sql"),
         Command::Generate(args) => commands::generate::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::BenchOne(args) => commands::bench::run_one(args),
+        #[cfg(feature = "halo2")]
         Command::BenchAggregate(args) => commands::bench_aggregate::run(args),
+        #[cfg(not(feature = "halo2"))]
+        Command::BenchAggregate(_) => commands::left_out::run("`zkmr bench-aggregate`", "halo2"),
+        #[cfg(feature = "halo2")]
         Command::BenchAggregateOne(args) => commands::bench_aggregate::run_one(args),
     };
     let result = result.and_then(|code| match output::failure() {

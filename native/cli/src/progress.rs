@@ -27,7 +27,9 @@ impl Bar {
         Self { bar }
     }
 
-    /// Starts counting again, for the next piece of work shown on the same bar.
+    /// Starts counting again, for the next piece of work shown on the same bar (the SQL
+    /// statements of one `zkmr sql` run).
+    #[cfg(feature = "sql")]
     pub fn restart(&self) {
         self.bar.reset();
     }

@@ -9,7 +9,6 @@ use zkmr_core::progress::Silent;
 use zkmr_core::setup::SrsChoice;
 use zkmr_core::setup::{commit, CommitOptions};
 use zkmr_core::verify::verify;
-use zkmr_core::Scheme;
 use zkmr_core::Vectors;
 
 fn partition(c: &mut Criterion) {
@@ -26,14 +25,16 @@ fn partition(c: &mut Criterion) {
         encoding,
     );
     let dir = tempfile::tempdir().unwrap();
-    for scheme in Scheme::ALL {
+    for scheme in zkmr_core::registry::all().map(|s| s.id()) {
         let options = CommitOptions {
             scheme,
-            srs: (zkmr_core::registry::scheme(scheme).capabilities().srs).then(|| {
-                SrsChoice::Development {
+            srs: (zkmr_core::registry::scheme(scheme)
+                .unwrap()
+                .capabilities()
+                .srs)
+                .then(|| SrsChoice::Development {
                     cache_dir: zkmr_core::setup::default_cache_dir(),
-                }
-            }),
+                }),
             replace: true,
             ..CommitOptions::default()
         };

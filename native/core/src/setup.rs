@@ -22,7 +22,7 @@ pub fn commit(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<MatrixCommitted> {
-    crate::registry::scheme(options.scheme).commit(
+    crate::registry::scheme(options.scheme)?.commit(
         MatrixInput::Dense(matrix),
         encoding,
         options,
@@ -40,7 +40,7 @@ pub fn commit_sparse(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<MatrixCommitted> {
-    crate::registry::scheme(options.scheme).commit(
+    crate::registry::scheme(options.scheme)?.commit(
         MatrixInput::Sparse(matrix),
         encoding,
         options,
@@ -62,7 +62,7 @@ pub fn commit_stream<'a>(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<MatrixCommitted> {
-    crate::registry::scheme(options.scheme).commit(
+    crate::registry::scheme(options.scheme)?.commit(
         MatrixInput::Stream {
             rows,
             cols,

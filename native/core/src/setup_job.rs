@@ -52,7 +52,7 @@ pub fn plan(
         rows_per_partition: rows_per_partition as u32,
         ..SetupPlan::default()
     };
-    crate::registry::scheme(scheme).plan_setup(&mut plan, srs)?;
+    crate::registry::scheme(scheme)?.plan_setup(&mut plan, srs)?;
     Ok(plan)
 }
 
@@ -71,7 +71,7 @@ impl Plan {
                 plan.version
             )));
         }
-        let scheme = crate::registry::scheme(plan.scheme.parse()?);
+        let scheme = crate::registry::scheme(plan.scheme.parse()?)?;
         let encoding = encoding_from_proto(plan.encoding.as_ref(), "setup plan encoding")?;
         let partitioning = Partitioning::new(plan.rows as usize, plan.rows_per_partition as usize)?;
         Ok(Self {

@@ -229,7 +229,7 @@ fn every_scheme_rejects_its_bundle_relabelled_as_another_scheme() {
 #[test]
 fn every_registered_scheme_is_the_one_its_name_finds() {
     for id in Scheme::ALL {
-        let scheme = zkmr_core::registry::scheme(id);
+        let scheme = zkmr_core::registry::scheme(id).unwrap();
         assert_eq!(scheme.id(), id);
         assert_eq!(id.name().parse::<Scheme>().unwrap(), id);
         assert_eq!(Scheme::from_proto(id.to_proto(), "test").unwrap(), id);

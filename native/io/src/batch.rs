@@ -42,7 +42,7 @@ pub fn prove_batch_file(
             batch.chunk
         )));
     }
-    let scheme = zkmr_core::registry::scheme(store.scheme());
+    let scheme = zkmr_core::registry::scheme(store.scheme())?;
     if batch.chunk > 1 && !scheme.capabilities().batches {
         return Err(Error::Usage(format!(
             "chunks of {} vectors: {} proves one vector per bundle; use chunks of 1, or a key store made \

@@ -97,7 +97,7 @@ pub fn commit_file(
     }
     let options = &spec.options;
     let streamed = !coordinates
-        && zkmr_core::registry::scheme(options.scheme)
+        && zkmr_core::registry::scheme(options.scheme)?
             .capabilities()
             .streamed_commit
         && options.srs.is_none()

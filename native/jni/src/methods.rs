@@ -101,7 +101,7 @@ fn srs_of(
     } else {
         Some(text(env, srs_file, "srs file")?.into())
     };
-    let development = file.is_none() && zkmr_core::registry::scheme(scheme).capabilities().srs;
+    let development = file.is_none() && zkmr_core::registry::scheme(scheme)?.capabilities().srs;
     Ok(srs_choice(file, development)?)
 }
 

@@ -106,7 +106,7 @@ pub struct Capabilities {
 ///
 /// Implementations check what is theirs to check (their options, their settings in a store,
 /// their parts of a bundle); the job layer checks the rest (shapes, partition order, `x`).
-pub trait ProofScheme: Send + Sync {
+pub trait ProofScheme: Send + Sync + std::fmt::Debug {
     /// The scheme's name, as stores, bundles and the wire contract record it.
     fn id(&self) -> Scheme;
 

@@ -209,6 +209,7 @@ impl MatrixAccumulator {
         let dest = Path::new(&self.rows.store);
         if session.srs.is_none()
             && zkmr_core::registry::scheme(session.scheme)
+                .map_err(|e| failed(NAME, e))?
                 .capabilities()
                 .srs
         {

@@ -28,13 +28,20 @@ const SCALE_BITS: u32 = 16;
 /// Verification is timed as the median of this many checks (fewer when one takes seconds).
 const VERIFY_RUNS: usize = 21;
 
+/// Every scheme this build has.
+const DEFAULT_SCHEMES: &str = if cfg!(feature = "halo2") {
+    "pedersen,halo2"
+} else {
+    "pedersen"
+};
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Comma-separated ROWSxCOLS sizes, or ROWSxCOLSxVECTORS for a batch.
     #[arg(long, default_value = DEFAULT_SIZES)]
     pub sizes: String,
     /// Comma-separated schemes, each measured on every size.
-    #[arg(long, default_value = "pedersen,halo2")]
+    #[arg(long, default_value = DEFAULT_SCHEMES)]
     pub scheme: String,
     #[arg(long, default_value_t = DEFAULT_ROWS_PER_PARTITION)]
     pub rows_per_partition: usize,
@@ -147,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut results = Vec::new();
     for (rows, cols, vectors) in sizes {
         for scheme in &schemes {
-            if !registry::scheme(*scheme).capabilities().batches && vectors > 1 {
+            if !registry::scheme(*scheme)?.capabilities().batches && vectors > 1 {
                 eprintln!(
                     "bench: {scheme} proves one vector at a time; skipping {rows}x{cols}x{vectors}"
                 );
@@ -320,7 +327,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     let matvec_f64_s = time_product(&a, &xs, rows, cols, vectors);
 
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let capabilities = registry::scheme(args.scheme).capabilities();
+    let capabilities = registry::scheme(args.scheme)?.capabilities();
     let options = CommitOptions {
         scheme: args.scheme,
         rows_per_partition: args.rows_per_partition,

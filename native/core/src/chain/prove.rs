@@ -217,7 +217,7 @@ impl Stepper {
             bundle.x.clear();
         }
         if let Some(columns) =
-            crate::registry::scheme(store.scheme()).detach_matrix_key(&mut bundle)
+            crate::registry::scheme(store.scheme())?.detach_matrix_key(&mut bundle)
         {
             if !self
                 .proof

@@ -27,12 +27,13 @@ use crate::product::Multiplicand;
 use crate::progress::{Event, Progress};
 use crate::store::KeyStore;
 use crate::store::StoreFiles;
-use crate::{Prover, Scheme, Vectors};
+use crate::{ProofScheme, Prover, Scheme, Vectors};
 
 /// A key store opened for proving, with its scheme's prover.
 #[derive(Debug)]
 pub struct JobRunner {
     pub store: KeyStore,
+    scheme: &'static dyn ProofScheme,
     prover: Box<dyn Prover>,
 }
 
@@ -54,10 +55,14 @@ impl JobRunner {
     }
 
     fn with_store(store: KeyStore, device: Device) -> Result<Self> {
-        let scheme = crate::registry::scheme(store.manifest.scheme);
+        let scheme = crate::registry::scheme(store.manifest.scheme)?;
         scheme.check_manifest(&store.manifest, store.dir())?;
         let prover = scheme.prover(store.clone(), device)?;
-        Ok(Self { store, prover })
+        Ok(Self {
+            store,
+            scheme,
+            prover,
+        })
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -70,7 +75,7 @@ impl JobRunner {
 
     /// The matrix the store holds, as the wire contract describes it.
     pub fn matrix_meta(&self) -> Result<zkmr_proto::MatrixMeta> {
-        crate::registry::scheme(self.scheme()).matrix_meta(&self.store.manifest)
+        self.scheme.matrix_meta(&self.store.manifest)
     }
 
     /// The matrix commitment.

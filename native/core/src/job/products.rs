@@ -26,9 +26,7 @@ impl JobRunner {
     /// Whether tasks may multiply any rows they hold ([`Self::multiply_rows`]) rather than
     /// prove whole partitions.
     pub fn row_products(&self) -> bool {
-        crate::registry::scheme(self.scheme())
-            .capabilities()
-            .row_products
+        self.scheme.capabilities().row_products
     }
 
     fn require_row_products(&self) -> Result<()> {

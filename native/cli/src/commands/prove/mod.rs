@@ -204,7 +204,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, None) => unreachable!("clap requires --vector or --vectors"),
     };
     if vector.x.count > 1
-        && !zkmr_core::registry::scheme(store.scheme())
+        && !zkmr_core::registry::scheme(store.scheme())?
             .capabilities()
             .batches
     {

@@ -1,19 +1,24 @@
-"""Prints the feature pins of python/Cargo.toml: the dependencies that a build of zkmr-python
-alone would compile with other features than the whole workspace's build does.
+"""Prints the feature pins of a crate built alone: the dependencies that a build of one
+package (the cargo arguments given) would compile with other features than the whole
+workspace's build does.
 
-`pip install ./python` has maturin build this crate alone (`cargo rustc -p zkmr-python`), and
-cargo resolves features for the packages it builds, so without the pins arrow, parquet, halo2
-and the rest would compile a second time, with fewer features, beside the workspace build's.
-The pins ask for the workspace's features, so both builds share one of each.
+Two builds use them. `pip install ./python` has maturin build zkmr-python alone
+(`-p zkmr-python`), and scripts/zkmr builds the CLI alone, first without its default
+features (`-p zkmr-cli --no-default-features`). Cargo resolves features for the packages it
+builds, so without the pins arrow, parquet, halo2 and the rest would compile a second time,
+with fewer features, beside the workspace build's. The pins ask for the workspace's features,
+so the builds share one of each.
 
-Run from the repository root after changing dependencies (it builds both ways, release
-profile) and repeat until it prints nothing new; paste its lines into the pins section.
-scripts/python.sh fails the package build when a dependency compiles again.
+Run from the repository root after changing dependencies, with the crate's arguments (it
+builds both ways, release profile), and repeat until it prints nothing new; paste its lines
+into the crate's pins section. scripts/python.sh fails the package build when a dependency
+compiles again, and scripts/test.sh the CLI's quick build.
 """
 
 import collections
 import json
 import subprocess
+import sys
 
 
 def units(*args: str) -> dict:
@@ -32,7 +37,7 @@ def units(*args: str) -> dict:
 
 def main() -> None:
     workspace = units("--workspace", "--all-targets")
-    alone = units("-p", "zkmr-python")
+    alone = units(*(sys.argv[1:] or ["-p", "zkmr-python"]))
     shared = {f for built in workspace.values() for _, files in built for f in files}
     for package, built in sorted(alone.items()):
         if package.startswith("path+"):
