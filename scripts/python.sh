@@ -2,8 +2,10 @@
 # (examples/requirements.txt), installed once and again whenever the list changes.
 # Sourced by scripts/test.sh and scripts/example.sh.
 #
-# zkmr_python_package installs the zkmr package (python/) into .venv, as the README's
-# `pip install ./python` does: maturin builds it in the workspace's target directory.
+# zkmr_python_package builds the zkmr package (python/) as a wheel, target/wheels/zkmr-*.whl,
+# which installs on a machine of this platform without Rust, and installs it into .venv, as
+# the README's `pip install ./python` does: maturin builds it in the workspace's target
+# directory.
 
 zkmr_python_env() {
   local root
@@ -24,17 +26,23 @@ zkmr_python_env() {
 zkmr_python_package() {
   local root log again
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local wheels="${CARGO_TARGET_DIR:-$root/target}/wheels"
   log=$(mktemp)
-  if ! "$root/.venv/bin/pip" install -v --disable-pip-version-check "$root/python" >"$log" 2>&1; then
+  rm -f "$wheels"/zkmr-*.whl
+  if ! "$root/.venv/bin/pip" wheel -v --no-deps --disable-pip-version-check -w "$wheels" \
+    "$root/python" >"$log" 2>&1; then
     cat "$log"
     rm -f "$log"
     return 1
   fi
-  # After the workspace build, the package's own build compiles the package and PyO3 (whose
-  # configuration follows the interpreter maturin names) and nothing else; a dependency
-  # compiling here means python/Cargo.toml's feature pins are stale (scripts/feature_pins.py).
+  "$root/.venv/bin/pip" install -q --force-reinstall --no-deps --disable-pip-version-check \
+    "$wheels"/zkmr-*.whl
+  # After the workspace build, the package's own build compiles the package, the CLI without
+  # SQL (its `zkmr` command) and PyO3 (whose configuration follows the interpreter maturin
+  # names) and nothing else; a dependency compiling here means python/Cargo.toml's feature
+  # pins are stale (scripts/feature_pins.py).
   again=$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$log" | awk '{print $2}' |
-    grep -vxE 'zkmr-python|pyo3|pyo3-ffi|pyo3-macros|pyo3-macros-backend|pyo3-build-config|numpy' |
+    grep -vxE 'zkmr-python|zkmr-cli|pyo3|pyo3-ffi|pyo3-macros|pyo3-macros-backend|pyo3-build-config|numpy' |
     sort -u | tr '\n' ' ' || true)
   rm -f "$log"
   if [ "${1:-}" = "--after-workspace-build" ] && [ -n "$again" ]; then

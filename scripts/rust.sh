@@ -31,7 +31,7 @@ zkmr_build() {
 
 # Builds the CLI alone (target/release/zkmr). The quick build by default: no default features,
 # so pedersen, jobs, batches, chains, openings and benchmarks, a third of the dependencies
-# (about 7 minutes on a fresh 2-core machine); a command that needs halo2 or SQL says so.
+# (about 5 minutes on a fresh 2-core machine); a command that needs halo2 or SQL says so.
 # ZKMR_FULL=1 builds the full CLI, and once a full one is there (this way or from the test
 # command's build) it is the one kept current. native/cli/Cargo.toml's feature pins give the
 # quick build the workspace's features for every dependency, so the test command reuses it.
@@ -42,7 +42,7 @@ zkmr_cli_build() {
     [ -x "$bin" ] || echo "building the full zkmr CLI (halo2, aggregation, SQL): about 20 minutes on 2 cores, once" >&2
   else
     args+=(--no-default-features)
-    [ -x "$bin" ] || echo "building the zkmr CLI (the quick build: about 7 minutes on 2 cores, once; ZKMR_FULL=1 adds halo2 and SQL)" >&2
+    [ -x "$bin" ] || echo "building the zkmr CLI (the quick build: about 5 minutes on 2 cores, once; ZKMR_FULL=1 adds halo2 and SQL)" >&2
   fi
   if [ -x "$bin" ]; then args+=(--quiet); fi
   cargo build "${args[@]}"

@@ -7,6 +7,7 @@
 
 mod arrays;
 mod batch;
+mod cli;
 mod commit;
 mod errors;
 mod progress;
@@ -18,6 +19,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(cli::cli, m)?)?;
     m.add_function(wrap_pyfunction!(commit::commit, m)?)?;
     m.add_function(wrap_pyfunction!(prove::prove, m)?)?;
     m.add_function(wrap_pyfunction!(verify::verify, m)?)?;

@@ -106,6 +106,8 @@ class Batch:
 
 _Progress = Optional[Callable[[int, int], object]]
 
+def cli(argv: list[str], relaunch: list[str]) -> int: ...
+
 def commit(
     matrix: Union[np.ndarray, str],
     store: str,

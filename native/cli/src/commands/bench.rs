@@ -3,7 +3,8 @@
 //! run (a matvec for one vector, an f64 GEMM for a batch).
 
 use std::hint::black_box;
-use std::process::{Command, ExitCode};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -123,14 +124,15 @@ fn parse_sizes(sizes: &str) -> Result<Vec<(usize, usize, usize)>> {
         .collect()
 }
 
-/// Runs this executable with `args` and reads the one JSON row it prints: each measurement in
+/// Runs this CLI again with `args` and reads the one JSON row it prints: each measurement in
 /// a fresh process, so peak memory is its own.
 pub fn in_fresh_process<T: serde::de::DeserializeOwned>(args: &[String], what: &str) -> Result<T> {
-    let exe = std::env::current_exe().map_err(|e| Error::io("zkmr", e))?;
-    let out = Command::new(&exe)
+    let mut command = crate::relaunch();
+    let program = PathBuf::from(command.get_program());
+    let out = command
         .args(args)
         .output()
-        .map_err(|e| Error::io(&exe, e))?;
+        .map_err(|e| Error::io(program, e))?;
     if !out.status.success() {
         return Err(Error::Usage(format!(
             "{what} failed: {}",
