@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-zkmr() { "${ZKMR_BIN:-$root/scripts/zkmr}" "$@"; }
+# The seeds need the full CLI (halo2 stores and bundles, `zkmr sql`).
+zkmr() { ZKMR_FULL=1 "${ZKMR_BIN:-$root/scripts/zkmr}" "$@"; }
 fuzz=$root/fuzz
 stores=$root/native/fuzz/stores
 work=$(mktemp -d)

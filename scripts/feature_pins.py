@@ -9,55 +9,50 @@ builds, so without the pins arrow, parquet, halo2 and the rest would compile a s
 with fewer features, beside the workspace build's. The pins ask for the workspace's features,
 so the builds share one of each.
 
-Run from the repository root after changing dependencies, with the crate's arguments (it
-builds both ways, release profile), and repeat until it prints nothing new; paste its lines
-into the crate's pins section. scripts/python.sh fails the package build when a dependency
-compiles again, and scripts/test.sh the CLI's quick build.
+Run from the repository root after changing dependencies, with the crate's arguments; it
+asks `cargo tree` (nothing is built) for the features of every package compiled for the
+target, both ways, and prints a pin for each that differs; paste its lines into the crate's
+pins section and run it again until it prints nothing. scripts/python.sh fails the package
+build when a dependency compiles again, and scripts/test.sh the CLI's quick build.
 """
 
-import collections
-import json
 import subprocess
 import sys
 
 
-def units(*args: str) -> dict:
-    """package id -> [(features, artifact files)] of every library unit the build makes."""
+def features(edges: str, *args: str) -> dict:
+    """name@version -> features, of every package the build compiles for the target (not the
+    build machine: build scripts and proc macros have their own units), as cargo resolves
+    them for the packages `args` name."""
     out = subprocess.run(
-        ["cargo", "build", "--release", "--message-format=json", *args],
+        ["cargo", "tree", *args, "-e", edges, "--prefix", "none",
+         "-f", "{p}|{f}"],
         capture_output=True, text=True, check=True,
     ).stdout
-    found = collections.defaultdict(list)
+    found = {}
     for line in out.splitlines():
-        m = json.loads(line)
-        if m.get("reason") == "compiler-artifact" and "lib" in m["target"]["kind"]:
-            found[m["package_id"]].append((frozenset(m["features"]), frozenset(m["filenames"])))
+        package, _, flags = line.removesuffix(" (*)").partition("|")
+        if not package or "(" in package:
+            continue  # workspace members rebuild only when a dependency differs
+        name, version = package.split(" ")
+        found[f"{name}@{version.lstrip('v')}"] = frozenset(f for f in flags.split(",") if f)
     return found
 
 
 def main() -> None:
-    workspace = units("--workspace", "--all-targets")
-    alone = units(*(sys.argv[1:] or ["-p", "zkmr-python"]))
-    shared = {f for built in workspace.values() for _, files in built for f in files}
-    for package, built in sorted(alone.items()):
-        if package.startswith("path+"):
-            continue  # workspace members rebuild only when a dependency differs
-        for features, files in built:
-            if files & shared:
-                continue
-            # The workspace unit this one should have been: the smallest superset (a
-            # package built for the host and the target has two).
-            candidates = [f for f, _ in workspace.get(package, []) if f >= features]
-            if not candidates:
-                continue
-            want = min(candidates, key=len)
-            if want == features:
-                continue  # the same features: it differs by a dependency pinned here
-            name, version = package.rsplit("#", 1)[-1].split("@")
-            major = version.split(".")[0] if not version.startswith("0.") else "0-" + version.split(".")[1]
-            flags = ", ".join(f'"{f}"' for f in sorted(want))
-            print(f'pin-{name}-{major} = {{ package = "{name}", version = "{version}", '
-                  f"default-features = false, features = [{flags}] }}")
+    # `cargo tree` resolves the workspace as the test command's `--all-targets` build does
+    # (dev-dependencies included) and a package alone as its build does (without them).
+    workspace = features("normal,dev,no-proc-macro", "--workspace")
+    alone = features("normal,no-proc-macro", *(sys.argv[1:] or ["-p", "zkmr-python"]))
+    for package, flags in sorted(alone.items()):
+        want = workspace.get(package)
+        if want is None or want == flags:
+            continue
+        name, version = package.split("@")
+        major = version.split(".")[0] if not version.startswith("0.") else "0-" + version.split(".")[1]
+        listed = ", ".join(f'"{f}"' for f in sorted(want))
+        print(f'pin-{name}-{major} = {{ package = "{name}", version = "{version}", '
+              f"default-features = false, features = [{listed}] }}")
 
 
 if __name__ == "__main__":
