@@ -35,16 +35,22 @@ zkmr_build() {
 # ZKMR_FULL=1 builds the full CLI, and once a full one is there (this way or from the test
 # command's build) it is the one kept current. native/cli/Cargo.toml's feature pins give the
 # quick build the workspace's features for every dependency, so the test command reuses it.
-# The first build shows cargo's progress; later ones (nothing or little to do) stay quiet.
+# A build of another kind than the binary there (the first, or the full one after the quick)
+# says so and shows cargo's progress; the others (nothing or little to do) stay quiet.
 zkmr_cli_build() {
   local bin="${CARGO_TARGET_DIR:-target}/release/zkmr" args=(--release -p zkmr-cli --bin zkmr)
-  if [ "${ZKMR_FULL:-}" = 1 ] || { [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "full build"; }; then
-    [ -x "$bin" ] || echo "building the full zkmr CLI (halo2, aggregation, SQL): about 20 minutes on 2 cores, once" >&2
-  else
-    args+=(--no-default-features)
-    [ -x "$bin" ] || echo "building the zkmr CLI (the quick build: about 5 minutes on 2 cores, once; ZKMR_FULL=1 adds halo2 and SQL)" >&2
+  local have=none want=quick
+  if [ -x "$bin" ]; then
+    case "$("$bin" --version 2>/dev/null)" in *"full build"*) have=full ;; *) have=quick ;; esac
   fi
-  if [ -x "$bin" ]; then args+=(--quiet); fi
+  if [ "${ZKMR_FULL:-}" = 1 ] || [ "$have" = full ]; then want=full; else args+=(--no-default-features); fi
+  if [ "$have" = "$want" ]; then
+    args+=(--quiet)
+  elif [ "$want" = full ]; then
+    echo "building the full zkmr CLI (halo2, aggregation, SQL): about 15 minutes on 2 cores after the quick build, once" >&2
+  else
+    echo "building the zkmr CLI (the quick build: about 5 minutes on 2 cores, once; ZKMR_FULL=1 adds halo2 and SQL)" >&2
+  fi
   cargo build "${args[@]}"
 }
 
