@@ -55,6 +55,7 @@ def test_every_part_it_leaves_out_names_its_feature(tmp_path):
     left_out(quick("sql", "SELECT 1"), "sql")
     left_out(quick("aggregate", "--bundle", tmp_path / "none", "--dev-srs"), "halo2")
     left_out(quick("bench-aggregate"), "halo2")
+    left_out(quick("verify", "--aggregated", tmp_path / "none", "--commitment", "00" * 32, "--dev-srs"), "halo2")
 
 
 @pytest.mark.skipif(not FULL, reason="ZKMR_BIN names no full build")

@@ -26,31 +26,8 @@ pub(super) fn verify(
         srs: args.srs.clone(),
         dev_srs: args.dev_srs,
     };
-    let (result, verify_ms) = check(path, commitment, &srs, expected)?;
+    let (result, verify_ms) =
+        zkmr_aggregate::verifier::verify_file(path, commitment, &srs.choice(), expected)?;
     let result = result.map(|v| Outcome::of(v, true));
     Ok((Some(Scheme::Halo2), result, verify_ms))
-}
-
-#[cfg(feature = "halo2")]
-fn check(
-    path: &Path,
-    commitment: &[u8; 32],
-    srs: &SrsArgs,
-    expected: &Expected,
-) -> Result<(Result<zkmr_core::verify::Verified>, f64)> {
-    zkmr_aggregate::verifier::verify_file(path, commitment, &srs.choice(), expected)
-}
-
-/// A build without halo2 has no aggregation verifier.
-#[cfg(not(feature = "halo2"))]
-fn check(
-    _path: &Path,
-    _commitment: &[u8; 32],
-    _srs: &SrsArgs,
-    _expected: &Expected,
-) -> Result<(Result<zkmr_core::verify::Verified>, f64)> {
-    Err(zkmr_core::registry::not_built(
-        "`zkmr verify --aggregated`",
-        "halo2",
-    ))
 }

@@ -1,6 +1,7 @@
 //! `zkmr verify`: a bundle (the whole job, or one partition with its store), an aggregated
 //! proof, or a partition opening, against a trusted matrix commitment and the `x` asked about.
 
+#[cfg(feature = "halo2")]
 mod aggregated;
 mod batch;
 mod bundle;
@@ -146,7 +147,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let (scheme, result, verify_ms) = match (&args.bundle, &args.aggregated) {
         (Some(path), _) => bundle::verify(&args, path, &commitment, &expected)?,
+        #[cfg(feature = "halo2")]
         (None, Some(path)) => aggregated::verify(&args, path, &commitment, &expected)?,
+        #[cfg(not(feature = "halo2"))]
+        (None, Some(_)) => {
+            return Err(zkmr_core::registry::not_built(
+                "`zkmr verify --aggregated`",
+                "halo2",
+            ))
+        }
         (None, None) => unreachable!("clap requires --bundle or --aggregated"),
     };
     let result = result.and_then(|v| match expected_root {
