@@ -15,6 +15,8 @@
 #   7. batch inference (examples/spark/batch.py): 1000 inputs in four input partitions, chunks
 #      proved by the tasks on both workers; the same y and batch root as `zkmr prove --vectors
 #      --chunk` over the same inputs, and `zkmr verify` accepts the proof against the inputs;
+#      again with the executor of a batch task killed while it stalls mid-partition (kill -9), and with
+#      spark.speculation and a straggling batch task: the same y and batch root each time;
 #   8. PageRank (examples/spark/pagerank_chain.py) on an edge list of 300 nodes and 1500 edges, every
 #      iteration's product by tasks on both workers: `zkmr chain verify` accepts the chain, whose
 #      job roots are those of `zkmr chain prove` over the same store.
@@ -72,13 +74,19 @@ submit shipped --archives "$work/keys.tgz#zkmr-keys" zkmr-keys && check shipped
   --json >"$work/halo2-reference.json"
 submit halo2 "file://$work/keys-halo2" && check halo2 "$work/halo2-reference.json"
 
+# Kills the executor JVM whose straggling task wrote its PID to $work/$1.straggler (kill -9).
+kill_straggler_executor() {
+  wait_for "[ -s '$work/$1.straggler' ]" 180
+  local victim
+  victim=$(cat "$work/$1.straggler")
+  grep -q CoarseGrainedExecutorBackend "/proc/$victim/cmdline"
+  kill -9 "$victim"
+  echo "$1: executor JVM $victim killed while its task stalls"
+}
+
 submit killed "file://$work/keys" --slow 60 --straggler "$work/killed.straggler" &
 job=$!
-wait_for '[ -s "$work/killed.straggler" ]' 180
-victim=$(cat "$work/killed.straggler")
-grep -q CoarseGrainedExecutorBackend "/proc/$victim/cmdline"
-kill -9 "$victim"
-echo "killed: executor JVM $victim killed mid-job"
+kill_straggler_executor killed
 wait "$job"
 check killed
 grep -qE "Lost executor|ExecutorLostFailure|Executor .* removed" "$work/killed.log" ||
@@ -120,21 +128,45 @@ submit batch "file://$work/keys" \
   --batch "$work/inputs.parquet" "file://$work/batch" 125 "$work/batch-reference-y.parquet"
 commitment=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["matrix_commitment"])' \
   "$work/reference.json")
-"$zkmr" verify --bundle "$work/batch/batch.zkmr" --commitment "$commitment" \
-  --vectors "$work/inputs.parquet" --json >"$work/batch-verified.json"
-python3 - "$work/batch-reference.json" "$work/batch.json" "$work/batch-verified.json" <<'PY'
+# Checks batch case $1: the reference's y and batch root, a proof zkmr verify accepts against the
+# inputs, tasks on both workers.
+check_batch() {
+  "$zkmr" verify --bundle "$work/$1/batch.zkmr" --commitment "$commitment" \
+    --vectors "$work/inputs.parquet" --json >"$work/$1-verified.json"
+  python3 - "$work/batch-reference.json" "$work/$1.json" "$work/$1-verified.json" "$1" <<'PY'
 import json, sys
-reference, verified = json.load(open(sys.argv[1])), json.load(open(sys.argv[3]))
+reference, verified, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[3])), sys.argv[4]
 job = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
-assert job["matrix_commitment"] == reference["matrix_commitment"], "batch: commitments differ"
-assert job["batch_root"] == reference["batch_root"] == verified["batch_root"], "batch: roots differ"
-assert (job["chunks"], job["inputs"]) == (8, 1000) and verified["verified"], "batch: not 8 chunks of 1000"
-assert job["y_mismatches"] == 0, f"batch: {job['y_mismatches']} inputs' y differ from zkmr prove's"
+assert job["matrix_commitment"] == reference["matrix_commitment"], f"{name}: commitments differ"
+assert job["batch_root"] == reference["batch_root"] == verified["batch_root"], f"{name}: roots differ"
+assert (job["chunks"], job["inputs"]) == (8, 1000) and verified["verified"], f"{name}: not 8 chunks of 1000"
+assert job["y_mismatches"] == 0, f"{name}: {job['y_mismatches']} inputs' y differ from zkmr prove's"
 executors = [e for e in job["executors"] if e != job["driver"]]
-assert {e.split(":")[0] for e in executors} == {"127.0.0.1", "127.0.0.2"}, f"batch: executors {executors}"
-print(f"batch: {job['inputs']} inputs in {job['chunks']} chunks proved on the cluster in "
+assert {e.split(":")[0] for e in executors} == {"127.0.0.1", "127.0.0.2"}, f"{name}: executors {executors}"
+print(f"{name}: {job['inputs']} inputs in {job['chunks']} chunks proved on the cluster in "
       f"{job['seconds']:.1f} s; root {job['batch_root'][:16]}... equals zkmr prove's, zkmr verify accepts it")
 PY
+}
+check_batch batch
+
+batch_args=(--batch "$work/inputs.parquet")
+submit batch-killed "file://$work/keys" --slow 60 --straggler "$work/batch-killed.straggler" \
+  "${batch_args[@]}" "file://$work/batch-killed" 125 "$work/batch-reference-y.parquet" &
+job=$!
+kill_straggler_executor batch-killed
+wait "$job"
+check_batch batch-killed
+grep -qE "Lost executor|ExecutorLostFailure|Executor .* removed" "$work/batch-killed.log" ||
+  { echo "batch-killed: the driver log shows no lost executor"; exit 1; }
+
+submit batch-speculated --conf spark.speculation=true --conf spark.speculation.interval=200ms \
+  --conf spark.speculation.multiplier=1.5 --conf spark.speculation.quantile=0.5 \
+  --conf spark.speculation.minTaskRuntime=1s --conf spark.speculation.efficiency.enabled=false \
+  "file://$work/keys" --slow 45 --straggler "$work/batch-speculated.straggler" \
+  "${batch_args[@]}" "file://$work/batch-speculated" 125 "$work/batch-reference-y.parquet"
+check_batch batch-speculated
+grep -q "speculatable" "$work/batch-speculated.log" ||
+  { echo "batch-speculated: no task was marked speculatable"; exit 1; }
 
 python3 - "$work/edges.csv" <<'PY'
 import random, sys

@@ -4,7 +4,9 @@
 
 --slow, --straggler: the first task of input partition 0 to create FILE writes its executor
 JVM's PID there (for the test to kill) and sleeps SECONDS; every later attempt of it, a retry,
-a speculative copy or a rerun of the stage, finds FILE and does not sleep.
+a speculative copy or a rerun of the stage, finds FILE and does not sleep. With --batch, the
+straggler is the batch task of input partition 0, and it sleeps after handing over its first
+200 inputs, past the first chunk of the cluster test's 125.
 --nan-row: row ROW's first value becomes NaN (a malformed row).
 --baseline: time the job again ("seconds"; the first run's time is "first_seconds"), its SQL form
 ("sql_seconds") and the plain product in Spark SQL over the same tables ("baseline_seconds").
@@ -62,21 +64,29 @@ def executor_jvm():
     raise RuntimeError("no executor JVM above this Python worker")
 
 
-def inject(rows):
+def straggle():
+    """The straggler's stall, in the first attempt of input partition 0 only."""
     if args.straggler and TaskContext.get().partitionId() == 0:
         try:
             fd = os.open(args.straggler, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            fd = None
-        if fd is not None:
-            os.write(fd, str(executor_jvm()).encode())
-            os.close(fd)
-            time.sleep(args.slow)
-    for r in rows:
+            return
+        os.write(fd, str(executor_jvm()).encode())
+        os.close(fd)
+        time.sleep(args.slow)
+
+
+def inject(rows, after=0):
+    """The rows as they are, but for the faults asked for; the straggler stalls after `after`."""
+    if after == 0:
+        straggle()
+    for i, r in enumerate(rows):
         if r.row == args.nan_row:
             yield (r.row, [float("nan")] + list(r.values[1:]))
         else:
             yield (r.row, list(r.values))
+        if i + 1 == after:
+            straggle()
 
 
 spark = SparkSession.builder.appName("zkmr cluster test").getOrCreate()
@@ -86,7 +96,24 @@ def executors(result):
     infos = spark.sparkContext._jsc.sc().statusTracker().getExecutorInfos()
     result["executors"] = sorted(f"{e.host()}:{e.port()}" for e in infos)
     result["driver"] = f"{spark.conf.get('spark.driver.host')}:{spark.conf.get('spark.driver.port')}"
+    result["peak_memory_mib"] = peak_memory()
     return result
+
+
+def peak_memory():
+    """Each executor's peak JVM heap and process-tree RSS in MiB, as its heartbeats reported them
+    (the driver is executor "driver" under local[N]); RSS needs
+    spark.executor.processTreeMetrics.enabled, and a value never reported is absent."""
+    summaries = spark.sparkContext._jsc.sc().statusStore().executorList(False)
+    peaks = {}
+    for i in range(summaries.size()):
+        e = summaries.apply(i)
+        metrics = e.peakMemoryMetrics()
+        if metrics.isEmpty():
+            continue
+        values = {name: metrics.get().getMetricValue(name) for name in ("JVMHeapMemory", "ProcessTreeJVMRSSMemory")}
+        peaks[e.id()] = {name: round(v / 2**20) for name, v in values.items() if v > 0}
+    return peaks
 
 
 if args.batch:
@@ -106,6 +133,10 @@ if args.batch:
         table.schema)
     # Kept on disk for the runs that follow: a batch need not fit in memory.
     ordered.persist(StorageLevel.DISK_ONLY).count()
+    if args.straggler:
+        # Evaluated in the batch's own tasks, so the straggler is a batch task.
+        ordered = spark.createDataFrame(ordered.rdd.mapPartitions(lambda rows: inject(rows, after=200)),
+                                        table.schema)
 
     def plain(run):
         started = time.monotonic()

@@ -25,8 +25,9 @@ wait_for() {
   done
 }
 
-# Starts the master and both workers (1 core, 1 GiB each) with logs and work directories under
-# $1, and waits until both workers have registered; sets $master to the master's URL.
+# Starts the master and both workers (1 core each, and $STANDALONE_WORKER_MEMORY of memory for
+# executors, 1g unless set) with logs and work directories under $1, and waits until both
+# workers have registered; sets $master to the master's URL.
 standalone_start() {
   local dir=$1 port=$((20000 + RANDOM % 20000))
   mkdir -p "$dir/logs" "$dir/local"
@@ -37,7 +38,7 @@ standalone_start() {
   standalone_pids+=($!)
   for w in 1 2; do
     SPARK_LOCAL_IP=127.0.0.$w "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
-      --host 127.0.0.$w --cores 1 --memory 1g --webui-port 0 --work-dir "$dir/worker$w" \
+      --host 127.0.0.$w --cores 1 --memory "${STANDALONE_WORKER_MEMORY:-1g}" --webui-port 0 --work-dir "$dir/worker$w" \
       "$master" >"$dir/logs/worker$w.log" 2>&1 &
     standalone_pids+=($!)
   done
@@ -48,7 +49,8 @@ standalone_start() {
 # functions; leading --conf/--archives pairs are passed to spark-submit, the rest to the job.
 # The job starts once both workers' executors have registered (spark.cores.max is what the
 # standalone scheduler waits for: without it the first executor may get every task).
-# The job's JSON goes to $2.json and its log to $2.log.
+# Executors get $STANDALONE_EXECUTOR_MEMORY of heap (512m unless set); the job's JSON goes to
+# $2.json and its log to $2.log.
 standalone_submit() {
   local to=$1 out=$2 started=$SECONDS rc=0
   shift 2
@@ -58,7 +60,7 @@ standalone_submit() {
     --jars spark-udf/target/zkmr-spark-0.1.0.jar \
     --conf spark.sql.extensions=io.zkmr.spark.ZkmrExtensions \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
-    --conf spark.ui.enabled=false --executor-memory 512m \
+    --conf spark.ui.enabled=false --executor-memory "${STANDALONE_EXECUTOR_MEMORY:-512m}" \
     --conf spark.cores.max=2 --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
     --conf spark.scheduler.maxRegisteredResourcesWaitingTime=60s \
     "${conf[@]}" integration-tests/spark_cluster_job.py "$@" >"$out.json" 2>"$out.log" || rc=$?

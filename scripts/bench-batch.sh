@@ -8,7 +8,7 @@
 #     tasks, chunks and native product) in the same session, timed after a first run of it.
 # Every run's batch root must be zkmr prove's.
 #
-#   scripts/bench-batch.sh [ROWS COLS INPUTS CHUNK]    (after the README's build; minutes)
+#   [EXECUTOR_MEMORY=2g] scripts/bench-batch.sh [ROWS COLS INPUTS CHUNK]    (after the README's build; minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1024} cols=${2:-1024} inputs=${3:-16384} chunk=${4:-1024}
@@ -30,13 +30,17 @@ commitment=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["m
 /usr/bin/time -f '%e %M' -o "$work/verify.time" "$zkmr" verify --bundle "$work/cli.zkmr" \
   --commitment "$commitment" --json >"$work/verify.json"
 
-args=(--conf spark.driver.memory=3g "$work/matrix.parquet" "$work/x.json" "file://$work/keys"
-  --batch-baseline --batch "$work/inputs.parquet")
+# Each executor's peak heap and RSS, reported with its heartbeats.
+args=(--conf spark.driver.memory=3g --conf spark.executor.processTreeMetrics.enabled=true
+  --conf spark.executor.metrics.pollingInterval=1s "$work/matrix.parquet" "$work/x.json"
+  "file://$work/keys" --batch-baseline --batch "$work/inputs.parquet")
 standalone_submit 'local[2]' "$work/local" "${args[@]}" "file://$work/local-batch" "$chunk" \
   "$work/cli-y.parquet"
+# Executors of EXECUTOR_MEMORY (768m unless set; a chunk of 2,048 inputs of 4,096 takes 2g).
+export STANDALONE_WORKER_MEMORY=${EXECUTOR_MEMORY:-768m} STANDALONE_EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-768m}
 standalone_start "$work/cluster"
-standalone_submit "$master" "$work/standalone" --conf spark.executor.memory=768m "${args[@]}" \
-  "file://$work/standalone-batch" "$chunk" "$work/cli-y.parquet"
+standalone_submit "$master" "$work/standalone" "${args[@]}" "file://$work/standalone-batch" "$chunk" \
+  "$work/cli-y.parquet"
 
 python3 - "$work" "$rows" "$cols" "$inputs" "$chunk" <<'PY'
 import json, sys
@@ -57,4 +61,7 @@ for name, label in (("local", "Spark local[2]"), ("standalone", "Spark standalon
     print(f"  {label}")
     print(f"    zk batch job                             {zk:8.2f} s  {n / zk:9.0f} inputs/s  {zk / plain:5.2f}x plain")
     print(f"    same job without proofs                  {plain:8.2f} s  {n / plain:9.0f} inputs/s")
+    for executor, peak in sorted(job["peak_memory_mib"].items()):
+        print(f"    executor {executor:>6}: peak heap {peak.get('JVMHeapMemory', '?')} MiB, "
+              f"peak RSS {peak.get('ProcessTreeJVMRSSMemory', '?')} MiB (both runs)")
 PY

@@ -29,7 +29,7 @@ source integration-tests/standalone.sh
 args=("$work/matrix.parquet" "$work/x.json" "file://$work/keys" --baseline)
 standalone_submit 'local[2]' "$work/local" --conf spark.driver.memory=2g "${args[@]}"
 standalone_start "$work/cluster"
-standalone_submit "$master" "$work/standalone" --conf spark.executor.memory=768m "${args[@]}"
+STANDALONE_EXECUTOR_MEMORY=768m standalone_submit "$master" "$work/standalone" "${args[@]}"
 
 python3 - "$work" "$rows" "$cols" <<'PY'
 import json, sys

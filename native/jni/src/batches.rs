@@ -15,7 +15,8 @@ use crate::outputs;
 
 /// `byte[] proveVectors(long handle, byte[] xIpc, int xScaleBits)`: proves `Y = A X` for the
 /// vectors (one vector, or a batch as rows) with one proof, in this process, and verifies it;
-/// returns `JobOutput`, whose bundle is one chunk of a batch.
+/// returns `ChunkOutput`: one chunk of a batch, its bundle as encoded bytes for the task to
+/// write as they are.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_proveVectors<'local>(
     mut env: EnvUnowned<'local>,
@@ -27,13 +28,16 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_proveVectors<'local>(
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
         let x = job_vectors(env, &x, x_scale_bits)?;
-        message(env, &outputs::job_output(open.prove_reduced(&x, &Silent)?))
+        message(
+            env,
+            &outputs::chunk_output(open.prove_reduced(&x, &Silent)?),
+        )
     })
 }
 
 /// `byte[] multiplyVectors(long handle, byte[] xIpc, int xScaleBits)`: `Y = A X` for the
-/// vectors, as `proveVectors` computes it but with no proof: a `JobOutput` holding `y` (decoded)
-/// and the vector count only. The baseline a batch job's cost is measured against.
+/// vectors, as `proveVectors` computes it but with no proof: a `ChunkOutput` holding `y`
+/// (decoded) and the vector count only. The baseline a batch job's cost is measured against.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zkmr_NativeBridge_multiplyVectors<'local>(
     mut env: EnvUnowned<'local>,
@@ -48,7 +52,7 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_multiplyVectors<'local>(
         let y = open.plain_product(&x)?;
         message(
             env,
-            &zkmr_proto::JobOutput {
+            &zkmr_proto::ChunkOutput {
                 y,
                 vectors: x.count as u32,
                 ..Default::default()

@@ -1,5 +1,6 @@
 //! The protobuf messages the JVM reads, built from the core's results.
 
+use prost::Message;
 use zkmr_core::bundle::encoding_to_proto;
 use zkmr_core::fixed_point::{decode_all, FixedPoint};
 use zkmr_core::job::{JobRunner, Reduced};
@@ -64,6 +65,17 @@ pub fn job_output(committed: Reduced) -> zkmr_proto::JobOutput {
         x: verified.x,
         x_encoding: Some(encoding_to_proto(verified.x_encoding)),
         vectors: verified.vectors as u32,
+    }
+}
+
+/// A batch chunk as its task reports it: what the task emits (`y`, decoded) and writes (the
+/// bundle, encoded once here), without the copies of `x` a job's output carries.
+pub fn chunk_output(committed: Reduced) -> zkmr_proto::ChunkOutput {
+    zkmr_proto::ChunkOutput {
+        job_root: to_hex(&committed.verified.job_root),
+        vectors: committed.verified.vectors as u32,
+        y: committed.y(),
+        bundle: committed.bundle.encode_to_vec(),
     }
 }
 

@@ -5,7 +5,10 @@
 //! `(-p/2, p/2)`. The bounds that keep every honest value inside that window are enforced by
 //! [`crate::fixed_point`] before anything reaches the field.
 
-use halo2_proofs::halo2curves::{bn256::Fr, ff::PrimeField};
+use halo2_proofs::halo2curves::{
+    bn256::Fr,
+    ff::{FromUniformBytes, PrimeField},
+};
 
 use crate::error::{Error, Result};
 
@@ -34,29 +37,73 @@ pub fn from_i64(v: i64) -> F {
     }
 }
 
-/// `v·R⁻¹`, where `R = 2^256` is the field's Montgomery radix: the element whose internal form
-/// is `|v|` itself (negated for a negative `v`), made without the multiplication that
-/// [`from_i128`] spends entering Montgomery form. Sums and Horner folds of such elements are
-/// the same sums of the `v`s times `R⁻¹`, which one multiplication by [`radix`] removes: a fold
-/// over a batch converts once per result instead of once per entry, with the same result.
-pub fn from_i128_over_radix(v: i128) -> F {
-    use halo2_proofs::halo2curves::serde::SerdeObject;
-    let mut internal = [0u8; 32];
-    internal[..16].copy_from_slice(&v.unsigned_abs().to_le_bytes());
-    // |v| < 2^127 < p, so these limbs are a reduced internal form.
-    let scaled = F::from_raw_bytes_unchecked(&internal);
-    if v < 0 {
-        -scaled
-    } else {
-        scaled
+/// An exact sum of terms `v·c`, each a signed integer `v` of at most 128 bits times a field
+/// element `c` taken as its canonical integer (below `2^254`), reduced into the field once, when
+/// read: a fold over a batch then costs a few word multiplications per entry instead of a
+/// Montgomery multiplication, with the same result as summing in the field. Positive and negative
+/// terms are kept apart as unsigned integers of seven 64-bit limbs, which hold any sum of fewer
+/// than `2^67` terms (each below `2^381`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WideSum {
+    positive: [u64; 7],
+    negative: [u64; 7],
+}
+
+/// A field element's canonical integer as four little-endian 64-bit limbs: a [`WideSum`]
+/// coefficient.
+pub fn limbs(f: &F) -> [u64; 4] {
+    let repr = f.to_repr();
+    std::array::from_fn(|i| u64::from_le_bytes(repr[8 * i..8 * i + 8].try_into().expect("8 bytes")))
+}
+
+impl WideSum {
+    /// Adds `v·c`, for `c` given by its [`limbs`].
+    pub fn add(&mut self, c: &[u64; 4], v: i128) {
+        let m = v.unsigned_abs();
+        let sum = if v < 0 {
+            &mut self.negative
+        } else {
+            &mut self.positive
+        };
+        add_product(sum, c, m as u64, 0);
+        let high = (m >> 64) as u64;
+        if high != 0 {
+            add_product(sum, c, high, 1);
+        }
+    }
+
+    /// The sum, as a field element.
+    pub fn value(&self) -> F {
+        reduce(&self.positive) - reduce(&self.negative)
     }
 }
 
-/// `R = 2^256 mod p`, which turns a sum of [`from_i128_over_radix`] terms into the sum of
-/// their integers.
-pub fn radix() -> F {
-    use halo2_proofs::halo2curves::ff::Field;
-    F::from(2).pow_vartime([256])
+/// `sum += c·w·2^(64·shift)`. No step overflows: a limb plus a limb product plus a carry is at
+/// most `2^128 − 1`.
+fn add_product(sum: &mut [u64; 7], c: &[u64; 4], w: u64, shift: usize) {
+    let mut carry = 0u128;
+    for (i, limb) in c.iter().enumerate() {
+        let t = sum[i + shift] as u128 + *limb as u128 * w as u128 + carry;
+        sum[i + shift] = t as u64;
+        carry = t >> 64;
+    }
+    for limb in &mut sum[4 + shift..] {
+        if carry == 0 {
+            break;
+        }
+        let t = *limb as u128 + carry;
+        *limb = t as u64;
+        carry = t >> 64;
+    }
+}
+
+/// An integer of seven limbs, modulo the field's order.
+fn reduce(limbs: &[u64; 7]) -> F {
+    let mut wide = [0u8; 64];
+    for (out, limb) in wide.chunks_exact_mut(8).zip(limbs) {
+        out.copy_from_slice(&limb.to_le_bytes());
+    }
+    F::from_uniform_bytes(&wide)
 }
 
 /// Decodes a field element whose signed representative fits in an `i128`.
@@ -127,6 +174,7 @@ pub fn unpack_i128(bytes: &[u8], what: &str) -> Result<Vec<i128>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use halo2_proofs::halo2curves::ff::Field;
     use proptest::prelude::*;
 
     proptest! {
@@ -136,11 +184,17 @@ mod tests {
         }
 
         #[test]
-        fn over_radix_times_radix_is_the_integer(v in any::<i128>(), w in any::<i128>(), g in any::<u64>()) {
-            prop_assert_eq!(from_i128_over_radix(v) * radix(), from_i128(v));
-            let gamma = F::from(g);
-            let fold = (from_i128_over_radix(v) * gamma + from_i128_over_radix(w)) * radix();
-            prop_assert_eq!(fold, from_i128(v) * gamma + from_i128(w));
+        fn a_wide_sum_is_the_sum_in_the_field(
+            terms in proptest::collection::vec((any::<i128>(), any::<[u64; 4]>()), 0..40),
+        ) {
+            let mut sum = WideSum::default();
+            let mut expected = F::ZERO;
+            for (v, seed) in &terms {
+                let c = F::from_raw(*seed) * F::from_raw(*seed);
+                sum.add(&limbs(&c), *v);
+                expected += from_i128(*v) * c;
+            }
+            prop_assert_eq!(sum.value(), expected);
         }
 
         #[test]
@@ -148,6 +202,20 @@ mod tests {
             let product = a as i128 * b as i128;
             prop_assert_eq!(to_i128(&(from_i64(a) * from_i64(b))), Some(product));
         }
+    }
+
+    #[test]
+    fn a_wide_sum_carries_through_every_limb() {
+        // The largest terms, many times over: every limb of both sums fills and carries.
+        let c = -F::ONE; // p - 1, the largest canonical integer
+        let mut sum = WideSum::default();
+        let mut expected = F::ZERO;
+        for k in 0..5000 {
+            let v = if k % 3 == 0 { i128::MIN } else { i128::MAX - k };
+            sum.add(&limbs(&c), v);
+            expected += from_i128(v) * c;
+        }
+        assert_eq!(sum.value(), expected);
     }
 
     #[test]

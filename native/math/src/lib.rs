@@ -8,7 +8,7 @@
 //!   products.
 //! - [`limits`] bounds every size read from a file or a flag before anything is allocated.
 //! - [`error`] is the one error type, [`progress`] the reports of long work, [`device`] where
-//!   work runs, and [`fsio`] writes files whole or not at all.
+//!   work runs, [`fsio`] writes files whole or not at all, and [`words`] hashes integers.
 
 pub mod device;
 pub mod error;
@@ -21,5 +21,6 @@ pub mod merkle;
 pub mod product;
 pub mod progress;
 pub mod sparse;
+pub mod words;
 
 pub use error::{Error, Result};

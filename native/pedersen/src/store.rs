@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use prost::Message;
+use rayon::prelude::*;
 
 use super::encoding::{points_from_bytes, scalar_from_bytes, SCALAR_BYTES};
 use super::generators::{self, TAG};
@@ -329,7 +330,7 @@ impl Prover for PedersenProver {
 
         let leaf_x = vectors_digest(&x.values);
         let leaves: Vec<[u8; 32]> = partitions
-            .iter()
+            .par_iter()
             .zip(&self.ids)
             .map(|(p, id)| job_leaf(id, &leaf_x, &p.y))
             .collect();

@@ -9,6 +9,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::halo2curves::ff::FromUniformBytes;
 
 use zkmr_math::merkle;
+use zkmr_math::words::update_words;
 
 use super::generators::TAG;
 
@@ -62,22 +63,6 @@ impl Transcript {
         h.finalize_xof().fill(&mut wide);
         self.absorb(label, &wide);
         Fr::from_uniform_bytes(&wide)
-    }
-}
-
-/// Hashes `values` as words of `N` bytes, a block at a time: a batch's `x` and `y` are hashed
-/// as the bytes they are, with no copy of them whole.
-fn update_words<T: Copy, const N: usize>(
-    h: &mut blake3::Hasher,
-    values: &[T],
-    bytes: impl Fn(T) -> [u8; N],
-) {
-    let mut block = [0u8; 16 * 1024];
-    for chunk in values.chunks(block.len() / N) {
-        for (out, v) in block.chunks_exact_mut(N).zip(chunk) {
-            out.copy_from_slice(&bytes(*v));
-        }
-        h.update(&block[..chunk.len() * N]);
     }
 }
 

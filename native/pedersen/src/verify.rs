@@ -7,6 +7,8 @@
 //! `x` and `y` within their bounds, then the homomorphic check, then the job root from the
 //! verified values.
 
+use rayon::prelude::*;
+
 use super::encoding::{point_from_bytes, points_from_bytes, scalar_from_bytes, POINT_BYTES};
 use super::generators::{self, TAG};
 use super::proof::{self, Statement};
@@ -163,7 +165,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     // The job root, from verified values only.
     let leaf_x = vectors_digest(&bundle.x);
     let leaves: Vec<[u8; 32]> = ids
-        .iter()
+        .par_iter()
         .zip(&blocks)
         .map(|(id, block)| job_leaf(id, &leaf_x, block))
         .collect();

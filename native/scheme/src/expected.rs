@@ -5,6 +5,7 @@
 use zkmr_math::error::{Error, Result};
 use zkmr_math::fixed_point::{FixedPoint, Number};
 use zkmr_math::matrix::encode_vector;
+use zkmr_math::words::update_words;
 
 use crate::id::Scheme;
 
@@ -48,9 +49,7 @@ pub fn x_digest(x: &[i64], vectors: usize, encoding: FixedPoint) -> [u8; 32] {
     ] {
         h.update(&v.to_le_bytes());
     }
-    for v in x {
-        h.update(&v.to_le_bytes());
-    }
+    update_words(&mut h, x, i64::to_le_bytes);
     *h.finalize().as_bytes()
 }
 

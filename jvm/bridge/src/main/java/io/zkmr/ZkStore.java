@@ -1,6 +1,8 @@
 package io.zkmr;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.zkmr.proto.ChunkOutput;
 import io.zkmr.proto.JobOutput;
 import io.zkmr.proto.PartitionOutput;
 import io.zkmr.proto.RowProducts;
@@ -137,20 +139,36 @@ public final class ZkStore implements AutoCloseable {
   /**
    * Proves {@code Y = A X} for the vectors {@code xIpc} ({@link ArrowBatches#vectors}, or one
    * {@link ArrowBatches#vector}) with one proof, here, and verifies it: one chunk of a batch
-   * proved where its inputs are (docs/batches.md). Needs the store's secret, which this process
-   * reads.
+   * proved where its inputs are (docs/batches.md), its bundle as the bytes to write. Needs the
+   * store's secret, which this process reads.
    */
-  public JobOutput proveVectors(byte[] xIpc, int xScaleBits) {
-    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.proveVectors(h, xIpc, xScaleBits))));
+  public ChunkOutput proveVectors(byte[] xIpc, int xScaleBits) {
+    return call(h -> decode(() -> aliased(NativeBridge.proveVectors(h, xIpc, xScaleBits))));
+  }
+
+  /**
+   * A chunk's reply, its bundle a view of the reply's array rather than a copy: a chunk's bundle
+   * is hundreds of megabytes, and an executor's heap holds the reply once.
+   */
+  private static ChunkOutput aliased(byte[] reply) throws InvalidProtocolBufferException {
+    CodedInputStream in = CodedInputStream.newInstance(reply);
+    in.enableAliasing(true);
+    try {
+      return ChunkOutput.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      throw new InvalidProtocolBufferException(e);
+    }
   }
 
   /**
    * {@code Y = A X} for the vectors, as {@link #proveVectors} computes it but with no proof: a
-   * {@code JobOutput} with {@code y} and {@code vectors} only. What a batch job's cost is set
+   * {@code ChunkOutput} with {@code y} and {@code vectors} only. What a batch job's cost is set
    * beside.
    */
-  public JobOutput multiplyVectors(byte[] xIpc, int xScaleBits) {
-    return call(h -> decode(() -> JobOutput.parseFrom(NativeBridge.multiplyVectors(h, xIpc, xScaleBits))));
+  public ChunkOutput multiplyVectors(byte[] xIpc, int xScaleBits) {
+    return call(h -> decode(() -> ChunkOutput.parseFrom(NativeBridge.multiplyVectors(h, xIpc, xScaleBits))));
   }
 
   /**

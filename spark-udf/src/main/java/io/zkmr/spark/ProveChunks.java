@@ -3,7 +3,7 @@ package io.zkmr.spark;
 import io.zkmr.ArrowBatches;
 import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
-import io.zkmr.proto.JobOutput;
+import io.zkmr.proto.ChunkOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -109,9 +109,10 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
               + commitment + ": it was replaced or rewritten during the job");
     }
     long started = System.nanoTime();
-    JobOutput job;
+    ChunkOutput job;
     try {
       byte[] x = ArrowBatches.vectors(xs.toArray(new double[0][]));
+      xs.clear(); // the heap holds a chunk's inputs once, as the IPC bytes, while it is proved
       job = proved == null ? keys.multiplyVectors(x, -1) : keys.proveVectors(x, -1);
     } catch (ZkmrException e) {
       throw failure("inputs " + ids.get(0) + ".. (partition " + task.partitionId() + ", chunk " + index + "): "
@@ -121,7 +122,7 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
     if (proved != null) {
       String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
       write(file, job);
-      proved.add(new Proved(task.partitionId(), index, ids.size(), job.getJobRoot(), file));
+      proved.add(new Proved(task.partitionId(), index, job.getVectors(), job.getJobRoot(), file));
     }
     int rows = job.getYCount() / ids.size();
     for (int b = 0; b < ids.size(); b++) {
@@ -133,8 +134,11 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
     }
   }
 
-  /** The chunk's bundle, in a file of this attempt's own: a retried or speculated copy never touches it. */
-  private static void write(String file, JobOutput job) {
+  /**
+   * The chunk's bundle, as the native library encoded it, in a file of this attempt's own: a
+   * retried or speculated copy never touches it.
+   */
+  private static void write(String file, ChunkOutput job) {
     Path path = new Path(file);
     try {
       FileSystem fs = path.getFileSystem(Stores.hadoopConf());

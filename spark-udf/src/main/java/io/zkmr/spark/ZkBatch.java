@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import io.zkmr.BatchFile;
 import io.zkmr.proto.BatchEnds;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ public final class ZkBatch {
       Path proof = new Path(out, "batch.zkmr");
       BatchEnds ends;
       try (OutputStream file = fs.create(proof, false)) {
-        ends = BatchFile.write(file, commitment, summaries(chunks), j -> read(fs, chunks.get(j).file()));
+        ends = BatchFile.write(file, commitment, summaries(chunks), spark.sparkContext().hadoopConfiguration());
       }
       fs.delete(new Path(out, "_chunks"), true);
       return new Result(
@@ -160,12 +159,6 @@ public final class ZkBatch {
   }
 
   private static List<BatchFile.Chunk> summaries(List<ProveChunks.Proved> chunks) {
-    return chunks.stream().map(c -> new BatchFile.Chunk(c.count(), c.jobRoot())).toList();
-  }
-
-  private static byte[] read(FileSystem fs, String file) throws IOException {
-    try (InputStream in = fs.open(new Path(file))) {
-      return in.readAllBytes();
-    }
+    return chunks.stream().map(c -> new BatchFile.Chunk(c.count(), c.jobRoot(), c.file())).toList();
   }
 }

@@ -4,7 +4,6 @@ import io.zkmr.BatchFile;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.BatchEnds;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,13 +19,12 @@ import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
 /**
  * The one reducer of {@link ZkBatchJob}: takes the chunks' reports in key order (input file,
  * split, chunk), asks the native library for the batch's header and trailer, writes {@code
- * batch.zkmr} (reading one chunk's bundle at a time) and {@code batch.json} into the task's output
+ * batch.zkmr} (copying one chunk's bundle at a time) and {@code batch.json} into the task's output
  * directory, which the committer moves into place only when the job succeeds, then removes the
  * chunk files. It holds reports only, never inputs.
  */
 public final class BatchFileReducer extends Reducer<Text, Text, NullWritable, NullWritable> {
   private final List<BatchFile.Chunk> chunks = new ArrayList<>();
-  private final List<Path> files = new ArrayList<>();
 
   @Override
   protected void reduce(Text key, Iterable<Text> reports, Context context) {
@@ -36,8 +34,7 @@ public final class BatchFileReducer extends Reducer<Text, Text, NullWritable, Nu
         throw new ZkmrException("chunk " + key.toString().replace('\t', '@') + " was reported twice");
       }
       String[] fields = report.toString().split("\t", 3);
-      chunks.add(new BatchFile.Chunk(Long.parseLong(fields[0]), fields[1]));
-      files.add(new Path(fields[2]));
+      chunks.add(new BatchFile.Chunk(Long.parseLong(fields[0]), fields[1], fields[2]));
     }
   }
 
@@ -52,17 +49,7 @@ public final class BatchFileReducer extends Reducer<Text, Text, NullWritable, Nu
     FileSystem fs = dir.getFileSystem(conf);
     BatchEnds ends;
     try (OutputStream out = fs.create(new Path(dir, "batch.zkmr"), false)) {
-      ends =
-          BatchFile.write(
-              out,
-              commitment,
-              chunks,
-              j -> {
-                Path file = files.get(j);
-                try (InputStream in = file.getFileSystem(conf).open(file)) {
-                  return in.readAllBytes();
-                }
-              });
+      ends = BatchFile.write(out, commitment, chunks, conf);
     }
     String summary =
         "{\"matrix_commitment\": \""

@@ -3,7 +3,7 @@ package io.zkmr.hadoop;
 import io.zkmr.ArrowBatches;
 import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
-import io.zkmr.proto.JobOutput;
+import io.zkmr.proto.ChunkOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -156,9 +156,11 @@ public class ProveChunksMapper extends Mapper<Void, Group, Text, Text> {
   /** Proves the chunk held, reports it and writes its outputs. */
   private void prove(Context context) throws IOException, InterruptedException {
     long started = System.nanoTime();
-    JobOutput job;
+    ChunkOutput job;
     try {
-      job = store.proveVectors(ArrowBatches.vectors(xs.toArray(new double[0][])), -1);
+      byte[] x = ArrowBatches.vectors(xs.toArray(new double[0][]));
+      xs.clear(); // the heap holds a chunk's inputs once, as the IPC bytes, while it is proved
+      job = store.proveVectors(x, -1);
     } catch (ZkmrException e) {
       rejected = true;
       throw new ZkmrException("inputs " + ids.get(0) + ".. (chunk " + index + " of split "
@@ -174,7 +176,7 @@ public class ProveChunksMapper extends Mapper<Void, Group, Text, Text> {
     }
     context.write(
         new Text(String.format("%s\t%010d", splitKey, index)),
-        new Text(ids.size() + "\t" + job.getJobRoot() + "\t" + file));
+        new Text(job.getVectors() + "\t" + job.getJobRoot() + "\t" + file));
     if (y == null) {
       Path yFile = new Path(FileOutputFormat.getWorkOutputPath(context),
           String.format("y-m-%05d", context.getTaskAttemptID().getTaskID().getId()));
@@ -194,6 +196,5 @@ public class ProveChunksMapper extends Mapper<Void, Group, Text, Text> {
     context.getCounter(ZkBatchJob.Counters.CHUNKS).increment(1);
     index++;
     ids.clear();
-    xs.clear();
   }
 }
