@@ -153,13 +153,7 @@ public final class ZkStore implements AutoCloseable {
   private static ChunkOutput aliased(byte[] reply) throws InvalidProtocolBufferException {
     CodedInputStream in = CodedInputStream.newInstance(reply);
     in.enableAliasing(true);
-    try {
-      return ChunkOutput.parseFrom(in);
-    } catch (InvalidProtocolBufferException e) {
-      throw e;
-    } catch (java.io.IOException e) {
-      throw new InvalidProtocolBufferException(e);
-    }
+    return ChunkOutput.parser().parseFrom(in);
   }
 
   /**
