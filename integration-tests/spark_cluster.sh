@@ -129,10 +129,13 @@ submit batch "file://$work/keys" \
 commitment=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["matrix_commitment"])' \
   "$work/reference.json")
 # Checks batch case $1: the reference's y and batch root, a proof zkmr verify accepts against the
-# inputs, tasks on both workers.
+# inputs (reading the chunk files beside it: one per chunk, none of a lost or overtaken attempt),
+# tasks on both workers.
 check_batch() {
   "$zkmr" verify --bundle "$work/$1/batch.zkmr" --commitment "$commitment" \
     --vectors "$work/inputs.parquet" --json >"$work/$1-verified.json"
+  kept=$(find "$work/$1/chunks" -name '*.bundle' | wc -l)
+  [ "$kept" -eq 8 ] || { echo "$1: $kept chunk files beside the batch proof, not 8"; exit 1; }
   python3 - "$work/batch-reference.json" "$work/$1.json" "$work/$1-verified.json" "$1" <<'PY'
 import json, sys
 reference, verified, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[3])), sys.argv[4]

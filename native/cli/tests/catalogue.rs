@@ -2253,7 +2253,91 @@ fn message_cases() -> Vec<Case> {
             stderr: &["xs.json", "the chunk of vectors 2..4"],
             stdout: &[],
         },
+        Case {
+            name: "verify_batch_chunk_file_missing",
+            setup: |d| {
+                batch_in_chunk_files(d);
+                std::fs::remove_file(d.join("chunks/00001.bundle")).unwrap();
+            },
+            args: &["verify", "--bundle", "b.zkmr", "--commitment", "{keys.hex}"],
+            code: 1,
+            stderr: &["chunk 1 (inputs from 2)", "chunks/00001.bundle"],
+            stdout: &[],
+        },
+        Case {
+            name: "verify_batch_chunk_file_outside_its_directory",
+            setup: |d| {
+                batch_in_chunk_files(d);
+                rename_chunk_file(d, 1, "../00001.bundle");
+            },
+            args: &["verify", "--bundle", "b.zkmr", "--commitment", "{keys.hex}"],
+            code: 1,
+            stderr: &[
+                "chunk 1 (inputs from 2)",
+                "\"../00001.bundle\"",
+                "not a relative path of plain names",
+            ],
+            stdout: &[],
+        },
     ]
+}
+
+/// The records of the batch proof `b.zkmr` in `dir`, after the magic word.
+fn batch_records(dir: &Path) -> Vec<zkmr_proto::BatchRecord> {
+    use prost::Message;
+    let bytes = std::fs::read(dir.join("b.zkmr")).unwrap();
+    let mut rest = &bytes[8..];
+    let mut records = Vec::new();
+    while !rest.is_empty() {
+        let len = u64::from_le_bytes(rest[..8].try_into().unwrap()) as usize;
+        records.push(zkmr_proto::BatchRecord::decode(&rest[8..8 + len]).unwrap());
+        rest = &rest[8 + len..];
+    }
+    records
+}
+
+/// Writes `records` to `b.zkmr` in `dir`, as a batch proof.
+fn write_batch_records(dir: &Path, records: &[zkmr_proto::BatchRecord]) {
+    use prost::Message;
+    let mut bytes = b"zkmrbat1".to_vec();
+    for record in records {
+        let encoded = record.encode_to_vec();
+        bytes.extend((encoded.len() as u64).to_le_bytes());
+        bytes.extend(encoded);
+    }
+    std::fs::write(dir.join("b.zkmr"), bytes).unwrap();
+}
+
+/// [`batch_proved`], written as an engine writes a batch: each chunk's bundle in
+/// `chunks/NNNNN.bundle`, named by its record.
+fn batch_in_chunk_files(dir: &Path) {
+    use prost::Message;
+    use zkmr_proto::batch_record::Record;
+    batch_proved(dir);
+    std::fs::create_dir(dir.join("chunks")).unwrap();
+    let mut records = batch_records(dir);
+    for record in &mut records {
+        if let Some(Record::Chunk(chunk)) = &mut record.record {
+            chunk.file = format!("chunks/{:05}.bundle", chunk.index);
+            let bundle = chunk.bundle.take().unwrap().encode_to_vec();
+            std::fs::write(dir.join(&chunk.file), bundle).unwrap();
+        }
+    }
+    write_batch_records(dir, &records);
+}
+
+/// Makes chunk `index` of `b.zkmr` name `file`.
+fn rename_chunk_file(dir: &Path, index: u32, file: &str) {
+    use zkmr_proto::batch_record::Record;
+    let mut records = batch_records(dir);
+    for record in &mut records {
+        if let Some(Record::Chunk(chunk)) = &mut record.record {
+            if chunk.index == index {
+                chunk.file = file.into();
+            }
+        }
+    }
+    write_batch_records(dir, &records);
 }
 
 /// The fixture store and a batch proof `b.zkmr` of five vectors in chunks of two.

@@ -270,6 +270,129 @@ fn a_changed_y_or_x_in_any_chunk_is_rejected_naming_the_chunk() {
     }
 }
 
+/// `bytes` as an engine's driver writes it in `dir`: each chunk's bundle in a file under
+/// `chunks/`, named by its record. Returns the batch proof's path.
+fn with_chunk_files(bytes: &[u8], dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.join("chunks")).unwrap();
+    let mut listed = records(bytes);
+    for record in &mut listed {
+        if let Record::Chunk(chunk) = record {
+            chunk.file = format!("chunks/{:05}.bundle", chunk.index);
+            let bundle = chunk.bundle.take().unwrap();
+            std::fs::write(dir.join(&chunk.file), bundle.encode_to_vec()).unwrap();
+        }
+    }
+    let path = dir.join("batch.zkmr");
+    std::fs::write(&path, assemble(&listed)).unwrap();
+    path
+}
+
+/// Verifies the batch proof at `path`, reading the chunk files it names.
+fn verify_file(path: &std::path::Path, commitment: &[u8; 32]) -> Result<BatchVerified> {
+    verify_batch(&mut BatchReader::open(path)?, commitment, |_| Ok(()))
+}
+
+#[test]
+fn chunks_in_files_beside_the_proof_verify_and_every_change_to_them_is_named() {
+    let store = store(Scheme::Pedersen, 12, (8, 5, 4));
+    let inputs = inputs(&store, 13, 7);
+    let (bytes, proved) = prove(&store, &inputs, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_chunk_files(&bytes, dir.path());
+    let verified = verify_file(&path, &store.commitment).unwrap();
+    assert_eq!(
+        (verified.chunks, verified.inputs, verified.root),
+        (3, 7, proved.root),
+        "the same batch as the one holding its bundles"
+    );
+    let c = &store.commitment;
+    let err = |path: &std::path::Path| match verify_file(path, c) {
+        Ok(_) => panic!("a changed batch verified"),
+        Err(e) => e.to_string(),
+    };
+
+    // A chunk's file changed, gone, swapped with another's, or not a file.
+    let chunk1 = dir.path().join("chunks/00001.bundle");
+    let good1 = std::fs::read(&chunk1).unwrap();
+    let mut tampered = zkmr_core::bundle::decode(&good1, "chunk").unwrap();
+    tampered.x[0] += 1;
+    std::fs::write(&chunk1, tampered.encode_to_vec()).unwrap();
+    assert!(
+        err(&path).contains("chunk 1 (inputs from 3)"),
+        "{}",
+        err(&path)
+    );
+    std::fs::remove_file(&chunk1).unwrap();
+    assert!(
+        err(&path).contains("chunk 1 (inputs from 3): its file"),
+        "{}",
+        err(&path)
+    );
+    std::fs::copy(dir.path().join("chunks/00000.bundle"), &chunk1).unwrap();
+    assert!(
+        verify_file(&path, c).is_err(),
+        "chunk 0's bundle in chunk 1's place"
+    );
+    std::fs::remove_file(&chunk1).unwrap();
+    std::fs::create_dir(&chunk1).unwrap();
+    assert!(err(&path).contains("not a regular file"), "{}", err(&path));
+    std::fs::remove_dir(&chunk1).unwrap();
+    std::fs::write(&chunk1, &good1).unwrap();
+    verify_file(&path, c).unwrap();
+
+    // Names that leave the directory, a chunk with both a bundle and a file, a file named by
+    // a version 1 proof, and one read from bytes with no directory to name it from.
+    let listed = records(&std::fs::read(&path).unwrap());
+    for name in [
+        "../chunks/00001.bundle",
+        "/etc/passwd",
+        "./chunks/00001.bundle",
+        "",
+    ] {
+        let mut changed = listed.clone();
+        let Record::Chunk(chunk) = &mut changed[2] else {
+            panic!("record 2 is a chunk")
+        };
+        chunk.file = name.into();
+        std::fs::write(&path, assemble(&changed)).unwrap();
+        let e = err(&path);
+        if name.is_empty() {
+            assert!(e.contains("no bundle"), "{name:?}: {e}");
+        } else {
+            assert!(
+                e.contains("not a relative path of plain names"),
+                "{name:?}: {e}"
+            );
+        }
+    }
+    let mut both = listed.clone();
+    if let Record::Chunk(chunk) = &mut both[2] {
+        chunk.bundle = Some(zkmr_core::bundle::decode(&good1, "chunk").unwrap());
+    }
+    std::fs::write(&path, assemble(&both)).unwrap();
+    assert!(err(&path).contains("also names the file"), "{}", err(&path));
+    let mut old = listed.clone();
+    if let Record::Header(header) = &mut old[0] {
+        header.version = 1;
+    }
+    std::fs::write(&path, assemble(&old)).unwrap();
+    assert!(
+        err(&path).contains("version 1 batch proofs do not"),
+        "{}",
+        err(&path)
+    );
+    let bytes = assemble(&listed);
+    let from_bytes = verify_batch(
+        &mut BatchReader::new(bytes.as_slice(), bytes.len() as u64, "batch").unwrap(),
+        c,
+        |_| Ok(()),
+    );
+    assert!(from_bytes
+        .unwrap_err()
+        .to_string()
+        .contains("not read from a directory"));
+}
+
 #[test]
 fn cut_padded_or_oversized_proofs_are_refused_without_a_panic() {
     let store = store(Scheme::Pedersen, 8, (5, 3, 2));

@@ -28,10 +28,8 @@ pub extern "system" fn Java_io_zkmr_NativeBridge_proveVectors<'local>(
     run(&mut env, |env| {
         let open = unsafe { store(handle) }?;
         let x = job_vectors(env, &x, x_scale_bits)?;
-        message(
-            env,
-            &outputs::chunk_output(open.prove_reduced(&x, &Silent)?),
-        )
+        let reply = outputs::chunk_output(open.prove_reduced(&x, &Silent)?);
+        Ok(env.byte_array_from_slice(&reply)?)
     })
 }
 

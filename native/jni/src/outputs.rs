@@ -68,15 +68,26 @@ pub fn job_output(committed: Reduced) -> zkmr_proto::JobOutput {
     }
 }
 
-/// A batch chunk as its task reports it: what the task emits (`y`, decoded) and writes (the
-/// bundle, encoded once here), without the copies of `x` a job's output carries.
-pub fn chunk_output(committed: Reduced) -> zkmr_proto::ChunkOutput {
-    zkmr_proto::ChunkOutput {
+/// The tag of `ChunkOutput.bundle`.
+const CHUNK_BUNDLE_TAG: u32 = 4;
+
+/// A batch chunk as its task reports it, encoded: what the task emits (`y`, decoded) and
+/// writes (the bundle), without the copies of `x` a job's output carries. The bundle is
+/// encoded straight into the reply, as the `bytes` field holding its encoding (the same bytes
+/// on the wire), instead of into a buffer of its own that the reply's encoding copies again.
+pub fn chunk_output(committed: Reduced) -> Vec<u8> {
+    let head = zkmr_proto::ChunkOutput {
         job_root: to_hex(&committed.verified.job_root),
         vectors: committed.verified.vectors as u32,
         y: committed.y(),
-        bundle: committed.bundle.encode_to_vec(),
-    }
+        bundle: Vec::new(),
+    };
+    let len = head.encoded_len()
+        + prost::encoding::message::encoded_len(CHUNK_BUNDLE_TAG, &committed.bundle);
+    let mut out = Vec::with_capacity(len);
+    head.encode_raw(&mut out);
+    prost::encoding::message::encode(CHUNK_BUNDLE_TAG, &committed.bundle, &mut out);
+    out
 }
 
 /// What a verdict is about, in the fields `Verification` names it by: the vectors checked

@@ -24,8 +24,9 @@ pub const CHAIN_VERSION: u32 = 1;
 /// Version written into every [`AggregatedProof`]; readers reject any other.
 pub const AGGREGATED_VERSION: u32 = 1;
 
-/// Version written into every batch proof's [`BatchHeader`]; readers reject any other.
-pub const BATCH_VERSION: u32 = 1;
+/// Version written into every batch proof's [`BatchHeader`]; readers also take version 1, whose
+/// chunks all hold their bundles (version 2 lets a chunk name the file holding it).
+pub const BATCH_VERSION: u32 = 2;
 
 /// Version written into every [`BatchInputOpening`]; readers reject any other.
 pub const INPUT_OPENING_VERSION: u32 = 1;

@@ -1,9 +1,12 @@
 //! The batch proof file: the magic word, then records, each an 8-byte little-endian length and
-//! a [`zkmr_proto::BatchRecord`]: the header, the chunks in order, the trailer.
+//! a [`zkmr_proto::BatchRecord`]: the header, the chunks in order, the trailer. A chunk holds
+//! its bundle, or (version 2) names the file beside the batch proof that holds it: an engine's
+//! tasks write their chunks' bundles to files, and its driver lists them rather than copying
+//! every byte into one file.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use prost::Message;
 use zkmr_proto::batch_record::Record;
@@ -50,6 +53,7 @@ impl<W: Write> BatchWriter<W> {
             index,
             first: self.inputs,
             bundle: Some(bundle),
+            file: String::new(),
         }));
         self.inputs += count;
         write_record(&mut self.out, chunk)
@@ -86,19 +90,29 @@ pub struct BatchReader<R: Read> {
     input: R,
     left: u64,
     origin: String,
+    /// The directory a chunk's file is named from: the batch proof's own, when it was opened
+    /// from a file; a proof read from elsewhere must hold every bundle.
+    dir: Option<PathBuf>,
+    version: u32,
     commitment: Vec<u8>,
     trailer: Option<BatchTrailer>,
 }
 
 impl BatchReader<BufReader<File>> {
     /// Opens the batch proof at `path`, named by its path in errors: one that cannot be read is
-    /// [`Error::Io`], one whose header is wrong [`Error::Format`].
+    /// [`Error::Io`], one whose header is wrong [`Error::Format`]. Chunk files it names are read
+    /// from its directory.
     pub fn open(path: &Path) -> Result<Self> {
         let len = std::fs::metadata(path)
             .map_err(|e| Error::io(path, e))?
             .len();
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        Self::new(BufReader::new(file), len, &path.display().to_string())
+        let mut reader = Self::new(BufReader::new(file), len, &path.display().to_string())?;
+        reader.dir = Some(match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        Ok(reader)
     }
 }
 
@@ -118,16 +132,21 @@ impl<R: Read> BatchReader<R> {
             input,
             left: len.saturating_sub(8),
             origin: origin.into(),
+            dir: None,
+            version: 0,
             commitment: Vec::new(),
             trailer: None,
         };
         match reader.record()? {
-            Some(Record::Header(header)) if header.version == zkmr_proto::BATCH_VERSION => {
+            Some(Record::Header(header))
+                if (1..=zkmr_proto::BATCH_VERSION).contains(&header.version) =>
+            {
+                reader.version = header.version;
                 reader.commitment = header.matrix_commitment;
                 Ok(reader)
             }
             Some(Record::Header(header)) => Err(reader.error(format!(
-                "batch proof version {} (this zkmr reads version {})",
+                "batch proof version {} (this zkmr reads versions 1 to {})",
                 header.version,
                 zkmr_proto::BATCH_VERSION
             ))),
@@ -140,13 +159,14 @@ impl<R: Read> BatchReader<R> {
         &self.commitment
     }
 
-    /// The next chunk; `None` after the trailer, which must end the input.
+    /// The next chunk, holding its bundle (read from its file where it names one); `None`
+    /// after the trailer, which must end the input.
     pub fn next_chunk(&mut self) -> Result<Option<BatchChunk>> {
         if self.trailer.is_some() {
             return Ok(None);
         }
         match self.record()? {
-            Some(Record::Chunk(chunk)) => Ok(Some(*chunk)),
+            Some(Record::Chunk(chunk)) => self.with_bundle(*chunk).map(Some),
             Some(Record::Trailer(trailer)) => {
                 let mut rest = [0u8; 1];
                 if self.left > 0 || self.input.read(&mut rest).unwrap_or(0) > 0 {
@@ -194,6 +214,55 @@ impl<R: Read> BatchReader<R> {
             return Err(self.error("a record is not in canonical form"));
         }
         Ok(record.record)
+    }
+
+    /// `chunk` with its bundle: the one it holds, or the one in the file it names, decoded as
+    /// a bundle file is (canonical encoding only). The name must stay inside the batch proof's
+    /// directory and name a regular file, so a hostile proof can neither reach elsewhere nor
+    /// make the reader wait on a device.
+    fn with_bundle(&self, mut chunk: BatchChunk) -> Result<BatchChunk> {
+        if chunk.file.is_empty() {
+            return Ok(chunk);
+        }
+        let at = format!("chunk {} (inputs from {})", chunk.index, chunk.first);
+        if self.version < 2 {
+            return Err(self.error(format!(
+                "{at} names a file, which version {} batch proofs do not",
+                self.version
+            )));
+        }
+        if chunk.bundle.is_some() {
+            return Err(self.error(format!(
+                "{at} holds its bundle and also names the file {:?}",
+                chunk.file
+            )));
+        }
+        let name = Path::new(&chunk.file);
+        if !name.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(self.error(format!(
+                "{at} names the file {:?}, which is not a relative path of plain names",
+                chunk.file
+            )));
+        }
+        let dir = self.dir.as_ref().ok_or_else(|| {
+            self.error(format!(
+                "{at} is in the file {:?}, but this batch proof was not read from a directory",
+                chunk.file
+            ))
+        })?;
+        let path = dir.join(name);
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| self.error(format!("{at}: its file {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(self.error(format!(
+                "{at}: its file {} is not a regular file",
+                path.display()
+            )));
+        }
+        let bundle = crate::bundle::read(&path).map_err(|e| self.error(format!("{at}: {e}")))?;
+        chunk.bundle = Some(bundle);
+        chunk.file.clear();
+        Ok(chunk)
     }
 
     fn error(&self, message: impl std::fmt::Display) -> Error {

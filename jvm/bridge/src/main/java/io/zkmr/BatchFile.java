@@ -1,42 +1,44 @@
 package io.zkmr;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.zkmr.proto.BatchChunk;
 import io.zkmr.proto.BatchChunks;
 import io.zkmr.proto.BatchEnds;
 import io.zkmr.proto.BatchRecord;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * A batch proof file (docs/batches.md) written by a driver whose chunks were proved elsewhere:
- * the magic word, the header, each chunk's bundle in the batch's order, the trailer with the
- * batch root. The file {@code zkmr prove --vectors --chunk} writes for the same chunks, which
- * {@code zkmr verify} reads.
+ * the magic word, the header, a record per chunk in the batch's order naming the file its task
+ * wrote beside the batch proof, the trailer with the batch root. {@code zkmr verify} reads each
+ * chunk's bundle from its file and checks it as if the batch proof held it.
  *
- * <p>Each chunk's bundle is copied from the file its task wrote without being decoded: its
- * record is written around it as protobuf encodes a {@code BatchRecord} holding it (fields in
- * order, zero fields left out), so the file is canonical and the driver's cost is a copy. The
- * verifier checks every bundle and every count; the driver trusts its tasks for neither.
+ * <p>The driver never reads a bundle: its cost is a record per chunk, however large the chunks.
+ * The verifier checks every bundle and every count; the driver trusts its tasks for neither.
  */
 public final class BatchFile {
   private static final byte[] MAGIC = "zkmrbat1".getBytes(StandardCharsets.US_ASCII);
-  private static final int COPY_BUFFER = 1 << 20;
+
+  /** Where the tasks of a batch write their chunks' bundles, under the batch's directory. */
+  public static final String CHUNKS_DIR = "chunks";
 
   /**
    * One chunk as its task reported it: its input count, its verified bundle's job root, and the
-   * file (a path on a Hadoop file system) holding the bundle's encoded bytes.
+   * file holding the bundle's encoded bytes, as a path relative to the batch's directory ({@code
+   * chunks/NAME}).
    */
   public record Chunk(long count, String jobRoot, String file) {}
 
@@ -44,11 +46,10 @@ public final class BatchFile {
 
   /**
    * Writes the batch of {@code chunks} (in order) for the matrix behind {@code commitment} (hex)
-   * to {@code out}, reading their files through {@code conf}'s file systems one at a time;
-   * returns the batch's header and trailer, whose root names it.
+   * to {@code out}, which must end up in the directory the chunks' files are named from; returns
+   * the batch's header and trailer, whose root names it.
    */
-  public static BatchEnds write(OutputStream out, String commitment, List<Chunk> chunks, Configuration conf)
-      throws IOException {
+  public static BatchEnds write(OutputStream out, String commitment, List<Chunk> chunks) throws IOException {
     BatchChunks.Builder listed = BatchChunks.newBuilder().setMatrixCommitment(ByteString.copyFrom(hex(commitment)));
     for (Chunk c : chunks) {
       listed.addCounts(c.count()).addJobRoots(ByteString.copyFrom(hex(c.jobRoot())));
@@ -56,52 +57,53 @@ public final class BatchFile {
     BatchEnds ends =
         ZkStore.decode(() -> BatchEnds.parseFrom(NativeBridge.batchEnds(listed.build().toByteArray())));
     out.write(MAGIC);
-    record(out, BatchRecord.newBuilder().setHeader(ends.getHeader()).build().toByteArray());
-    byte[] buffer = new byte[COPY_BUFFER];
+    record(out, BatchRecord.newBuilder().setHeader(ends.getHeader()).build());
     long first = 0;
     for (int j = 0; j < chunks.size(); j++) {
-      Path file = new Path(chunks.get(j).file());
-      FileSystem fs = file.getFileSystem(conf);
-      long length = fs.getFileStatus(file).getLen();
-      byte[] head = BatchChunk.newBuilder().setIndex(j).setFirst(first).build().toByteArray();
-      int bundleTag = CodedOutputStream.computeTagSize(BatchChunk.BUNDLE_FIELD_NUMBER);
-      long chunkLength = head.length + bundleTag + CodedOutputStream.computeUInt64SizeNoTag(length) + length;
-      long recordLength =
-          CodedOutputStream.computeTagSize(BatchRecord.CHUNK_FIELD_NUMBER)
-              + CodedOutputStream.computeUInt64SizeNoTag(chunkLength)
-              + chunkLength;
-      out.write(littleEndian(recordLength));
-      CodedOutputStream coded = CodedOutputStream.newInstance(out, 64);
-      coded.writeTag(BatchRecord.CHUNK_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      coded.writeUInt64NoTag(chunkLength);
-      coded.writeRawBytes(head);
-      coded.writeTag(BatchChunk.BUNDLE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      coded.writeUInt64NoTag(length);
-      coded.flush();
-      try (InputStream in = fs.open(file)) {
-        long copied = 0;
-        for (int n; (n = in.read(buffer)) > 0; copied += n) {
-          out.write(buffer, 0, n);
-        }
-        if (copied != length) {
-          throw new ZkmrException("chunk " + j + ": " + file + " changed while it was copied (" + copied
-              + " bytes, not " + length + ")");
-        }
-      }
+      BatchChunk chunk = BatchChunk.newBuilder().setIndex(j).setFirst(first).setFile(chunks.get(j).file()).build();
+      record(out, BatchRecord.newBuilder().setChunk(chunk).build());
       first += chunks.get(j).count();
     }
-    record(out, BatchRecord.newBuilder().setTrailer(ends.getTrailer()).build().toByteArray());
+    record(out, BatchRecord.newBuilder().setTrailer(ends.getTrailer()).build());
     return ends;
   }
 
-  /** One record: its length as 8 little-endian bytes, then its bytes. */
-  private static void record(OutputStream out, byte[] bytes) throws IOException {
-    out.write(littleEndian(bytes.length));
-    out.write(bytes);
+  /**
+   * The file system a task writes {@code chunk}'s bundle to: its own, except that a local file
+   * system is written without Hadoop's checksum files. A bundle is checked whole by its proof;
+   * a CRC for every 512 bytes of it adds nothing to that and costs a chunk's task a pass over
+   * its largest output.
+   */
+  public static FileSystem chunkFileSystem(Path chunk, Configuration conf) throws IOException {
+    FileSystem fs = chunk.getFileSystem(conf);
+    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
-  private static byte[] littleEndian(long value) {
-    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+  /**
+   * Removes the files under {@code dir}'s {@link #CHUNKS_DIR} that {@code chunks} do not name:
+   * those of task attempts that failed or lost to a speculative copy.
+   */
+  public static void removeUnlisted(FileSystem fs, Path dir, List<Chunk> chunks) throws IOException {
+    Path written = new Path(dir, CHUNKS_DIR);
+    if (!fs.exists(written)) {
+      return;
+    }
+    Set<String> listed = new HashSet<>();
+    for (Chunk c : chunks) {
+      listed.add(c.file());
+    }
+    for (FileStatus file : fs.listStatus(written)) {
+      if (!listed.contains(CHUNKS_DIR + "/" + file.getPath().getName())) {
+        fs.delete(file.getPath(), true);
+      }
+    }
+  }
+
+  /** One record: its length as 8 little-endian bytes, then its bytes. */
+  private static void record(OutputStream out, BatchRecord record) throws IOException {
+    byte[] bytes = record.toByteArray();
+    out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bytes.length).array());
+    out.write(bytes);
   }
 
   /** A digest as the native library prints it (64 hex digits), as bytes. */

@@ -1,6 +1,7 @@
 package io.zkmr.spark;
 
 import io.zkmr.ArrowBatches;
+import io.zkmr.BatchFile;
 import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.ChunkOutput;
@@ -26,15 +27,16 @@ import org.apache.spark.util.CollectionAccumulator;
  * A batch task: cuts the inputs of its own input partition ({@code id: bigint, x:
  * array<double>}) into chunks of {@code chunk} inputs, proves each as one job where it is (a
  * Freivalds batch under pedersen, against the store this executor holds open), writes the chunk's
- * bundle under {@code chunks} and reports it (partition, index, count, job root, file) to the
- * driver through an accumulator, which counts only the attempt Spark keeps. Emits {@code (id,
+ * bundle under {@code chunks} (the batch's {@link BatchFile#CHUNKS_DIR}) in a file of this
+ * attempt's own and reports it (partition, index, count, job root, file) to the driver through an
+ * accumulator, which counts only the attempt Spark keeps. Emits {@code (id,
  * y)} for each input, one chunk in memory at a time. Without {@code proved} (null) it only
  * multiplies: the same job with no proof, a benchmark's baseline.
  */
 final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
   private static final long serialVersionUID = 1L;
 
-  /** A chunk as its task proved it. */
+  /** A chunk as its task proved it; {@code file} is relative to the batch's directory. */
   record Proved(int partition, int index, long count, String jobRoot, String file) implements Serializable {}
 
   private final String store;
@@ -120,9 +122,10 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
     }
     metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
     if (proved != null) {
-      String file = String.format("%s/%05d-%05d-%d.bundle", chunks, task.partitionId(), index, task.taskAttemptId());
-      write(file, job);
-      proved.add(new Proved(task.partitionId(), index, job.getVectors(), job.getJobRoot(), file));
+      String name = String.format("%05d-%05d-%d.bundle", task.partitionId(), index, task.taskAttemptId());
+      write(chunks + "/" + name, job);
+      proved.add(
+          new Proved(task.partitionId(), index, job.getVectors(), job.getJobRoot(), BatchFile.CHUNKS_DIR + "/" + name));
     }
     int rows = job.getYCount() / ids.size();
     for (int b = 0; b < ids.size(); b++) {
@@ -141,7 +144,7 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
   private static void write(String file, ChunkOutput job) {
     Path path = new Path(file);
     try {
-      FileSystem fs = path.getFileSystem(Stores.hadoopConf());
+      FileSystem fs = BatchFile.chunkFileSystem(path, Stores.hadoopConf());
       try (OutputStream out = fs.create(path, false)) {
         job.getBundle().writeTo(out);
       }

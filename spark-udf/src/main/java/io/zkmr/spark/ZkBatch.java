@@ -27,10 +27,11 @@ import org.apache.spark.util.CollectionAccumulator;
  * <p>Each task cuts its own input partition into chunks and proves each chunk as one job (a
  * Freivalds batch under pedersen) against the store its executor holds open ({@link
  * ProveChunks}); the outputs {@code (id, y)} are written as Parquet by the tasks, and each
- * chunk's bundle as a file. The driver then orders the chunks (by input partition, then within
- * it), writes the batch proof, whose root ties them into one statement (docs/batches.md), and
- * removes the chunk files. {@code zkmr verify --bundle DIR/batch.zkmr --commitment C} checks it
- * with the commitment alone (and {@code --vectors} against the inputs in the same order).
+ * chunk's bundle as a file under {@code DIR/chunks}. The driver then orders the chunks (by input
+ * partition, then within it), writes the batch proof naming their files, whose root ties them
+ * into one statement (docs/batches.md), and removes the files of attempts Spark did not keep.
+ * {@code zkmr verify --bundle DIR/batch.zkmr --commitment C} checks it with the commitment alone
+ * (and {@code --vectors} against the inputs in the same order), reading the chunks beside it.
  *
  * <p>Who holds what: a proving task reads the store's secret (the Schnorr proofs need it), as in
  * {@code zkmr prove}; a third party needs only the commitment and the proof.
@@ -39,7 +40,8 @@ public final class ZkBatch {
   private ZkBatch() {}
 
   /**
-   * What a batch job wrote: the batch proof ({@code DIR/batch.zkmr}), the outputs ({@code
+   * What a batch job wrote: the batch proof ({@code DIR/batch.zkmr} and its chunks' bundles
+   * under {@code DIR/chunks}, which travel with it), the outputs ({@code
    * DIR/outputs}, Parquet {@code id: bigint, y: array<double>}), and the statement's root.
    */
   public record Result(
@@ -69,10 +71,11 @@ public final class ZkBatch {
       List<ProveChunks.Proved> chunks = ordered(proved.value());
       Path proof = new Path(out, "batch.zkmr");
       BatchEnds ends;
+      List<BatchFile.Chunk> listed = summaries(chunks);
       try (OutputStream file = fs.create(proof, false)) {
-        ends = BatchFile.write(file, commitment, summaries(chunks), spark.sparkContext().hadoopConfiguration());
+        ends = BatchFile.write(file, commitment, listed);
       }
-      fs.delete(new Path(out, "_chunks"), true);
+      BatchFile.removeUnlisted(fs, out, listed);
       return new Result(
           commitment,
           HexFormat.of().formatHex(ends.getTrailer().getRoot().toByteArray()),
@@ -123,7 +126,7 @@ public final class ZkBatch {
                     store,
                     commitment,
                     chunk,
-                    new Path(out, "_chunks").toString(),
+                    new Path(out, BatchFile.CHUNKS_DIR).toString(),
                     proved,
                     Metrics.of(spark.sparkContext())));
     StructType schema =

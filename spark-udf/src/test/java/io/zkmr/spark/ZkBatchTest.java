@@ -1,10 +1,10 @@
 package io.zkmr.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmr.ArrowBatches;
+import io.zkmr.BatchFile;
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.testing.Fixture;
@@ -138,7 +138,12 @@ class ZkBatchTest {
     assertEquals(0, verified.exit(), verified.stdout());
     assertEquals(result.batchRoot(), Fixture.field(verified.stdout(), "batch_root"));
     assertEquals(cliRoot, result.batchRoot(), "the root zkmr prove --chunk gives the same inputs");
-    assertFalse(Files.exists(Path.of(result.proof()).resolveSibling("_chunks")), "chunk files removed");
+    try (Stream<Path> kept = Files.list(Path.of(result.proof()).resolveSibling(BatchFile.CHUNKS_DIR))) {
+      assertEquals(
+          result.chunks(),
+          kept.filter(f -> f.getFileName().toString().endsWith(".bundle")).count(),
+          "a file per chunk beside the batch proof, none of an attempt Spark did not keep");
+    }
   }
 
   @Test

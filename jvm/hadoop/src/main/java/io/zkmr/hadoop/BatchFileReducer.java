@@ -49,7 +49,7 @@ public final class BatchFileReducer extends Reducer<Text, Text, NullWritable, Nu
     FileSystem fs = dir.getFileSystem(conf);
     BatchEnds ends;
     try (OutputStream out = fs.create(new Path(dir, "batch.zkmr"), false)) {
-      ends = BatchFile.write(out, commitment, chunks, conf);
+      ends = BatchFile.write(out, commitment, chunks);
     }
     String summary =
         "{\"matrix_commitment\": \""
@@ -64,7 +64,7 @@ public final class BatchFileReducer extends Reducer<Text, Text, NullWritable, Nu
     try (OutputStream out = fs.create(new Path(dir, "batch.json"), false)) {
       out.write(summary.getBytes(StandardCharsets.UTF_8));
     }
-    Path leftovers = new Path(FileOutputFormat.getOutputPath(context), ZkBatchJob.CHUNKS_DIR);
-    leftovers.getFileSystem(conf).delete(leftovers, true);
+    Path output = FileOutputFormat.getOutputPath(context);
+    BatchFile.removeUnlisted(output.getFileSystem(conf), output, chunks);
   }
 }

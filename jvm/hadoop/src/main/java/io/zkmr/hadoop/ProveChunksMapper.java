@@ -1,6 +1,7 @@
 package io.zkmr.hadoop;
 
 import io.zkmr.ArrowBatches;
+import io.zkmr.BatchFile;
 import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.ChunkOutput;
@@ -169,14 +170,15 @@ public class ProveChunksMapper extends Mapper<Void, Group, Text, Text> {
     context.getCounter(ZkBatchJob.Counters.PROVING_MS).increment((System.nanoTime() - started) / 1_000_000);
     Configuration conf = context.getConfiguration();
     Path output = FileOutputFormat.getOutputPath(context);
-    Path file = new Path(new Path(output, ZkBatchJob.CHUNKS_DIR), context.getTaskAttemptID() + "-" + index + ".bundle");
-    FileSystem fs = file.getFileSystem(conf);
+    String name = BatchFile.CHUNKS_DIR + "/" + context.getTaskAttemptID() + "-" + index + ".bundle";
+    Path file = new Path(output, name);
+    FileSystem fs = BatchFile.chunkFileSystem(file, conf);
     try (OutputStream out = fs.create(file, false)) {
       job.getBundle().writeTo(out);
     }
     context.write(
         new Text(String.format("%s\t%010d", splitKey, index)),
-        new Text(job.getVectors() + "\t" + job.getJobRoot() + "\t" + file));
+        new Text(job.getVectors() + "\t" + job.getJobRoot() + "\t" + name));
     if (y == null) {
       Path yFile = new Path(FileOutputFormat.getWorkOutputPath(context),
           String.format("y-m-%05d", context.getTaskAttemptID().getTaskID().getId()));

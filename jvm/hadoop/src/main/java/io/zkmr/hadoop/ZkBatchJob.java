@@ -26,13 +26,14 @@ import org.apache.parquet.hadoop.example.ExampleInputFormat;
  * int64}) and the vector ({@code values: list<double>}), the layout {@code zkmr prove --vectors}
  * reads; {@link #ID_COLUMN} and {@link #X_COLUMN} name other columns. Each mapper cuts its split's
  * inputs into chunks of {@link #CHUNK}, proves each as one job against the store (a Freivalds
- * batch under pedersen), writes the chunk's bundle to a file of its own attempt and emits only a
- * report (count, job root, file), and writes {@code (id, y)} lines to {@code y-m-NNNNN} files,
- * which the output committer keeps for the attempt that succeeds. The one reducer orders the
- * reports by input file, split and chunk, writes {@code batch.zkmr} (the file {@code zkmr prove
- * --vectors --chunk} writes for the same chunks, checked by {@code zkmr verify}) and {@code
- * batch.json} (the batch root, chunks and inputs), and removes the chunk files. No input ever
- * reaches the reducer, and no process holds more than one chunk of inputs.
+ * batch under pedersen), writes the chunk's bundle to a file of its own attempt under {@code
+ * out/chunks} and emits only a report (count, job root, file), and writes {@code (id, y)} lines
+ * to {@code y-m-NNNNN} files, which the output committer keeps for the attempt that succeeds. The
+ * one reducer orders the reports by input file, split and chunk, writes {@code batch.zkmr} (naming
+ * each chunk's file: the batch {@code zkmr prove --vectors --chunk} proves for the same chunks,
+ * checked by {@code zkmr verify}) and {@code batch.json} (the batch root, chunks and inputs), and
+ * removes the chunk files of failed attempts. No input ever reaches the reducer, and no process
+ * holds more than one chunk of inputs.
  */
 public final class ZkBatchJob extends Configured implements Tool {
   /** Inputs per chunk, each chunk one proof; by default 1024. */
@@ -43,8 +44,6 @@ public final class ZkBatchJob extends Configured implements Tool {
   public static final String X_COLUMN = "zkmr.x.column";
   /** Set by {@link #create}: the commitment every task's store must commit to. */
   static final String JOB_COMMITMENT = "zkmr.batch.commitment";
-  /** Where the mappers leave the chunks' bundles for the reducer, under the output. */
-  static final String CHUNKS_DIR = "_chunks";
 
   /** Counters shown with the job (group {@code zkmr}). */
   public enum Counters {

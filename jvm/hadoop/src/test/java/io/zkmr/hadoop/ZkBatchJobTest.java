@@ -63,7 +63,7 @@ class ZkBatchJobTest {
     assertEquals(7, job.getCounters().findCounter(ZkBatchJob.Counters.CHUNKS).getValue());
     String summary = Files.readString(out.resolve("batch.json"));
     assertEquals(info.getMatrixCommitment(), Fixture.field(summary, "matrix_commitment"));
-    assertFalse(Files.exists(out.resolve(ZkBatchJob.CHUNKS_DIR)), "the chunk files are removed");
+    assertEquals(7, ChunkFiles.count(out), "a file per chunk beside the batch proof");
 
     Fixture.Cli verified =
         Fixture.zkmr(

@@ -206,8 +206,11 @@ class ZkMatMulJobYarnTest {
 
     Path local0 = dir.resolve("batch-from-yarn");
     hdfs.copyToLocalFile(new org.apache.hadoop.fs.Path("/zkmr/batch"), new org.apache.hadoop.fs.Path(local0.toUri()));
-    assertFalse(Files.exists(local0.resolve(ZkBatchJob.CHUNKS_DIR)), "the dead attempt's chunk files are gone");
     String summary = Files.readString(local0.resolve("batch.json"));
+    assertEquals(
+        job.getCounters().findCounter(ZkBatchJob.Counters.CHUNKS).getValue(),
+        ChunkFiles.count(local0),
+        "a file per chunk; the dead attempt's are gone");
     Fixture.Cli proved =
         Fixture.zkmr(
             "prove", "--keys", dir.resolve("keys").toString(), "--vectors", local.toString(), "--chunk", "5",
