@@ -2286,7 +2286,7 @@ fn message_cases() -> Vec<Case> {
 fn batch_records(dir: &Path) -> Vec<zkmr_proto::BatchRecord> {
     use prost::Message;
     let bytes = std::fs::read(dir.join("b.zkmr")).unwrap();
-    let mut rest = &bytes[8..];
+    let mut rest = &bytes[zkmr_core::batch::MAGIC.len()..];
     let mut records = Vec::new();
     while !rest.is_empty() {
         let len = u64::from_le_bytes(rest[..8].try_into().unwrap()) as usize;
@@ -2299,7 +2299,7 @@ fn batch_records(dir: &Path) -> Vec<zkmr_proto::BatchRecord> {
 /// Writes `records` to `b.zkmr` in `dir`, as a batch proof.
 fn write_batch_records(dir: &Path, records: &[zkmr_proto::BatchRecord]) {
     use prost::Message;
-    let mut bytes = b"zkmrbat1".to_vec();
+    let mut bytes = zkmr_core::batch::MAGIC.to_vec();
     for record in records {
         let encoded = record.encode_to_vec();
         bytes.extend((encoded.len() as u64).to_le_bytes());

@@ -69,14 +69,24 @@ public final class BatchFile {
   }
 
   /**
-   * The file system a task writes {@code chunk}'s bundle to: its own, except that a local file
-   * system is written without Hadoop's checksum files. A bundle is checked whole by its proof;
-   * a CRC for every 512 bytes of it adds nothing to that and costs a chunk's task a pass over
-   * its largest output.
+   * Writes a chunk's {@code bundle} (its encoded bytes, as the native library returned them) to
+   * the file {@code name} under {@code dir}'s {@link #CHUNKS_DIR}, which must not exist yet: each
+   * task attempt names its own. Returns the path the batch proof names it by, relative to {@code
+   * dir}. A local file system is written without Hadoop's checksum files: a bundle is checked
+   * whole by its proof, and a CRC for every 512 bytes of it adds nothing to that and costs a
+   * chunk's task a pass over its largest output.
    */
-  public static FileSystem chunkFileSystem(Path chunk, Configuration conf) throws IOException {
-    FileSystem fs = chunk.getFileSystem(conf);
-    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
+  public static String writeChunk(Path dir, String name, ByteString bundle, Configuration conf) throws IOException {
+    String file = CHUNKS_DIR + "/" + name;
+    Path path = new Path(dir, file);
+    FileSystem fs = path.getFileSystem(conf);
+    if (fs instanceof LocalFileSystem local) {
+      fs = local.getRaw();
+    }
+    try (OutputStream out = fs.create(path, false)) {
+      bundle.writeTo(out);
+    }
+    return file;
   }
 
   /**

@@ -6,7 +6,6 @@ import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.ChunkOutput;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -27,10 +25,10 @@ import org.apache.spark.util.CollectionAccumulator;
  * A batch task: cuts the inputs of its own input partition ({@code id: bigint, x:
  * array<double>}) into chunks of {@code chunk} inputs, proves each as one job where it is (a
  * Freivalds batch under pedersen, against the store this executor holds open), writes the chunk's
- * bundle under {@code chunks} (the batch's {@link BatchFile#CHUNKS_DIR}) in a file of this
+ * bundle under the batch directory {@code dir} ({@link BatchFile#writeChunk}) in a file of this
  * attempt's own and reports it (partition, index, count, job root, file) to the driver through an
- * accumulator, which counts only the attempt Spark keeps. Emits {@code (id,
- * y)} for each input, one chunk in memory at a time. Without {@code proved} (null) it only
+ * accumulator, which counts only the attempt Spark keeps. Emits {@code (id, y)} for each input,
+ * one chunk in memory at a time. Without {@code proved} (null) it only
  * multiplies: the same job with no proof, a benchmark's baseline.
  */
 final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
@@ -42,7 +40,7 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
   private final String store;
   private final String commitment;
   private final int chunk;
-  private final String chunks;
+  private final String dir;
   private final CollectionAccumulator<Proved> proved;
   private final Metrics metrics;
 
@@ -54,13 +52,13 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
       String store,
       String commitment,
       int chunk,
-      String chunks,
+      String dir,
       CollectionAccumulator<Proved> proved,
       Metrics metrics) {
     this.store = store;
     this.commitment = commitment;
     this.chunk = chunk;
-    this.chunks = chunks;
+    this.dir = dir;
     this.proved = proved;
     this.metrics = metrics;
   }
@@ -123,9 +121,13 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
     metrics.provingMillis.add((System.nanoTime() - started) / 1_000_000);
     if (proved != null) {
       String name = String.format("%05d-%05d-%d.bundle", task.partitionId(), index, task.taskAttemptId());
-      write(chunks + "/" + name, job);
-      proved.add(
-          new Proved(task.partitionId(), index, job.getVectors(), job.getJobRoot(), BatchFile.CHUNKS_DIR + "/" + name));
+      String file;
+      try {
+        file = BatchFile.writeChunk(new Path(dir), name, job.getBundle(), Stores.hadoopConf());
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing " + name + " under " + dir, e);
+      }
+      proved.add(new Proved(task.partitionId(), index, job.getVectors(), job.getJobRoot(), file));
     }
     int rows = job.getYCount() / ids.size();
     for (int b = 0; b < ids.size(); b++) {
@@ -134,22 +136,6 @@ final class ProveChunks implements FlatMapFunction<Iterator<InternalRow>, Row> {
         y[i] = job.getY(b * rows + i);
       }
       out.add(RowFactory.create(ids.get(b), y));
-    }
-  }
-
-  /**
-   * The chunk's bundle, as the native library encoded it, in a file of this attempt's own: a
-   * retried or speculated copy never touches it.
-   */
-  private static void write(String file, ChunkOutput job) {
-    Path path = new Path(file);
-    try {
-      FileSystem fs = BatchFile.chunkFileSystem(path, Stores.hadoopConf());
-      try (OutputStream out = fs.create(path, false)) {
-        job.getBundle().writeTo(out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + file, e);
     }
   }
 

@@ -126,7 +126,7 @@ public final class ZkBatch {
                     store,
                     commitment,
                     chunk,
-                    new Path(out, BatchFile.CHUNKS_DIR).toString(),
+                    out.toString(),
                     proved,
                     Metrics.of(spark.sparkContext())));
     StructType schema =

@@ -6,14 +6,12 @@ import io.zkmr.ZkStore;
 import io.zkmr.ZkmrException;
 import io.zkmr.proto.ChunkOutput;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.InputSplit;
@@ -169,16 +167,15 @@ public class ProveChunksMapper extends Mapper<Void, Group, Text, Text> {
     }
     context.getCounter(ZkBatchJob.Counters.PROVING_MS).increment((System.nanoTime() - started) / 1_000_000);
     Configuration conf = context.getConfiguration();
-    Path output = FileOutputFormat.getOutputPath(context);
-    String name = BatchFile.CHUNKS_DIR + "/" + context.getTaskAttemptID() + "-" + index + ".bundle";
-    Path file = new Path(output, name);
-    FileSystem fs = BatchFile.chunkFileSystem(file, conf);
-    try (OutputStream out = fs.create(file, false)) {
-      job.getBundle().writeTo(out);
-    }
+    String file =
+        BatchFile.writeChunk(
+            FileOutputFormat.getOutputPath(context),
+            context.getTaskAttemptID() + "-" + index + ".bundle",
+            job.getBundle(),
+            conf);
     context.write(
         new Text(String.format("%s\t%010d", splitKey, index)),
-        new Text(job.getVectors() + "\t" + job.getJobRoot() + "\t" + name));
+        new Text(job.getVectors() + "\t" + job.getJobRoot() + "\t" + file));
     if (y == null) {
       Path yFile = new Path(FileOutputFormat.getWorkOutputPath(context),
           String.format("y-m-%05d", context.getTaskAttemptID().getTaskID().getId()));
