@@ -21,11 +21,14 @@ def job(tmp_path, rng):
 def test_a_changed_y_is_rejected(job):
     _, c, _, y, proof = job
     data = bytearray(proof.to_bytes())
-    # y travels as 16-byte little-endian integers; change one of them by one.
-    old = int(y[4]).to_bytes(16, "little", signed=True)
-    assert data.count(old) == 1
-    at = data.index(old)
-    data[at:at + 16] = (int(y[4]) + 1).to_bytes(16, "little", signed=True)
+    # Partition 1's y block (rows 3..6) travels as a width byte w, the fewest bytes that hold
+    # every entry, then each entry as w little-endian bytes; flip the lowest bit of y[4], which
+    # changes it by one and never the width it needs.
+    block = [int(v) for v in y[3:6]]
+    width = max((v if v >= 0 else ~v).bit_length() // 8 + 1 for v in block)
+    packed = bytes([width]) + b"".join(v.to_bytes(width, "little", signed=True) for v in block)
+    assert data.count(packed) == 1
+    data[data.index(packed) + 1 + width] ^= 1
     v = zkmr.verify(bytes(data), c.hex)
     assert not v and not v.verified
     assert v.reason.startswith("rejected") and v.y is None

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use prost::Message;
 use zkmr_core::bundle::{encoding_from_proto, encoding_to_proto};
-use zkmr_core::field::{from_bytes, pack_i128, to_bytes, unpack_i128, F};
+use zkmr_core::field::{from_bytes, pack_i128_fixed, to_bytes, unpack_i128_fixed, F};
 use zkmr_core::fixed_point::FixedPoint;
 use zkmr_core::fsio::{read_bytes, write_bytes};
 use zkmr_core::halo2::meta::{meta_from_proto, meta_to_proto};
@@ -81,7 +81,7 @@ impl Aggregated {
             proof: self.proof.clone(),
             x: self.x.clone(),
             x_encoding: Some(encoding_to_proto(self.x_encoding)),
-            y: pack_i128(&self.y),
+            y: pack_i128_fixed(&self.y),
         }
     }
 
@@ -109,7 +109,7 @@ impl Aggregated {
         settings
             .check()
             .map_err(|e| Error::Format(format!("aggregated proof: {e}")))?;
-        let y = unpack_i128(&p.y, "aggregated proof y")?;
+        let y = unpack_i128_fixed(&p.y, "aggregated proof y")?;
         // Every size the verifier builds by is tied to bytes the file carries (x and y) before
         // anything is made for it.
         let partitions =

@@ -2279,6 +2279,26 @@ fn message_cases() -> Vec<Case> {
             ],
             stdout: &[],
         },
+        Case {
+            name: "verify_y_packed_wider_than_its_entries_need",
+            setup: y_packed_wider,
+            args: &[
+                "verify",
+                "--bundle",
+                "job.bundle",
+                "--commitment",
+                "{keys.hex}",
+                "--keys",
+                "keys",
+            ],
+            code: 1,
+            stderr: &[
+                "rejected: partition 1",
+                "partition 1 y",
+                "not the shortest form",
+            ],
+            stdout: &[],
+        },
     ]
 }
 
@@ -2672,6 +2692,21 @@ fn tampered_y(dir: &Path) {
         let mut y = zkmr_core::field::unpack_i128(&bundle.partitions[1].y, "y").unwrap();
         y[0] += 1;
         bundle.partitions[1].y = zkmr_core::field::pack_i128(&y);
+    });
+}
+
+/// The fixture's bundle with partition 1's `y` one byte wider per entry than its entries need:
+/// the same values, another encoding, which would give one `y` two byte strings.
+fn y_packed_wider(dir: &Path) {
+    proved(dir);
+    edit_bundle(&dir.join("job.bundle"), |bundle| {
+        let y = zkmr_core::field::unpack_i128(&bundle.partitions[1].y, "y").unwrap();
+        let width = bundle.partitions[1].y[0] as usize + 1;
+        let mut wider = vec![width as u8];
+        for v in &y {
+            wider.extend_from_slice(&v.to_le_bytes()[..width]);
+        }
+        bundle.partitions[1].y = wider;
     });
 }
 

@@ -17,9 +17,10 @@ use crate::srs::VerifierSrs;
 use crate::statement::{job_root_of, matrix_commitment, PartitionId};
 use crate::transcript;
 use zkmr_math::error::{Error, Result};
-use zkmr_math::field::{from_bytes, from_i64, to_bytes, unpack_i128, F};
+use zkmr_math::field::{from_bytes, from_i64, to_bytes, F};
 use zkmr_math::fixed_point::{check_output_range, FixedPoint};
 use zkmr_math::matrix::Partitioning;
+use zkmr_scheme::bundle::partition_y;
 
 /// What a successful verification establishes.
 #[derive(Clone, Debug)]
@@ -130,7 +131,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
         .par_iter()
         .map(|p| {
             let vk = vk_from_bytes(&p.verifying_key, shape, p.index)?;
-            let y = unpack_i128(&p.y, &format!("partition {} y", p.index))
+            let y = partition_y(bundle.version, &p.y, &format!("partition {} y", p.index))
                 .map_err(|e| Error::rejected(p.index, e.to_string()))?;
             if y.len() as u64 != p.row_end - p.row_start {
                 return Err(Error::rejected(

@@ -30,7 +30,7 @@ use super::statement::{
 };
 use super::transcript::{merkle_depth, merkle_root_from, Transcript};
 use zkmr_math::error::{Error, Result};
-use zkmr_math::field::unpack_i128;
+use zkmr_math::field::unpack_i128_fixed;
 use zkmr_math::fixed_point::{check_output_range, output_bound, FixedPoint};
 use zkmr_math::limits::{MAX_DIMENSION, MAX_VECTORS};
 use zkmr_math::matrix::Partitioning;
@@ -141,7 +141,7 @@ pub fn make(parts: Parts<'_>) -> zkmr_proto::PartitionOpening {
         x: parts.x.to_vec(),
         x_encoding: Some(encoding_to_proto(parts.x_encoding)),
         vectors: parts.vectors as u32,
-        y: zkmr_math::field::pack_i128(&block),
+        y: zkmr_math::field::pack_i128_fixed(&block),
         job_path: parts.job_path.iter().map(|h| h.to_vec()).collect(),
         job_root: parts.job_root.to_vec(),
         t: point_to_bytes(&commitment_t).to_vec(),
@@ -266,7 +266,7 @@ pub fn verify(
             rows.len() * vectors * 16
         )));
     }
-    let y = unpack_i128(&opening.y, "y").map_err(|e| reject(e.to_string()))?;
+    let y = unpack_i128_fixed(&opening.y, "y").map_err(|e| reject(e.to_string()))?;
     let y_bound = output_bound(cols, header.encoding, x_encoding);
     if let Some(why) = proof::beyond_bound(&y, y_bound) {
         return Err(reject(why.into()));

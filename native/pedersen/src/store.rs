@@ -412,7 +412,7 @@ impl Prover for PedersenProver {
         let blocks = bundle
             .partitions
             .iter()
-            .map(|p| zkmr_math::field::unpack_i128(&p.y, "y"))
+            .map(|p| zkmr_scheme::bundle::partition_y(bundle.version, &p.y, "y"))
             .collect::<Result<Vec<_>>>()?;
         let job_leaves: Vec<[u8; 32]> = self
             .ids
@@ -493,7 +493,7 @@ impl Prover for PedersenProver {
                     return Ok(false);
                 }
                 let block = self.cached_block(*index)?;
-                let y = zkmr_math::field::unpack_i128(&p.y, "y")?;
+                let y = zkmr_scheme::bundle::partition_y(bundle.version, &p.y, "y")?;
                 Ok(y == block.product(rows, cols, &xs))
             })
             .collect::<Result<_>>()

@@ -16,10 +16,10 @@ use super::statement::{
     job_leaf, job_root, matrix_commitment, vectors_digest, MatrixHeader, PartitionId,
 };
 use zkmr_math::error::{Error, Result};
-use zkmr_math::field::unpack_i128;
 use zkmr_math::fixed_point::{check_output_range, output_bound};
 use zkmr_math::matrix::{gather_outputs, Partitioning};
 use zkmr_scheme::bundle::encoding_from_proto;
+use zkmr_scheme::bundle::{partition_y, partition_y_count};
 use zkmr_scheme::expected::{x_digest, Verified};
 use zkmr_scheme::Scheme;
 
@@ -121,7 +121,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     let y_bound = output_bound(cols, encoding, x_encoding);
     let mut blocks = Vec::with_capacity(ids.len());
     for p in &bundle.partitions {
-        let block = unpack_i128(&p.y, &format!("partition {} y", p.index))
+        let block = partition_y(bundle.version, &p.y, &format!("partition {} y", p.index))
             .map_err(|e| Error::rejected(p.index, e.to_string()))?;
         if let Some(why) = proof::beyond_bound(&block, y_bound) {
             return Err(Error::rejected(p.index, why));
@@ -204,14 +204,13 @@ fn partition_list(
         .enumerate()
         .map(|(position, p)| {
             let rows = partitioning.range(position);
-            if p.y.len() != rows.len() * vectors * 16 {
+            if partition_y_count(bundle.version, &p.y) != Some(rows.len() * vectors) {
                 return Err(Error::rejected(
                     p.index,
                     format!(
-                        "y has {} bytes, {vectors} blocks of {} rows take {}",
+                        "y has {} bytes, which do not hold {vectors} blocks of {} rows",
                         p.y.len(),
                         rows.len(),
-                        rows.len() * vectors * 16
                     ),
                 ));
             }

@@ -6,12 +6,21 @@
 
 include!(concat!(env!("OUT_DIR"), "/zkmr.v1.rs"));
 
-/// Version written into every [`Bundle`]; readers reject any other. Version 5: a Pedersen
+/// Version written into every [`Bundle`]; readers take [`BUNDLE_VERSIONS`]. Version 6: a
+/// partition's `y` in its shortest common width (a width byte, then the entries), not 16 bytes
+/// per entry. Version 5: a Pedersen
 /// commitment binds one matrix key and partitions carry no key digest. Version 4: every byte is
 /// bound (nothing informational, canonical encoding only). Version 3: the scheme, batches
 /// of vectors and the Pedersen proof. Version 2: partition
 /// proofs use the Poseidon transcript and key digests hash the key's commitments.
-pub const BUNDLE_VERSION: u32 = 5;
+pub const BUNDLE_VERSION: u32 = 6;
+
+/// The bundle versions readers take: this one, and version 5, whose `y` blocks take 16 bytes per
+/// entry ([`BUNDLE_VERSION_FIXED_Y`]).
+pub const BUNDLE_VERSIONS: std::ops::RangeInclusive<u32> = 5..=6;
+
+/// The last bundle version whose `y` blocks take 16 bytes per entry.
+pub const BUNDLE_VERSION_FIXED_Y: u32 = 5;
 
 /// Version written into every [`PartitionOpening`]; readers reject any other. Version 2: the
 /// partition is checked against the matrix key with a representation proof over the other

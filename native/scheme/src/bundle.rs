@@ -43,14 +43,38 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::Bundle> {
              encodings)"
         )));
     }
-    if bundle.version != zkmr_proto::BUNDLE_VERSION {
+    if !zkmr_proto::BUNDLE_VERSIONS.contains(&bundle.version) {
         return Err(Error::Format(format!(
-            "{what}: bundle version {} is not the supported {}",
+            "{what}: bundle version {} is not one this zkmr reads ({} to {})",
             bundle.version,
-            zkmr_proto::BUNDLE_VERSION
+            zkmr_proto::BUNDLE_VERSIONS.start(),
+            zkmr_proto::BUNDLE_VERSIONS.end()
         )));
     }
     Ok(bundle)
+}
+
+/// How many entries a partition's packed `y` holds, from its length (and width byte) alone, so
+/// a count is checked before anything is decoded; `None` when no count has that length.
+pub fn partition_y_count(version: u32, y: &[u8]) -> Option<usize> {
+    if version <= zkmr_proto::BUNDLE_VERSION_FIXED_Y {
+        return y.len().is_multiple_of(16).then_some(y.len() / 16);
+    }
+    let (&width, entries) = y.split_first()?;
+    let width = width as usize;
+    ((1..=16).contains(&width) && entries.len().is_multiple_of(width))
+        .then(|| entries.len() / width)
+}
+
+/// A partition's `y` block as a bundle of `version` packs it: 16 bytes per entry up to
+/// [`zkmr_proto::BUNDLE_VERSION_FIXED_Y`], the shortest common width after
+/// ([`zkmr_math::field::pack_i128`]). `what` names the block in errors.
+pub fn partition_y(version: u32, y: &[u8], what: &str) -> Result<Vec<i128>> {
+    if version <= zkmr_proto::BUNDLE_VERSION_FIXED_Y {
+        zkmr_math::field::unpack_i128_fixed(y, what)
+    } else {
+        zkmr_math::field::unpack_i128(y, what)
+    }
 }
 
 /// Decodes opening bytes; like a bundle, only the canonical encoding is taken, so every byte

@@ -84,11 +84,12 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
             )));
         }
         let label = walk.label();
-        if step.version != zkmr_proto::BUNDLE_VERSION {
+        if !zkmr_proto::BUNDLE_VERSIONS.contains(&step.version) {
             return Err(Error::rejected_bundle(format!(
-                "{label}: bundle version {} is not the supported {}",
+                "{label}: bundle version {} is not one this zkmr reads ({} to {})",
                 step.version,
-                zkmr_proto::BUNDLE_VERSION
+                zkmr_proto::BUNDLE_VERSIONS.start(),
+                zkmr_proto::BUNDLE_VERSIONS.end()
             )));
         }
         let mut bundle = step.clone();

@@ -92,14 +92,16 @@ public final class Fixture {
 
   /**
    * {@code bundle} with the first entry of partition {@code partition}'s y block off by one: still
-   * well-formed, so what refuses it is the proof check rather than the decoder.
+   * well-formed (the block's first byte is its width, the next the first entry's lowest; a
+   * change of the lowest bit never changes the width an entry needs), so what refuses it is the
+   * proof check rather than the decoder.
    */
   public static byte[] withYChanged(byte[] bundle, int partition)
       throws InvalidProtocolBufferException {
     Bundle parsed = Bundle.parseFrom(bundle);
     PartitionProof part = parsed.getPartitions(partition);
     byte[] y = part.getY().toByteArray();
-    y[0] ^= 1;
+    y[1] ^= 1;
     return parsed.toBuilder()
         .setPartitions(partition, part.toBuilder().setY(ByteString.copyFrom(y)))
         .build()
