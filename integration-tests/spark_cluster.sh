@@ -45,7 +45,7 @@ submit() {
   local conf=()
   while [ "${1:-}" = --conf ] || [ "${1:-}" = --archives ]; do conf+=("$1" "$2"); shift 2; done
   standalone_submit "$master" "$work/$name" --conf spark.sql.shuffle.partitions=4 "${conf[@]}" \
-    "$work/matrix.parquet" "$work/x.json" "$@"
+    "$work/matrix.parquet" "$work/x.json" --executors 2 "$@"
 }
 
 # Checks case $1's JSON against `zkmr prove` ($2, by default over the pedersen store) and that

@@ -4,11 +4,13 @@
 #   - zkmr prove, in one process (the prove_seconds it reports: the proofs, not reading the store);
 #   - Spark local[2], one JVM with two task threads;
 #   - Spark standalone, two workers of one core each, executors in their own JVMs;
-# the Spark figures are the job alone (examples/spark/job.py's prove until its result, and its
-# SQL form prove_sql), measured inside the driver after the session is up, beside the plain
-# product in Spark SQL over the same tables in the same session (the baseline). Each is timed on
-# its second run in the session; the first run, which opens the store in each executor, is shown
-# apart. Every run's job root must be zkmr prove's.
+# the Spark figures are the job alone (examples/spark/job.py's prove until its y and bundle are
+# in the driver, and its SQL form prove_sql; the bundle's check by zkVerify, which a third party
+# runs, is timed apart), measured inside the driver after the session is up, beside the plain
+# product in Spark SQL over the same tables in the same session (the baseline). Each figure is
+# the median of five runs in the session, the three forms in turn (every run is printed); the
+# first run, which opens the store in each executor, is shown apart. Every run's job root must be
+# zkmr prove's.
 #
 #   scripts/bench-cluster.sh [ROWS COLS]       (after the README's build; a few minutes)
 set -euo pipefail
@@ -44,7 +46,10 @@ for name, label in (("local", "Spark local[2]"), ("standalone", "Spark standalon
     print(f"  {label}")
     for what, key in (("zk job, first run (opens the store)", "first_seconds"),
                       ("zk job (ZkJob: no shuffle)", "seconds"),
+                      ("its check (zkVerify on the bundle, apart)", "verify_seconds"),
                       ("zk job in SQL (GROUP BY zkPartition)", "sql_seconds"),
                       ("plain product in Spark SQL", "baseline_seconds")):
-        print(f"    {what:54s} {job[key]:8.2f} s  {job[key] / plain:5.2f}x plain")
+        runs = job.get(key.replace("seconds", "runs"))
+        each = f"  (median of {' '.join(f'{t:.2f}' for t in runs)})" if runs else ""
+        print(f"    {what:54s} {job[key]:8.2f} s  {job[key] / plain:5.2f}x plain{each}")
 PY

@@ -23,17 +23,16 @@ from pyspark.sql import DataFrame, SparkSession
 
 def prove(spark, matrix, x, store):
     """Proves y = A x for the DataFrame `matrix` (row, values) and the list `x`; returns the
-    job's matrix commitment, job root, y and whether its bundle verifies, as a dict."""
+    job's matrix commitment, job root, y and bundle (bytes), as a dict."""
     vec = spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>")
     job = DataFrame(spark._jvm.io.zkmr.spark.ZkJob.table(matrix._jdf, vec._jdf, store), spark)
-    return verdict(job.crossJoin(vec))
+    return fields(job)
 
 
 def prove_sql(spark, matrix, x, store):
     """`prove` in SQL: zkMatMul over the rows grouped by zkPartition, then zkCommit."""
     matrix.createOrReplaceTempView("matrix")
-    vec = spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>")
-    vec.createOrReplaceTempView("vec")
+    spark.createDataFrame([(x,)], "x ARRAY<DOUBLE>").createOrReplaceTempView("vec")
     job = spark.sql(f"""
     WITH parts AS (
       SELECT zkMatMul(row, values, x, '{store}') AS part
@@ -41,20 +40,27 @@ def prove_sql(spark, matrix, x, store):
       GROUP BY zkPartition(row, '{store}')
     )
     SELECT zkCommit(part, '{store}', x) AS job FROM parts CROSS JOIN vec
-    """).select("job.matrix_commitment", "job.job_root", "job.y", "job.bundle")
-    return verdict(job.crossJoin(vec))
+    """).select("job.*")
+    return fields(job)
 
 
-def verdict(job):
-    """The dict `prove` returns, from a job's fields beside its x."""
-    row = job.selectExpr("matrix_commitment", "job_root", "y",
-                         "zkVerify(bundle, matrix_commitment, x) AS verified").first()
+def fields(job):
+    """The dict `prove` returns, from a job's one row."""
+    row = job.select("matrix_commitment", "job_root", "y", "bundle").first()
     return {
         "matrix_commitment": row.matrix_commitment,
         "job_root": row.job_root,
         "y": list(row.y),
-        "verified": row.verified,
+        "bundle": bytes(row.bundle),
     }
+
+
+def verify(spark, job, x):
+    """Whether `job`'s bundle proves its y for `x` against its matrix commitment, as anyone
+    holding the commitment checks it (zkVerify, in SQL)."""
+    row = spark.createDataFrame([(bytearray(job["bundle"]), job["matrix_commitment"], x)],
+                                "bundle BINARY, commitment STRING, x ARRAY<DOUBLE>")
+    return row.selectExpr("zkVerify(bundle, commitment, x) AS verified").first().verified
 
 
 if __name__ == "__main__":
@@ -64,5 +70,8 @@ if __name__ == "__main__":
     spark = SparkSession.builder.appName("zkmr example").getOrCreate()
     with open(vector_path) as f:
         x = [float(v) for v in json.load(f)]
-    print(json.dumps(prove(spark, spark.read.parquet(matrix_path), x, store)))
+    job = prove(spark, spark.read.parquet(matrix_path), x, store)
+    job["verified"] = verify(spark, job, x)
+    del job["bundle"]
+    print(json.dumps(job))
     spark.stop()
