@@ -12,6 +12,40 @@ import pagerank
 import zkmr_cli
 
 
+def varint(data, at):
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        value |= (byte & 0x7F) << shift
+        at, shift = at + 1, shift + 7
+        if byte < 0x80:
+            return value, at
+
+
+def fields(data, start, end):
+    """The length-delimited fields of the protobuf message in data[start:end], by field number:
+    the (start, end) of each occurrence (enough to find a chain proof's y blocks without the
+    generated classes)."""
+    found = {}
+    at = start
+    while at < end:
+        key, at = varint(data, at)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, at = varint(data, at)
+        elif wire == 1:
+            at += 8
+        elif wire == 5:
+            at += 4
+        elif wire == 2:
+            length, at = varint(data, at)
+            found.setdefault(number, []).append((at, at + length))
+            at += length
+        else:
+            raise ValueError(f"wire type {wire} at byte {at}")
+    return found
+
+
 def check_agreement(r, k=10):
     assert r["converged"], f"stopped at the iteration limit after {r['steps']} steps"
     assert r["l1"] <= r["bound"], f"L1 {r['l1']:.3e} beyond the bound {r['bound']:.3e}"
@@ -54,9 +88,14 @@ def test_a_tampered_proof_or_another_spec_is_rejected(tmp_path):
     spec, proof = proved["spec"], proved["proof"]
     code, out, _ = zkmr_cli.attempt("chain", "verify", "--spec", spec, "--proof", proof)
     assert code == 0 and out["verified"], out
-    # One byte of a y value in the middle of the proof.
+    # The lowest bit of one y value of the middle step: it changes the value by one and never
+    # the width its block is packed in.
     data = bytearray(proof.read_bytes())
-    data[len(data) // 2] ^= 0x01
+    steps = fields(data, 0, len(data))[4]
+    step = steps[len(steps) // 2]
+    partition = fields(data, *step)[7][0]
+    y_start, _ = fields(data, *partition)[5][0]
+    data[y_start + 1] ^= 0x01  # byte 0 is the block's width, byte 1 the first value's lowest
     bad = tmp_path / "bad.chain"
     bad.write_bytes(bytes(data))
     code, out, _ = zkmr_cli.attempt("chain", "verify", "--spec", spec, "--proof", bad)
