@@ -75,7 +75,9 @@ CORE_NAMES_SCHEMES = [
 RULES = [
     (engine, prefix, BENCH_AGGREGATE if (engine, prefix) == ("zkmr-cli", "zkmr_core::halo2") else [])
     for engine in ENGINES
-    for prefix in ["zkmr_core::pedersen", "zkmr_core::halo2", "zkmr_pedersen", "zkmr_halo2"]
+    for prefix in [
+        "zkmr_core::pedersen", "zkmr_core::halo2", "zkmr_pedersen", "zkmr_halo2", "zkmr_cqlin",
+    ]
 ] + [
     ("zkmr-core", "zkmr_pedersen", CORE_NAMES_SCHEMES),
     ("zkmr-core", "zkmr_halo2", CORE_NAMES_SCHEMES),

@@ -12,6 +12,7 @@ pub mod expected;
 pub mod id;
 pub mod interface;
 pub mod prover;
+pub mod solidity;
 pub mod srs;
 pub mod store;
 pub mod vectors;

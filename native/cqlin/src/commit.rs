@@ -1,0 +1,192 @@
+//! Commit (`docs/cqlin.md` 2.2): the matrix's public commitment — `M_2 = [M(σ)]_2` and the
+//! header it is bound with — and the prover's cached data, secret like the matrix.
+//!
+//! With `W_j = [col_j(σ)·t_j]_1` (the matrix's points of column `j`), the quotients are
+//!
+//! ```text
+//! Q_j = (1/n')·(Σ_{d≠0} W_{j+d}/(ω^d − 1) − Σ_i ρ_ij·[u_i t_j]_1) + Σ_i A_ij·[u_i δ_j]_1,
+//!       ρ_ij = Σ_{d≠0} A_{i,j+d}·ω^d/(ω^d − 1)
+//! S_j = Σ_i A_ij·[u_i λ_j]_1          P_j = [σ^{m'}·S_j(σ)]_1 = W_j − (1/n')·Σ_i A_ij·U_i
+//! ```
+//!
+//! from `(M − col_j)/(X^{m'} − ω^j)` and `L_{j'}(Y)/(Y − ω^j) = (L_{j'}(Y) − ω^{j'−j}L_j(Y))/
+//! (ω^{j'} − ω^j)`: both sums over `d` are cyclic correlations (one FFT over `G1` of `n'`
+//! points, one over each row's scalars), so the cost is MSMs with the matrix's entries as
+//! scalars plus one full-width MSM of `N` terms, and no `N`-sized MSM per column.
+
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1, G2};
+use halo2_proofs::halo2curves::ff::Field;
+use halo2_proofs::halo2curves::group::{Curve, Group};
+use halo2_proofs::halo2curves::msm::msm_serial;
+use rayon::prelude::*;
+use zkmr_math::error::{Error, Result};
+
+use crate::commitment::{Commitment, Header};
+use crate::fft::{correlate, reversed_kernel_transform};
+use crate::key::ProverKey;
+use crate::shape::powers;
+use crate::srs::{Development, Tables};
+
+/// Commits the `rows × cols` matrix `entries` (row-major, encoded as the header says) under
+/// the development SRS's `tables`, and runs the self-test of 2.2 step 4 on what it made.
+pub fn commit(
+    entries: &[i64],
+    header: Header,
+    srs: &Development,
+    tables: &Tables,
+) -> Result<(Commitment, ProverKey)> {
+    let shape = header.shape()?;
+    if tables.shape != shape || header.srs != srs.id() {
+        return Err(Error::Usage(
+            "the SRS tables are for another shape or SRS than the header's".into(),
+        ));
+    }
+    let (m, n) = (shape.rows, shape.cols);
+    if entries.len() != m * n {
+        return Err(Error::Input(format!(
+            "a {m}x{n} matrix has {} entries, not {}",
+            m * n,
+            entries.len()
+        )));
+    }
+    let encoding = header.encoding;
+    let limit = 1u64 << encoding.value_bits;
+    if let Some(k) = entries.iter().position(|v| v.unsigned_abs() >= limit) {
+        return Err(Error::Input(format!(
+            "matrix row {}, column {}: {} does not fit the declared {} bits",
+            k / n,
+            k % n,
+            entries[k],
+            encoding.value_bits
+        )));
+    }
+    let (mp, np) = (shape.padded_rows(), shape.padded_cols());
+    let mut columns = vec![0i64; mp * np];
+    for (k, v) in entries.iter().enumerate() {
+        columns[(k % n) * mp + k / n] = *v;
+    }
+    let column = |j: usize| &columns[j * mp..(j + 1) * mp];
+    fn block(table: &[G1Affine], j: usize, mp: usize) -> &[G1Affine] {
+        &table[j * mp..(j + 1) * mp]
+    }
+    let small = crate::msm::small_msm::<G1Affine>;
+
+    let per_column: Vec<[G1; 4]> = (0..np)
+        .into_par_iter()
+        .map(|j| {
+            let a = column(j);
+            [
+                small(a, block(&tables.entries, j, mp)),
+                small(a, &tables.rows),
+                small(a, block(&tables.shifted, j, mp)),
+                small(a, block(&tables.diagonal, j, mp)),
+            ]
+        })
+        .collect();
+
+    let omega = shape.col_root();
+    let np_inv = Fr::from(np as u64).invert().unwrap();
+    let w = powers(omega, np);
+    let mut kernel_rho = vec![Fr::ZERO; np];
+    let mut kernel_w = vec![Fr::ZERO; np];
+    for d in 1..np {
+        let inv = (w[d] - Fr::ONE).invert().unwrap();
+        kernel_rho[d] = w[d] * inv;
+        kernel_w[d] = inv;
+    }
+    let rho_transform = reversed_kernel_transform(&kernel_rho, omega);
+    let w_transform = reversed_kernel_transform(&kernel_w, omega);
+
+    // ρ row by row, stored column-major for the per-column MSMs.
+    let rho_rows: Vec<Vec<Fr>> = (0..mp)
+        .into_par_iter()
+        .map(|i| {
+            let mut row: Vec<Fr> = (0..np).map(|j| small_scalar(columns[j * mp + i])).collect();
+            correlate(&mut row, &rho_transform, omega);
+            row
+        })
+        .collect();
+    let rho_part: Vec<G1> = (0..np)
+        .into_par_iter()
+        .map(|j| {
+            let scalars: Vec<Fr> = rho_rows.iter().map(|row| row[j]).collect();
+            let mut acc = G1::identity();
+            msm_serial(&scalars, block(&tables.entries, j, mp), &mut acc);
+            acc
+        })
+        .collect();
+    drop(rho_rows);
+
+    let mut w_part: Vec<G1> = per_column.iter().map(|c| c[0]).collect();
+    correlate(&mut w_part, &w_transform, omega);
+
+    let quotients: Vec<G1> = (0..np)
+        .map(|j| (w_part[j] - rho_part[j]) * np_inv + per_column[j][3])
+        .collect();
+    let raised: Vec<G1> = per_column.iter().map(|c| c[0] - c[1] * np_inv).collect();
+    let shifted: Vec<G1> = per_column.iter().map(|c| c[2]).collect();
+
+    let m2 = columns
+        .par_chunks(mp * 64)
+        .zip(tables.entries_g2.par_chunks(mp * 64))
+        .map(|(a, bases)| crate::msm::small_msm(a, bases))
+        .reduce(G2::identity, |a, b| a + b)
+        .to_affine();
+
+    let affine = |points: &[G1]| {
+        let mut out = vec![G1Affine::default(); points.len()];
+        G1::batch_normalize(points, &mut out);
+        out
+    };
+    let commitment = Commitment { header, m2 };
+    let key = ProverKey {
+        shape,
+        quotients: affine(&quotients),
+        shifted: affine(&shifted),
+        raised: affine(&raised),
+        cols: tables.cols.clone(),
+        rows: tables.rows.clone(),
+        constants: srs.constants(&shape),
+    };
+    self_test(entries, &commitment, &key)?;
+    Ok((commitment, key))
+}
+
+/// Proves and checks, through the verifier's equation, the batch of the `n` unit vectors,
+/// whose products are `A`'s columns: cached data inconsistent with `M_2` fail it except with
+/// probability about `(n' + m')/r` (2.2, step 4), and a store that passes proves every `x`.
+pub fn self_test(entries: &[i64], commitment: &Commitment, key: &ProverKey) -> Result<()> {
+    let shape = commitment.header.shape()?;
+    let (m, n) = (shape.rows, shape.cols);
+    let mut x = vec![0i64; n * n];
+    let mut y = vec![0i128; n * m];
+    for b in 0..n {
+        x[b * n + b] = 1;
+        for i in 0..m {
+            y[b * m + i] = i128::from(entries[i * n + b]);
+        }
+    }
+    let batch = crate::proof::Batch {
+        context: b"zkmr-cqlin-self-test",
+        vectors: n,
+        x: &x,
+        y: &y,
+        x_bits: 1,
+    };
+    crate::prove::prove(key, commitment, &batch).map_err(|e| {
+        Error::Usage(format!(
+            "the cached data disagree with the commitment (the self-test failed: {e})"
+        ))
+    })?;
+    Ok(())
+}
+
+/// `v mod r` for a matrix entry.
+pub fn small_scalar(v: i64) -> Fr {
+    let f = Fr::from(v.unsigned_abs());
+    if v < 0 {
+        -f
+    } else {
+        f
+    }
+}
