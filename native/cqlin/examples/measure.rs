@@ -78,7 +78,10 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     drop(tables);
-    let bytecode = zkmr_scheme::solidity::compile_optimized(&solidity(&c, &key.constants)).unwrap();
+    let bytecode = zkmr_scheme::solidity::compile_optimized(
+        &solidity(&c, &Allowed { development: true }).unwrap(),
+    )
+    .unwrap();
     let af: Vec<f64> = a.iter().map(|v| *v as f64).collect();
     for vectors in [1, batch_size] {
         let x: Vec<i64> = (0..vectors * n)

@@ -20,12 +20,14 @@ use halo2_proofs::halo2curves::group::{Curve, Group};
 use halo2_proofs::halo2curves::msm::msm_serial;
 use rayon::prelude::*;
 use zkmr_math::error::{Error, Result};
+use zkmr_math::fixed_point::FixedPoint;
 
 use crate::commitment::{Commitment, Header};
 use crate::fft::{correlate, reversed_kernel_transform};
 use crate::key::ProverKey;
 use crate::shape::powers;
 use crate::srs::{Development, Tables};
+use crate::transcript::Transcript;
 
 /// Commits the `rows × cols` matrix `entries` (row-major, encoded as the header says) under
 /// the development SRS's `tables`, and runs the self-test of 2.2 step 4 on what it made.
@@ -49,7 +51,7 @@ pub fn commit(
             entries.len()
         )));
     }
-    let encoding = header.encoding;
+    let encoding = FixedPoint::new(header.encoding.scale_bits, header.encoding.value_bits)?;
     let limit = 1u64 << encoding.value_bits;
     if let Some(k) = entries.iter().position(|v| v.unsigned_abs() >= limit) {
         return Err(Error::Input(format!(
@@ -153,27 +155,31 @@ pub fn commit(
 }
 
 /// Proves and checks, through the verifier's equation, the batch of the `n` unit vectors,
-/// whose products are `A`'s columns: cached data inconsistent with `M_2` fail it except with
-/// probability about `(n' + m')/r` (2.2, step 4), and a store that passes proves every `x`.
+/// whose products are `A`'s columns, in its folded form: `x' = (1, γ, …, γ^{n−1})` and
+/// `y' = A·x'` with `γ` drawn over the commitment, so the test costs `O(mn)` field work and
+/// memory `O(m + n)` whatever the shape. Cached data inconsistent with `M_2` (or a committed
+/// nonzero padding row) fail it except with probability about `n/r` (2.2, step 4), and a store
+/// that passes proves every `x`.
 pub fn self_test(entries: &[i64], commitment: &Commitment, key: &ProverKey) -> Result<()> {
     let shape = commitment.header.shape()?;
     let (m, n) = (shape.rows, shape.cols);
-    let mut x = vec![0i64; n * n];
-    let mut y = vec![0i128; n * m];
-    for b in 0..n {
-        x[b * n + b] = 1;
-        for i in 0..m {
-            y[b * m + i] = i128::from(entries[i * n + b]);
-        }
+    if entries.len() != m * n {
+        return Err(Error::Input(format!(
+            "the self-test of a {m}x{n} matrix needs its {} entries, not {}",
+            m * n,
+            entries.len()
+        )));
     }
-    let batch = crate::proof::Batch {
-        context: b"zkmr-cqlin-self-test",
-        vectors: n,
-        x: &x,
-        y: &y,
-        x_bits: 1,
-    };
-    crate::prove::prove(key, commitment, &batch).map_err(|e| {
+    let mut t = Transcript::new();
+    t.absorb(b"context", b"zkmr-cqlin-self-test");
+    t.absorb(b"commitment", &commitment.digest());
+    let gamma = t.challenge(b"gamma");
+    let x = powers(gamma, n);
+    let y: Vec<Fr> = entries
+        .par_chunks(n)
+        .map(|row| row.iter().zip(&x).map(|(a, g)| small_scalar(*a) * g).sum())
+        .collect();
+    crate::prove::prove_folded(key, commitment, t, &x, &y, None).map_err(|e| {
         Error::Usage(format!(
             "the cached data disagree with the commitment (the self-test failed: {e})"
         ))

@@ -58,9 +58,19 @@ impl Header {
         })
     }
 
-    /// The padded shape the header's `m` and `n` derive.
+    /// The padded shape the header's `m` and `n` derive, once its partitioning is checked:
+    /// `⌈m / rows per partition⌉` partitions, so that one commitment means one partitioning.
     pub fn shape(&self) -> Result<Shape> {
-        let dim = |v: u64| usize::try_from(v).map_err(|_| Error::Format(format!("{v} rows")));
+        let dim =
+            |v: u64| usize::try_from(v).map_err(|_| Error::Format(format!("a dimension of {v}")));
+        let expected =
+            (self.rows_per_partition > 0).then(|| self.rows.div_ceil(self.rows_per_partition));
+        if expected != Some(self.partitions) {
+            return Err(Error::Format(format!(
+                "a header of {} rows in partitions of {} rows lists {} partitions",
+                self.rows, self.rows_per_partition, self.partitions
+            )));
+        }
         Shape::new(dim(self.rows)?, dim(self.cols)?)
     }
 }

@@ -1,18 +1,22 @@
-//! The EVM verifier (`docs/cqlin.md` 9.3): a Solidity contract generated per matrix commitment,
-//! holding the commitment, its header and `M_2` and the SRS's four `G2` constants, and
-//! replaying the native transcript byte for byte. Its field work over `x` and `y` is one pass
+//! The EVM verifier (`docs/cqlin.md` 9.3, 12.4): a Solidity contract generated per matrix
+//! commitment, holding the commitment, its header and `M_2` and the four `G2` constants of the
+//! SRS the allowlist gives for it, and replaying the native transcript byte for byte. It has no
+//! function but its fallback: a call returns only after the pairing check has passed. Its field work over `x` and `y` is one pass
 //! (each entry decoded, folded with `γ` and added to a barycentric sum kept as a fraction, so
 //! no inversion per entry; the bound checked once on the OR of the magnitudes), then eight `ecMul`s and one five-pair `ecPairing`.
 //! Any `solc` 0.8.19 compiles it; the tests use solc-js (`tools/solc`) and revm.
 
 use halo2_proofs::halo2curves::bn256::{Fr, G2Affine};
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
+use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use sha3::{Digest, Keccak256};
+use zkmr_math::error::{Error, Result};
 
 use crate::commitment::Commitment;
 use crate::encoding::{g2_bytes, word};
 use crate::proof::{Batch, Proof};
-use crate::srs::Constants;
+use crate::srs::{development_id, Allowed};
 
 const TEMPLATE: &str = include_str!("evm/Verifier.sol");
 
@@ -48,10 +52,24 @@ fn stores(bytes: &[u8]) -> String {
         .join("\n                ")
 }
 
-/// The Solidity source of the verifier for `commitment`, with the SRS's `constants`.
-pub fn solidity(commitment: &Commitment, constants: &Constants) -> String {
+/// The Solidity source of the verifier for `commitment`, with the constants of the SRS its
+/// header names, taken from the allowlist (never from a store); the development SRS only when
+/// `allowed` says so, and then the contract says UNSAFE.
+pub fn solidity(commitment: &Commitment, allowed: &Allowed) -> Result<String> {
     let header = commitment.header;
-    let shape = header.shape().expect("a commitment's header has a shape");
+    let shape = header.shape()?;
+    let constants = allowed.constants(&header.srs, &shape)?;
+    if !bool::from(commitment.m2.to_curve().is_torsion_free()) {
+        return Err(Error::Input(
+            "the commitment's M_2 is not in G2's prime-order subgroup".into(),
+        ));
+    }
+    let srs_note = if header.srs == development_id(shape.log_entries()) {
+        "UNSAFE: made under the development SRS, whose trapdoor is public: anyone can forge a \
+         proof this contract accepts."
+    } else {
+        "Made under an SRS on zkmr's allowlist."
+    };
     let r = -Fr::ONE;
     let r_minus_2 = r - Fr::ONE;
     // `r` itself is not an `Fr`; its hex is that of `r − 1` plus one.
@@ -60,22 +78,11 @@ pub fn solidity(commitment: &Commitment, constants: &Constants) -> String {
     let two_256 = Fr::from(2).pow_vartime([256u64]);
     let inv = |v: usize| Fr::from(v as u64).invert().unwrap();
     let h0: [u8; 32] = Keccak256::digest(crate::transcript::TAG).into();
-    let constants_bytes: Vec<u8> = [
-        &constants.one,
-        &constants.sigma,
-        &constants.sigma_rows,
-        &constants.sigma_entries,
-    ]
-    .iter()
-    .flat_map(|p| g2_bytes(p))
-    .collect();
     let args = |p: &G2Affine| g2_words(p).join(", ");
     let col_bits = usize::BITS - shape.cols.leading_zeros();
-    let replacements: [(&str, String); 25] = [
+    let replacements: [(&str, String); 23] = [
         ("{{DIGEST}}", format!("0x{}", hex(&commitment.digest()))),
         ("{{HEADER_HEX}}", hex(&header.bytes())),
-        ("{{M2_HEX}}", hex(&g2_bytes(&commitment.m2))),
-        ("{{CONSTANTS_HEX}}", hex(&constants_bytes)),
         ("{{R_MINUS_2}}", scalar_word(&r_minus_2)),
         ("{{R256}}", scalar_word(&two_256)),
         ("{{R}}", modulus.into()),
@@ -107,7 +114,9 @@ pub fn solidity(commitment: &Commitment, constants: &Constants) -> String {
         ("{{G2_ALL}}", args(&constants.sigma_entries)),
         ("{{G2_SIGMA}}", args(&constants.sigma)),
     ];
-    let mut source = TEMPLATE.replace("{{G2_ROWS}}", &args(&constants.sigma_rows));
+    let mut source = TEMPLATE
+        .replace("{{G2_ROWS}}", &args(&constants.sigma_rows))
+        .replace("{{SRS_NOTE}}", srs_note);
     for (key, value) in replacements.iter() {
         source = source.replace(key, value);
     }
@@ -115,7 +124,7 @@ pub fn solidity(commitment: &Commitment, constants: &Constants) -> String {
         !source.contains("{{"),
         "a placeholder is left in the verifier"
     );
-    source
+    Ok(source)
 }
 
 /// The call that asks the verifier about `batch` and `proof` (the layout the contract's

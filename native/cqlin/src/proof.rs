@@ -43,8 +43,14 @@ impl Batch<'_> {
                 self.y.len()
             )));
         }
+        if self.x_bits > MAX_VALUE_BITS {
+            return Err(Error::rejected_bundle(format!(
+                "x is declared with {} bits; at most {MAX_VALUE_BITS}",
+                self.x_bits
+            )));
+        }
         let y_bits = self.y_bits(shape, a_bits);
-        if self.x_bits > MAX_VALUE_BITS || y_bits > MAX_OUTPUT_BITS {
+        if y_bits > MAX_OUTPUT_BITS {
             return Err(Error::rejected_bundle(format!(
                 "x of {} bits through a matrix of {a_bits}-bit entries and {n} columns bounds y \
                  by 2^{y_bits}, past the 2^{MAX_OUTPUT_BITS} a y entry may reach",
@@ -77,8 +83,11 @@ impl Batch<'_> {
     }
 
     /// `b_A + b_x + bitlen(n)`: the bound on `|y|` the encodings give (computed, never read).
+    /// Saturating, so that a hostile `x_bits` reads as out of bounds rather than wrapping.
     pub fn y_bits(&self, shape: &Shape, a_bits: u32) -> u32 {
-        a_bits + self.x_bits + (usize::BITS - shape.cols.leading_zeros())
+        a_bits
+            .saturating_add(self.x_bits.min(u32::MAX / 2))
+            .saturating_add(usize::BITS - shape.cols.leading_zeros())
     }
 
     /// The transcript through `γ` (rows 1–4 of section 3) and the folded `x'` and `y'`.

@@ -2,7 +2,7 @@
 //! — four with `x'` as scalars (the matrix's entries never), two with the openings' scalars —
 //! and the verifier's check before the proof is released.
 
-use halo2_proofs::halo2curves::bn256::{G1Affine, G1};
+use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
 use halo2_proofs::halo2curves::ff::Field;
 use halo2_proofs::halo2curves::group::Curve;
 use halo2_proofs::halo2curves::msm::msm_best;
@@ -13,11 +13,24 @@ use crate::key::ProverKey;
 use crate::lagrange::evaluate_and_open;
 use crate::msm::small_msm;
 use crate::proof::{Batch, Proof};
+use crate::shape::Shape;
+use crate::transcript::Transcript;
 use crate::verify::check_folded;
 
 /// Proves `batch` for the matrix behind `commitment`, whose cached data `key` holds; `y` is
 /// the engine's product, which the check at the end refuses if it is not `A·x`.
 pub fn prove(key: &ProverKey, commitment: &Commitment, batch: &Batch) -> Result<Proof> {
+    let shape = shape_of(key, commitment)?;
+    batch.check(&shape, commitment.header.encoding.value_bits)?;
+    let digest = commitment.digest();
+    let (t, x, y) = batch.fold(commitment, &digest);
+    // One vector: its entries are small integers, and the MSMs run over their bits only.
+    let small = (batch.vectors == 1).then_some(batch.x);
+    prove_folded(key, commitment, t, &x, &y, small)
+}
+
+/// The shape both the commitment and the cached data are for.
+fn shape_of(key: &ProverKey, commitment: &Commitment) -> Result<Shape> {
     let shape = commitment.header.shape()?;
     if (shape.log_rows, shape.log_cols) != (key.shape.log_rows, key.shape.log_cols) {
         return Err(Error::Usage(format!(
@@ -25,17 +38,25 @@ pub fn prove(key: &ProverKey, commitment: &Commitment, batch: &Batch) -> Result<
             key.shape.rows, key.shape.cols, shape.rows, shape.cols
         )));
     }
-    batch.check(&shape, commitment.header.encoding.value_bits)?;
-    let digest = commitment.digest();
-    let (mut t, x, y) = batch.fold(commitment, &digest);
-    let statement = t.clone();
+    Ok(shape)
+}
 
-    // One vector: its entries are small integers, and the MSMs run over their bits only.
+/// The proof from a transcript that has drawn `γ` and the folded `x'` and `y'` (`small_x`: the
+/// one vector's integers, when there is one), checked with the verifier's equation.
+pub(crate) fn prove_folded(
+    key: &ProverKey,
+    commitment: &Commitment,
+    mut t: Transcript,
+    x: &[Fr],
+    y: &[Fr],
+    small_x: Option<&[i64]>,
+) -> Result<Proof> {
+    let shape = shape_of(key, commitment)?;
+    let statement = t.clone();
     let msm = |bases: &[G1Affine]| -> G1 {
-        if batch.vectors == 1 {
-            small_msm(batch.x, &bases[..shape.cols])
-        } else {
-            msm_best(&x, &bases[..shape.cols])
+        match small_x {
+            Some(x) => small_msm(x, &bases[..shape.cols]),
+            None => msm_best(x, &bases[..shape.cols]),
         }
     };
     let [c_x, q, s, p] = affine([
@@ -53,8 +74,8 @@ pub fn prove(key: &ProverKey, commitment: &Commitment, batch: &Batch) -> Result<
         reason: "the challenge fell on the domain (probability N/r); prove again".into(),
     };
     let (_, open_x) =
-        evaluate_and_open(&x, np, shape.col_root(), zeta_cols).ok_or_else(off_domain)?;
-    let (_, open_y) = evaluate_and_open(&y, mp, shape.row_root(), zeta).ok_or_else(off_domain)?;
+        evaluate_and_open(x, np, shape.col_root(), zeta_cols).ok_or_else(off_domain)?;
+    let (_, open_y) = evaluate_and_open(y, mp, shape.row_root(), zeta).ok_or_else(off_domain)?;
     let [pi_x, pi_y, _, _] = affine([
         msm_best(&open_x, &key.cols),
         msm_best(&open_y, &key.rows),
@@ -69,7 +90,7 @@ pub fn prove(key: &ProverKey, commitment: &Commitment, batch: &Batch) -> Result<
         pi_x,
         pi_y,
     };
-    check_folded(commitment, &key.constants, statement, &x, &y, &proof)?;
+    check_folded(commitment, &key.constants, statement, x, y, &proof)?;
     Ok(proof)
 }
 

@@ -15,6 +15,8 @@
 
 use halo2_proofs::halo2curves::bn256::{multi_miller_loop, Fr, G1Affine, G2Prepared, Gt, G1};
 use halo2_proofs::halo2curves::ff::Field;
+use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
+use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::Curve;
 use halo2_proofs::halo2curves::pairing::MillerLoopResult;
 use zkmr_math::error::{Error, Result};
@@ -42,21 +44,16 @@ pub fn verify(
     }
     let shape = commitment.header.shape()?;
     let constants = allowed.constants(&commitment.header.srs, &shape)?;
-    check(commitment, &digest, &constants, batch, proof)
-}
-
-/// The checks after the commitment and the SRS are trusted: the prover's own check, too.
-pub fn check(
-    commitment: &Commitment,
-    digest: &[u8; 32],
-    constants: &Constants,
-    batch: &Batch,
-    proof: &Proof,
-) -> Result<()> {
-    let shape = commitment.header.shape()?;
+    // Decoding checks this too; a commitment made another way is checked here (the pairing's
+    // bilinearity, which the argument rests on, holds on the prime-order subgroup).
+    if !bool::from(commitment.m2.to_curve().is_torsion_free()) {
+        return Err(Error::rejected_bundle(
+            "the commitment's M_2 is not in G2's prime-order subgroup",
+        ));
+    }
     batch.check(&shape, commitment.header.encoding.value_bits)?;
-    let (t, x, y) = batch.fold(commitment, digest);
-    check_folded(commitment, constants, t, &x, &y, proof)
+    let (t, x, y) = batch.fold(commitment, &digest);
+    check_folded(commitment, &constants, t, &x, &y, proof)
 }
 
 /// The rest of the check once the statement is absorbed and folded (`t` drew `γ`; `x`, `y` are

@@ -52,7 +52,7 @@ fn the_contract_accepts_what_the_native_verifier_accepts_and_nothing_changed() {
     let (rows, cols) = (6, 5);
     let (entries, c, key) = setup(rows, cols, 1);
     let (_, other, other_key) = setup(rows, cols, 2);
-    let bytecode = compile(&solidity(&c, &key.constants)).unwrap();
+    let bytecode = compile(&solidity(&c, &Allowed { development: true }).unwrap()).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     for vectors in [1usize, 3] {
         // Negative entries on both sides, zeros among them: the zigzag words' every case.
@@ -137,11 +137,34 @@ fn the_contract_accepts_what_the_native_verifier_accepts_and_nothing_changed() {
     }
 }
 
+/// The generator takes its constants from the allowlist: the development SRS only when asked
+/// for, and the contract then says UNSAFE. The contract has no function a selector reaches.
+#[test]
+fn the_contract_is_made_only_for_an_allowed_srs_and_answers_only_a_verified_call() {
+    let (_, c, _) = setup(2, 3, 5);
+    let refused = solidity(&c, &Allowed::default()).unwrap_err();
+    assert!(refused.to_string().contains("development SRS"), "{refused}");
+    let source = solidity(&c, &Allowed { development: true }).unwrap();
+    assert!(source.contains("UNSAFE"));
+    let bytecode = compile(&source).unwrap();
+    for call in [
+        vec![],
+        vec![0x9a, 0x76, 0x71, 0x7a],
+        vec![0xa2, 0x2b, 0xd2, 0xd3],
+        vec![0; 96],
+    ] {
+        assert!(
+            deploy_and_call(bytecode.clone(), call.clone()).is_err(),
+            "the contract answered {call:02x?}"
+        );
+    }
+}
+
 /// A `y` past the bound the encodings give is refused before the pairing, as natively.
 #[test]
 fn the_contract_refuses_an_entry_past_its_bound() {
     let (entries, c, key) = setup(3, 4, 4);
-    let bytecode = compile(&solidity(&c, &key.constants)).unwrap();
+    let bytecode = compile(&solidity(&c, &Allowed { development: true }).unwrap()).unwrap();
     let x = vec![3i64, -2, 1, 0];
     let y = product(&entries, 3, 4, &x);
     let batch = Batch {

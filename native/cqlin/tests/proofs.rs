@@ -291,7 +291,24 @@ fn bounds_srs_and_lengths_are_checked_before_the_pairing() {
         ..batch(1, &x, &y)
     };
     let e = check(&s, &wide, &proof).unwrap_err();
+    assert!(e.to_string().contains("at most 62"), "{e}");
+    let hostile = Batch {
+        x_bits: u32::MAX,
+        ..batch(1, &x, &y)
+    };
+    assert!(check(&s, &hostile, &proof).is_err());
+    // 62-bit entries through 62-bit x and four columns would reach 2^127.
+    let widest = Batch {
+        x_bits: 62,
+        ..batch(1, &[0; 4], &[0; 3])
+    };
+    let e = widest.check(&Shape::new(3, 4).unwrap(), 62).unwrap_err();
     assert!(e.to_string().contains("past the 2^126"), "{e}");
+    let within = Batch {
+        x: &[0; 3],
+        ..widest
+    };
+    assert!(within.check(&Shape::new(3, 3).unwrap(), 62).is_ok());
 
     let e = check(&s, &batch(1, &x[..2], &y), &proof).unwrap_err();
     assert!(e.to_string().contains("entries"), "{e}");
@@ -401,4 +418,13 @@ fn clone_key(k: &ProverKey) -> ProverKey {
         rows: k.rows.clone(),
         constants: k.constants.clone(),
     }
+}
+
+/// A wide matrix: the self-test runs on the folded unit-vector batch (`O(m + n)` memory), so
+/// a shape with thousands of columns commits and proves.
+#[test]
+fn a_wide_matrix_commits_and_proves() {
+    let s = setup(2, 2048, 22);
+    let (x, y, proof) = proved(&s, 2, 23);
+    check(&s, &batch(2, &x, &y), &proof).unwrap();
 }
