@@ -20,6 +20,7 @@ use halo2_proofs::halo2curves::group::{Curve, Group};
 use halo2_proofs::halo2curves::msm::msm_serial;
 use rayon::prelude::*;
 use zkmr_math::error::{Error, Result};
+use zkmr_math::field::from_i64;
 use zkmr_math::fixed_point::FixedPoint;
 
 use crate::commitment::{Commitment, Header};
@@ -67,16 +68,16 @@ pub fn commit(
     for (k, v) in entries.iter().enumerate() {
         columns[(k % n) * mp + k / n] = *v;
     }
-    let column = |j: usize| &columns[j * mp..(j + 1) * mp];
-    fn block(table: &[G1Affine], j: usize, mp: usize) -> &[G1Affine] {
-        &table[j * mp..(j + 1) * mp]
+    /// Column `j` of a column-major `m' × n'` array: the matrix's entries or a table's points.
+    fn block<T>(values: &[T], j: usize, mp: usize) -> &[T] {
+        &values[j * mp..(j + 1) * mp]
     }
     let small = crate::msm::small_msm::<G1Affine>;
 
     let per_column: Vec<[G1; 4]> = (0..np)
         .into_par_iter()
         .map(|j| {
-            let a = column(j);
+            let a = block(&columns, j, mp);
             [
                 small(a, block(&tables.entries, j, mp)),
                 small(a, &tables.rows),
@@ -103,7 +104,7 @@ pub fn commit(
     let rho_rows: Vec<Vec<Fr>> = (0..mp)
         .into_par_iter()
         .map(|i| {
-            let mut row: Vec<Fr> = (0..np).map(|j| small_scalar(columns[j * mp + i])).collect();
+            let mut row: Vec<Fr> = (0..np).map(|j| from_i64(columns[j * mp + i])).collect();
             correlate(&mut row, &rho_transform, omega);
             row
         })
@@ -161,7 +162,7 @@ pub fn commit(
 /// nonzero padding row) fail it except with probability about `n/r` (2.2, step 4), and a store
 /// that passes proves every `x`.
 pub fn self_test(entries: &[i64], commitment: &Commitment, key: &ProverKey) -> Result<()> {
-    let shape = commitment.header.shape()?;
+    let shape = crate::prove::shape_of(key, commitment)?;
     let (m, n) = (shape.rows, shape.cols);
     if entries.len() != m * n {
         return Err(Error::Input(format!(
@@ -177,22 +178,12 @@ pub fn self_test(entries: &[i64], commitment: &Commitment, key: &ProverKey) -> R
     let x = powers(gamma, n);
     let y: Vec<Fr> = entries
         .par_chunks(n)
-        .map(|row| row.iter().zip(&x).map(|(a, g)| small_scalar(*a) * g).sum())
+        .map(|row| row.iter().zip(&x).map(|(a, g)| from_i64(*a) * g).sum())
         .collect();
-    crate::prove::prove_folded(key, commitment, t, &x, &y, None).map_err(|e| {
+    crate::prove::prove_folded(key, commitment, &shape, t, &x, &y, None).map_err(|e| {
         Error::Usage(format!(
             "the cached data disagree with the commitment (the self-test failed: {e})"
         ))
     })?;
     Ok(())
-}
-
-/// `v mod r` for a matrix entry.
-pub fn small_scalar(v: i64) -> Fr {
-    let f = Fr::from(v.unsigned_abs());
-    if v < 0 {
-        -f
-    } else {
-        f
-    }
 }

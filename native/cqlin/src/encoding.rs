@@ -6,7 +6,7 @@
 //! - `x` and `y` entries as 16-byte words of the zigzag form (`v ≥ 0 ↦ 2v`, `v < 0 ↦ −2v − 1`):
 //!   every word is one value and every value one word.
 
-use halo2_proofs::halo2curves::bn256::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use halo2_proofs::halo2curves::bn256::{Fq, Fq2, G1Affine, G2Affine};
 use halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
 use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
@@ -90,10 +90,16 @@ pub fn g2_from_bytes(bytes: &[u8]) -> Result<G2Affine, &'static str> {
     };
     let p: G2Affine =
         Option::from(G2Affine::from_xy(x, y)).ok_or("the point is not on the twist")?;
-    if !bool::from(p.to_curve().is_torsion_free()) {
+    if !in_subgroup(&p) {
         return Err("the point is not in the prime-order subgroup");
     }
     Ok(p)
+}
+
+/// Whether a `G2` point is in the prime-order subgroup (one scalar multiplication by `r`):
+/// the pairing's bilinearity, which every argument here rests on, holds there.
+pub fn in_subgroup(p: &G2Affine) -> bool {
+    bool::from(p.to_curve().is_torsion_free())
 }
 
 /// The zigzag word of `v`.
@@ -112,25 +118,10 @@ pub fn words<'a>(values: impl IntoIterator<Item = &'a i128>) -> Vec<u8> {
     values.into_iter().flat_map(|v| word(*v)).collect()
 }
 
-/// `v mod r` (`ff`'s `from_u128` doubles 64 times; this is one product at most).
-pub fn scalar(v: i128) -> Fr {
-    let magnitude = v.unsigned_abs();
-    let low = Fr::from(magnitude as u64);
-    let f = match (magnitude >> 64) as u64 {
-        0 => low,
-        high => Fr::from(high) * Fr::from(1u64 << 32).square() + low,
-    };
-    if v < 0 {
-        -f
-    } else {
-        f
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use halo2_proofs::halo2curves::bn256::{G1, G2};
+    use halo2_proofs::halo2curves::bn256::{Fr, G1, G2};
     use halo2_proofs::halo2curves::ff::Field;
     use halo2_proofs::halo2curves::group::Curve;
     use proptest::prelude::*;
@@ -146,13 +137,10 @@ mod tests {
     }
 
     #[test]
-    fn words_are_zigzag_and_scalars_are_values_mod_r() {
+    fn words_are_zigzag() {
         assert_eq!(u128::from_be_bytes(word(0)), 0);
         assert_eq!(u128::from_be_bytes(word(-1)), 1);
         assert_eq!(u128::from_be_bytes(word(1)), 2);
-        assert_eq!(scalar(-5) + Fr::from(5), Fr::ZERO);
-        assert_eq!(scalar(1 << 100), Fr::from(1u64 << 50).square());
-        assert_eq!(scalar(i128::MIN + 1), -scalar(i128::MAX));
     }
 
     #[test]

@@ -8,13 +8,11 @@
 
 use halo2_proofs::halo2curves::bn256::{Fr, G2Affine};
 use halo2_proofs::halo2curves::ff::{Field, PrimeField};
-use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
-use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use sha3::{Digest, Keccak256};
 use zkmr_math::error::{Error, Result};
 
 use crate::commitment::Commitment;
-use crate::encoding::{g2_bytes, word};
+use crate::encoding::{g2_bytes, in_subgroup, word};
 use crate::proof::{Batch, Proof};
 use crate::srs::{development_id, Allowed};
 
@@ -59,7 +57,7 @@ pub fn solidity(commitment: &Commitment, allowed: &Allowed) -> Result<String> {
     let header = commitment.header;
     let shape = header.shape()?;
     let constants = allowed.constants(&header.srs, &shape)?;
-    if !bool::from(commitment.m2.to_curve().is_torsion_free()) {
+    if !in_subgroup(&commitment.m2) {
         return Err(Error::Input(
             "the commitment's M_2 is not in G2's prime-order subgroup".into(),
         ));

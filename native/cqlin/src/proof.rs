@@ -6,10 +6,11 @@ use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::halo2curves::ff::Field;
 use rayon::prelude::*;
 use zkmr_math::error::{Error, Result};
+use zkmr_math::field::from_i128;
 use zkmr_math::fixed_point::{MAX_OUTPUT_BITS, MAX_VALUE_BITS};
 
 use crate::commitment::Commitment;
-use crate::encoding::{g1_bytes, g1_from_bytes, g2_bytes, scalar, words, G1_BYTES};
+use crate::encoding::{g1_bytes, g1_from_bytes, g2_bytes, words, G1_BYTES};
 use crate::shape::Shape;
 use crate::transcript::Transcript;
 
@@ -123,7 +124,7 @@ impl Batch<'_> {
                 let start = c * 1024;
                 for vector in values.chunks(len).rev() {
                     for (a, v) in acc.iter_mut().zip(&vector[start..]) {
-                        *a = *a * gamma + scalar(*v);
+                        *a = *a * gamma + from_i128(*v);
                     }
                 }
             });

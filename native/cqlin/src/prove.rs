@@ -26,11 +26,11 @@ pub fn prove(key: &ProverKey, commitment: &Commitment, batch: &Batch) -> Result<
     let (t, x, y) = batch.fold(commitment, &digest);
     // One vector: its entries are small integers, and the MSMs run over their bits only.
     let small = (batch.vectors == 1).then_some(batch.x);
-    prove_folded(key, commitment, t, &x, &y, small)
+    prove_folded(key, commitment, &shape, t, &x, &y, small)
 }
 
 /// The shape both the commitment and the cached data are for.
-fn shape_of(key: &ProverKey, commitment: &Commitment) -> Result<Shape> {
+pub(crate) fn shape_of(key: &ProverKey, commitment: &Commitment) -> Result<Shape> {
     let shape = commitment.header.shape()?;
     if (shape.log_rows, shape.log_cols) != (key.shape.log_rows, key.shape.log_cols) {
         return Err(Error::Usage(format!(
@@ -41,17 +41,18 @@ fn shape_of(key: &ProverKey, commitment: &Commitment) -> Result<Shape> {
     Ok(shape)
 }
 
-/// The proof from a transcript that has drawn `γ` and the folded `x'` and `y'` (`small_x`: the
+/// The proof, for the `shape` [`shape_of`] gave, from a transcript that has drawn `γ` and the
+/// folded `x'` and `y'` (`small_x`: the
 /// one vector's integers, when there is one), checked with the verifier's equation.
 pub(crate) fn prove_folded(
     key: &ProverKey,
     commitment: &Commitment,
+    shape: &Shape,
     mut t: Transcript,
     x: &[Fr],
     y: &[Fr],
     small_x: Option<&[i64]>,
 ) -> Result<Proof> {
-    let shape = shape_of(key, commitment)?;
     let statement = t.clone();
     let msm = |bases: &[G1Affine]| -> G1 {
         match small_x {
@@ -90,7 +91,7 @@ pub(crate) fn prove_folded(
         pi_x,
         pi_y,
     };
-    check_folded(commitment, &key.constants, statement, x, y, &proof)?;
+    check_folded(commitment, shape, &key.constants, statement, x, y, &proof)?;
     Ok(proof)
 }
 

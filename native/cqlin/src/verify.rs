@@ -15,15 +15,15 @@
 
 use halo2_proofs::halo2curves::bn256::{multi_miller_loop, Fr, G1Affine, G2Prepared, Gt, G1};
 use halo2_proofs::halo2curves::ff::Field;
-use halo2_proofs::halo2curves::group::cofactor::CofactorGroup;
-use halo2_proofs::halo2curves::group::prime::PrimeCurveAffine;
 use halo2_proofs::halo2curves::group::Curve;
 use halo2_proofs::halo2curves::pairing::MillerLoopResult;
 use zkmr_math::error::{Error, Result};
 
 use crate::commitment::Commitment;
+use crate::encoding::in_subgroup;
 use crate::lagrange::evaluate_and_open;
 use crate::proof::{Batch, Proof};
+use crate::shape::Shape;
 use crate::srs::{Allowed, Constants};
 use crate::transcript::Transcript;
 
@@ -46,27 +46,27 @@ pub fn verify(
     let constants = allowed.constants(&commitment.header.srs, &shape)?;
     // Decoding checks this too; a commitment made another way is checked here (the pairing's
     // bilinearity, which the argument rests on, holds on the prime-order subgroup).
-    if !bool::from(commitment.m2.to_curve().is_torsion_free()) {
+    if !in_subgroup(&commitment.m2) {
         return Err(Error::rejected_bundle(
             "the commitment's M_2 is not in G2's prime-order subgroup",
         ));
     }
     batch.check(&shape, commitment.header.encoding.value_bits)?;
     let (t, x, y) = batch.fold(commitment, &digest);
-    check_folded(commitment, &constants, t, &x, &y, proof)
+    check_folded(commitment, &shape, &constants, t, &x, &y, proof)
 }
 
 /// The rest of the check once the statement is absorbed and folded (`t` drew `γ`; `x`, `y` are
 /// the folded vectors): the prover, which has just folded them, checks its proof from here.
 pub(crate) fn check_folded(
     commitment: &Commitment,
+    shape: &Shape,
     constants: &Constants,
     mut t: Transcript,
     x: &[Fr],
     y: &[Fr],
     proof: &Proof,
 ) -> Result<()> {
-    let shape = commitment.header.shape()?;
     t.absorb_points(b"commitments", &[proof.c_x, proof.q, proof.s, proof.p]);
     let zeta = t.challenge(b"zeta");
     let (mp, np) = (shape.padded_rows(), shape.padded_cols());
