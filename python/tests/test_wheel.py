@@ -70,7 +70,7 @@ def test_the_zkmr_command_runs_the_readme_main_command(venv):
     assert report["verified"] is True and report["scheme"] == "pedersen"
     assert np.allclose(report["y"], np.array(spec["matrix"]) @ np.array(spec["vector"]), atol=1e-6)
     version = run(venv, env_dir / "bin" / "zkmr", "--version")
-    assert version.returncode == 0 and "pedersen, halo2; without sql" in version.stdout
+    assert version.returncode == 0 and "pedersen, halo2, cqlin; without sql" in version.stdout
 
 
 def test_the_zkmr_command_keeps_the_cli_exit_codes(venv):

@@ -10,14 +10,16 @@ use zkmr_core::{Result, Scheme};
 /// The scheme a new key store is committed under, and the SRS the halo2 scheme needs.
 #[derive(clap::Args, Clone, Debug)]
 pub struct SchemeArgs {
-    /// Proof scheme: pedersen (default: fast, no trusted setup) or halo2 (succinct,
-    /// aggregatable into one EVM-verifiable proof; needs --srs or --dev-srs).
+    /// Proof scheme: pedersen (default: fast, no trusted setup), halo2 (a proof per partition,
+    /// aggregatable into one EVM-verifiable proof; needs --srs or --dev-srs) or cqlin (one
+    /// proof of 384 bytes for the whole job, checked natively or on the EVM; needs --dev-srs).
     #[arg(long, default_value = "pedersen", value_parser = str::parse::<Scheme>)]
     pub scheme: Scheme,
     /// halo2: KZG parameters file (halo2 ParamsKZG, BN254; compressed or raw points).
+    /// The cqlin scheme reads no SRS file yet.
     #[arg(long, value_name = "FILE", conflicts_with = "dev_srs")]
     pub srs: Option<PathBuf>,
-    /// halo2: the insecure, deterministic development SRS (cached in $ZKMR_CACHE_DIR).
+    /// halo2, cqlin: the insecure, deterministic development SRS (every verdict says UNSAFE).
     #[arg(long)]
     pub dev_srs: bool,
 }
@@ -31,7 +33,7 @@ impl SchemeArgs {
         if given && !needs {
             return Err(zkmr_core::Error::Usage(format!(
                 "the {} scheme takes no SRS (it has no trusted setup); --srs and --dev-srs are for \
-                 --scheme halo2",
+                 --scheme halo2 and --scheme cqlin",
                 self.scheme
             )));
         }

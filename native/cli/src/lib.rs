@@ -26,16 +26,22 @@ use tracing_subscriber::EnvFilter;
 const VERSION: &str = if cfg!(all(feature = "halo2", feature = "sql")) {
     concat!(
         env!("CARGO_PKG_VERSION"),
-        " (full build: pedersen, halo2, sql)"
+        " (full build: pedersen, halo2, cqlin, sql)"
     )
 } else if cfg!(feature = "halo2") {
-    concat!(env!("CARGO_PKG_VERSION"), " (pedersen, halo2; without sql)")
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (pedersen, halo2, cqlin; without sql)"
+    )
 } else if cfg!(feature = "sql") {
-    concat!(env!("CARGO_PKG_VERSION"), " (pedersen, sql; without halo2)")
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (pedersen, cqlin, sql; without halo2)"
+    )
 } else {
     concat!(
         env!("CARGO_PKG_VERSION"),
-        " (quick build: pedersen; without halo2, sql)"
+        " (quick build: pedersen, cqlin; without halo2, sql)"
     )
 };
 

@@ -13,6 +13,7 @@ use zkmr_scheme::{ProofScheme, Scheme};
 pub fn scheme(id: Scheme) -> Result<&'static dyn ProofScheme> {
     match id {
         Scheme::Pedersen => Ok(&zkmr_pedersen::Pedersen),
+        Scheme::Cqlin => Ok(&zkmr_cqlin::Cqlin),
         #[cfg(feature = "halo2")]
         Scheme::Halo2 => Ok(&zkmr_halo2::Halo2),
         #[cfg(not(feature = "halo2"))]

@@ -42,9 +42,13 @@ fn store(scheme: Scheme, seed: u64, (rows, cols, per): (usize, usize, usize)) ->
     let options = CommitOptions {
         scheme,
         rows_per_partition: per,
-        srs: (scheme == Scheme::Halo2).then(|| SrsChoice::Development {
-            cache_dir: zkmr_core::setup::default_cache_dir(),
-        }),
+        srs: zkmr_core::registry::scheme(scheme)
+            .unwrap()
+            .capabilities()
+            .srs
+            .then(|| SrsChoice::Development {
+                cache_dir: zkmr_core::setup::default_cache_dir(),
+            }),
         ..CommitOptions::default()
     };
     let committed = commit(&matrix, encoding(), &options, &keys, &Silent).unwrap();

@@ -44,9 +44,13 @@ fn small(scheme: Scheme) -> Small {
     let options = CommitOptions {
         scheme,
         rows_per_partition: 4,
-        srs: (scheme == Scheme::Halo2).then(|| SrsChoice::Development {
-            cache_dir: dev_srs_dir().to_path_buf(),
-        }),
+        srs: zkmr_core::registry::scheme(scheme)
+            .unwrap()
+            .capabilities()
+            .srs
+            .then(|| SrsChoice::Development {
+                cache_dir: dev_srs_dir().to_path_buf(),
+            }),
         ..CommitOptions::default()
     };
     let committed = commit(&matrix, encoding, &options, &keys, &Silent).unwrap();

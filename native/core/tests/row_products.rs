@@ -51,9 +51,13 @@ fn job(scheme: Scheme, sparse: bool) -> Job {
     let options = CommitOptions {
         scheme,
         rows_per_partition: PER,
-        srs: (scheme == Scheme::Halo2).then(|| SrsChoice::Development {
-            cache_dir: zkmr_core::setup::default_cache_dir(),
-        }),
+        srs: zkmr_core::registry::scheme(scheme)
+            .unwrap()
+            .capabilities()
+            .srs
+            .then(|| SrsChoice::Development {
+                cache_dir: zkmr_core::setup::default_cache_dir(),
+            }),
         ..CommitOptions::default()
     };
     let committed = if sparse {

@@ -18,3 +18,10 @@ pub struct ProverKey {
     /// The verifier's constants, for the check each proof gets before it is released.
     pub constants: Constants,
 }
+
+/// Names the shape only: the points are many and secret.
+impl std::fmt::Debug for ProverKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProverKey({}x{})", self.shape.rows, self.shape.cols)
+    }
+}

@@ -13,7 +13,11 @@
 //! - [`prove`] and [`verify`]: the proof of section 2.3 and the check of section 2.4 with 9.1's
 //!   one-hop degree check, over the Keccak transcript of section 9.3 ([`transcript`]); and
 //!   [`evm`], the same check as a Solidity contract generated per commitment.
+//! - [`scheme`]: all of it behind [`zkmr_scheme::ProofScheme`] — the key store ([`store`]:
+//!   public data, cached data, the matrix) and the job's bundle ([`bundle`]: the partitions'
+//!   `y`, the job root and one proof for the whole job).
 
+pub mod bundle;
 pub mod commit;
 pub mod commitment;
 pub mod encoding;
@@ -24,7 +28,11 @@ pub mod lagrange;
 pub mod msm;
 pub mod proof;
 pub mod prove;
+pub mod scheme;
 pub mod shape;
 pub mod srs;
+pub mod store;
 pub mod transcript;
 pub mod verify;
+
+pub use scheme::Cqlin;

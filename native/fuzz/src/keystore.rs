@@ -157,7 +157,7 @@ fn seal(mut manifest: Manifest) -> Option<Vec<u8>> {
     form(&manifest)
 }
 
-/// What the engines do with a store. Pedersen: prove every partition for a vector and
+/// What the engines do with a store. Pedersen and cqlin: prove every partition for a vector and
 /// assemble the bundle (reading every file), then, as the reducer holding the store does,
 /// verify the bundle and check each partition against its own commitments. Halo2: read the SRS
 /// and every partition key and parse its verifying key; proving takes about a second per input
@@ -166,7 +166,7 @@ fn use_store(dir: &Path) -> zkmr_core::Result<()> {
     let store = JobRunner::open_on(dir, Device::Cpu)?;
     let partitions = store.store.manifest.partitions.len() as u32;
     match store.scheme() {
-        Scheme::Pedersen => {
+        Scheme::Pedersen | Scheme::Cqlin => {
             let x = Vectors::one(vec![3, -1, 4, -1], FixedPoint::new(0, 32)?);
             let proved = store.prove(&x, &Silent)?;
             zkmr_core::verify::verify(&proved.bundle, &store.commitment()?)?;

@@ -103,5 +103,6 @@ pub fn assemble(
         scheme: zkmr_scheme::Scheme::Halo2.to_proto(),
         vectors: 1,
         pedersen: None,
+        cqlin: None,
     })
 }

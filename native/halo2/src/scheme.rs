@@ -218,7 +218,7 @@ impl ProofScheme for Halo2 {
         _key: Option<&[u8]>,
     ) -> Result<bool> {
         // A halo2 bundle carries no matrix key; one that holds another scheme's is refused.
-        if bundle.pedersen.is_some() {
+        if bundle.pedersen.is_some() || bundle.cqlin.is_some() {
             return Err(Error::rejected_bundle(
                 "its matrix key is not the chain proof's one copy",
             ));

@@ -74,9 +74,9 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: F) -> Result<Veri
             "the bundle claims another matrix commitment than the trusted one",
         ));
     }
-    if bundle.vectors != 1 || bundle.pedersen.is_some() {
+    if bundle.vectors != 1 || bundle.pedersen.is_some() || bundle.cqlin.is_some() {
         return Err(Error::rejected_bundle(
-            "a halo2 bundle proves one vector and carries no pedersen proof",
+            "a halo2 bundle proves one vector and carries no pedersen or cqlin proof",
         ));
     }
     let header = meta_from_proto(bundle.matrix.as_ref())?;

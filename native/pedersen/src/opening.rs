@@ -25,10 +25,8 @@ use super::encoding::{scalar_from_bytes, scalar_to_bytes, POINT_BYTES, SCALAR_BY
 use super::generators;
 use super::msm::{msm, mul_h};
 use super::proof::{self, Folded, Statement};
-use super::statement::{
-    job_leaf, job_root_of, matrix_commitment, vectors_digest, MatrixHeader, PartitionId,
-};
-use super::transcript::{merkle_depth, merkle_root_from, Transcript};
+use super::statement::{job_leaf, matrix_commitment, vectors_digest, MatrixHeader, PartitionId};
+use super::transcript::{Transcript, DOMAIN};
 use zkmr_math::error::{Error, Result};
 use zkmr_math::field::unpack_i128_fixed;
 use zkmr_math::fixed_point::{check_output_range, output_bound, FixedPoint};
@@ -284,13 +282,13 @@ pub fn verify(
     // The job root the opening claims, from the verified block and its path: bound into the
     // proof's transcript, so only the prover can name the job.
     let leaf = job_leaf(&id, &vectors_digest(&opening.x), &y);
-    let job_path = hashes(&opening.job_path, merkle_depth(count), "job")?;
-    let job_root = job_root_of(
+    let job_path = hashes(&opening.job_path, zkmr_math::merkle::depth(count), "job")?;
+    let job_root = DOMAIN.job_root_of(
         &commitment,
         vectors,
         x_encoding,
         count,
-        &merkle_root_from(leaf, index, &job_path),
+        &DOMAIN.merkle_root_from(leaf, index, &job_path),
     );
     if opening.job_root != job_root {
         return Err(reject(

@@ -12,7 +12,10 @@
 
 use zkmr_math::fixed_point::FixedPoint;
 
-use super::transcript::{digest, digest_i128s, digest_i64s, merkle_root};
+use zkmr_scheme::digest::u64s;
+pub use zkmr_scheme::digest::PartitionId;
+
+use super::transcript::{digest, DOMAIN};
 
 /// Everything besides the matrix key that the matrix commitment binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,18 +24,6 @@ pub struct MatrixHeader {
     pub cols: u64,
     pub encoding: FixedPoint,
     pub rows_per_partition: u32,
-}
-
-/// Where a partition sits: its index and row range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PartitionId {
-    pub index: u32,
-    pub row_start: u64,
-    pub row_end: u64,
-}
-
-fn u64s(values: &[u64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// The digest of the matrix key (encoded `C_j`) the matrix commitment binds.
@@ -61,19 +52,12 @@ pub fn matrix_commitment(header: &MatrixHeader, partitions: usize, columns: &[u8
 
 /// Digest of the vectors `x` (all of a batch, one after another).
 pub fn vectors_digest(x: &[i64]) -> [u8; 32] {
-    digest_i64s("x", x)
+    DOMAIN.vectors_digest(x)
 }
 
 /// A partition's job leaf.
 pub fn job_leaf(p: &PartitionId, x_digest: &[u8; 32], y_block: &[i128]) -> [u8; 32] {
-    digest(
-        "job-leaf",
-        &[
-            &u64s(&[p.index as u64, p.row_start, p.row_end]),
-            x_digest,
-            &digest_i128s("y-block", y_block),
-        ],
-    )
+    DOMAIN.job_leaf(p, x_digest, y_block)
 }
 
 /// The job root over the partitions' leaves, in partition order.
@@ -83,49 +67,12 @@ pub fn job_root(
     x_encoding: FixedPoint,
     leaves: &[[u8; 32]],
 ) -> [u8; 32] {
-    job_root_of(
-        commitment,
-        vectors,
-        x_encoding,
-        leaves.len(),
-        &merkle_root(leaves),
-    )
-}
-
-/// The job root from the Merkle root over its `count` leaves.
-pub fn job_root_of(
-    commitment: &[u8; 32],
-    vectors: usize,
-    x_encoding: FixedPoint,
-    count: usize,
-    leaves_root: &[u8; 32],
-) -> [u8; 32] {
-    digest(
-        "job-root",
-        &[
-            leaves_root,
-            &u64s(&[
-                count as u64,
-                vectors as u64,
-                x_encoding.scale_bits as u64,
-                x_encoding.value_bits as u64,
-            ]),
-            commitment,
-        ],
-    )
+    DOMAIN.job_root(commitment, vectors, x_encoding, leaves)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn id(index: u32) -> PartitionId {
-        PartitionId {
-            index,
-            row_start: index as u64 * 2,
-            row_end: index as u64 * 2 + 2,
-        }
-    }
 
     #[test]
     fn commitment_binds_header_partitioning_and_key() {
@@ -151,14 +98,5 @@ mod tests {
             ..header
         };
         assert_ne!(c, matrix_commitment(&repartitioned, 2, &columns));
-    }
-
-    #[test]
-    fn job_leaves_bind_every_field() {
-        let base = job_leaf(&id(0), &[1; 32], &[5, 6]);
-        assert_ne!(base, job_leaf(&id(1), &[1; 32], &[5, 6]));
-        assert_ne!(base, job_leaf(&id(0), &[2; 32], &[5, 6]));
-        assert_ne!(base, job_leaf(&id(0), &[1; 32], &[5, 7]));
-        assert_ne!(base, job_leaf(&id(0), &[1; 32], &[5, 6, 0]));
     }
 }

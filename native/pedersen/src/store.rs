@@ -28,7 +28,7 @@ use zkmr_math::fixed_point::{output_bound, FixedPoint};
 use zkmr_math::matrix::gather_outputs;
 use zkmr_math::product::Multiplicand;
 use zkmr_math::sparse::{Block, SparseRows};
-use zkmr_scheme::store::{KeyStore, Manifest};
+use zkmr_scheme::store::KeyStore;
 use zkmr_scheme::{
     each_partition, x_digest, Assembled, PartitionProved, Prover, Scheme, Vectors, Verified,
 };
@@ -49,19 +49,6 @@ pub struct Secret {
     pub column_blindings: Vec<Fr>,
 }
 
-/// The partition identities a manifest lists.
-pub fn partition_ids(manifest: &Manifest) -> Vec<PartitionId> {
-    manifest
-        .partitions
-        .iter()
-        .map(|p| PartitionId {
-            index: p.index,
-            row_start: p.row_start,
-            row_end: p.row_end,
-        })
-        .collect()
-}
-
 /// The prover of a Pedersen key store.
 #[derive(Debug)]
 pub struct PedersenProver {
@@ -76,7 +63,7 @@ pub struct PedersenProver {
 
 impl PedersenProver {
     pub fn new(store: KeyStore) -> Result<Self> {
-        let ids = partition_ids(&store.manifest);
+        let ids = store.manifest.partition_ids();
         let commitment = store.manifest.commitment()?;
         Ok(Self {
             blocks: (0..ids.len()).map(|_| OnceLock::new()).collect(),
@@ -373,6 +360,7 @@ impl Prover for PedersenProver {
             job_root: root.to_vec(),
             scheme: Scheme::Pedersen.to_proto(),
             vectors: x.count as u32,
+            cqlin: None,
             pedersen: Some(zkmr_proto::PedersenProof {
                 generators: TAG.into(),
                 columns: self.columns()?.to_vec(),

@@ -12,14 +12,12 @@ use rayon::prelude::*;
 use super::encoding::{point_from_bytes, points_from_bytes, scalar_from_bytes, POINT_BYTES};
 use super::generators::{self, TAG};
 use super::proof::{self, Statement};
-use super::statement::{
-    job_leaf, job_root, matrix_commitment, vectors_digest, MatrixHeader, PartitionId,
-};
+use super::statement::{job_leaf, job_root, matrix_commitment, vectors_digest, MatrixHeader};
 use zkmr_math::error::{Error, Result};
 use zkmr_math::fixed_point::{check_output_range, output_bound};
 use zkmr_math::matrix::{gather_outputs, Partitioning};
 use zkmr_scheme::bundle::encoding_from_proto;
-use zkmr_scheme::bundle::{partition_y, partition_y_count};
+use zkmr_scheme::bundle::partition_y;
 use zkmr_scheme::expected::{x_digest, Verified};
 use zkmr_scheme::Scheme;
 
@@ -42,6 +40,11 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
     if meta.fold != 0 || meta.k != 0 || !meta.srs_digest.is_empty() || bundle.srs.is_some() {
         return Err(Error::rejected_bundle(
             "a pedersen bundle with halo2 settings",
+        ));
+    }
+    if bundle.cqlin.is_some() {
+        return Err(Error::rejected_bundle(
+            "a pedersen bundle with a cqlin proof",
         ));
     }
     if header.rows == 0
@@ -111,7 +114,7 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         .map_err(|e| Error::rejected_bundle(e.to_string()))?;
 
     // The partition list and the y blocks.
-    let ids = partition_list(bundle, partitioning, vectors)?;
+    let ids = zkmr_scheme::bundle::y_only_partitions(bundle, partitioning, vectors)?;
     let commitment = matrix_commitment(&header, ids.len(), &pedersen.columns);
     if &commitment != trusted_commitment {
         return Err(Error::rejected_bundle(
@@ -188,43 +191,4 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         x_encoding,
         srs_unsafe: false,
     })
-}
-
-/// Every partition exactly once, in order, over the rows the header implies, each with a `y`
-/// block per vector and nothing else.
-fn partition_list(
-    bundle: &zkmr_proto::Bundle,
-    partitioning: Partitioning,
-    vectors: usize,
-) -> Result<Vec<PartitionId>> {
-    zkmr_scheme::bundle::check_partition_list(&bundle.partitions, partitioning)?;
-    bundle
-        .partitions
-        .iter()
-        .enumerate()
-        .map(|(position, p)| {
-            let rows = partitioning.range(position);
-            if partition_y_count(bundle.version, &p.y) != Some(rows.len() * vectors) {
-                return Err(Error::rejected(
-                    p.index,
-                    format!(
-                        "y has {} bytes, which do not hold {vectors} blocks of {} rows",
-                        p.y.len(),
-                        rows.len(),
-                    ),
-                ));
-            }
-            if !p.verifying_key.is_empty() || !p.proof.is_empty() {
-                return Err(Error::rejected(
-                    p.index,
-                    "a pedersen partition with a halo2 proof",
-                ));
-            }
-            Ok(PartitionId {
-                index: p.index,
-                row_start: p.row_start,
-                row_end: p.row_end,
-            })
-        })
-        .collect()
 }

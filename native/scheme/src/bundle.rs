@@ -10,6 +10,8 @@ use zkmr_math::fixed_point::FixedPoint;
 use zkmr_math::fsio::{read_bytes, write_bytes};
 use zkmr_math::matrix::Partitioning;
 
+use crate::digest::PartitionId;
+
 pub fn encoding_to_proto(e: FixedPoint) -> zkmr_proto::FixedPoint {
     zkmr_proto::FixedPoint {
         scale_bits: e.scale_bits,
@@ -151,4 +153,45 @@ pub fn check_partition_list(
         ));
     }
     Ok(())
+}
+
+/// The partitions of a bundle under a scheme whose partitions carry only their `y` (one proof
+/// for the whole job): every partition exactly once, in order, over the rows the header
+/// implies, each with a `y` block per vector and no proof or key of its own.
+pub fn y_only_partitions(
+    bundle: &zkmr_proto::Bundle,
+    partitioning: Partitioning,
+    vectors: usize,
+) -> Result<Vec<PartitionId>> {
+    check_partition_list(&bundle.partitions, partitioning)?;
+    bundle
+        .partitions
+        .iter()
+        .enumerate()
+        .map(|(position, p)| {
+            let rows = partitioning.range(position);
+            if partition_y_count(bundle.version, &p.y) != Some(rows.len() * vectors) {
+                return Err(Error::rejected(
+                    p.index,
+                    format!(
+                        "y has {} bytes, which do not hold {vectors} blocks of {} rows",
+                        p.y.len(),
+                        rows.len(),
+                    ),
+                ));
+            }
+            if !p.verifying_key.is_empty() || !p.proof.is_empty() {
+                return Err(Error::rejected(
+                    p.index,
+                    "a partition with a proof of its own, which this scheme's partitions do \
+                     not carry",
+                ));
+            }
+            Ok(PartitionId {
+                index: p.index,
+                row_start: p.row_start,
+                row_end: p.row_end,
+            })
+        })
+        .collect()
 }

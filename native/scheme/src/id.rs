@@ -24,16 +24,20 @@ pub enum Scheme {
     /// A halo2 proof per partition: succinct, aggregatable into one EVM-verifiable proof,
     /// needs a KZG SRS.
     Halo2,
+    /// A KZG commitment to the matrix and one proof of six points for the whole job, checked
+    /// with one product of pairings natively or on the EVM; needs a KZG SRS.
+    Cqlin,
 }
 
 impl Scheme {
     /// Every scheme, in the wire contract's order.
-    pub const ALL: [Scheme; 2] = [Scheme::Pedersen, Scheme::Halo2];
+    pub const ALL: [Scheme; 3] = [Scheme::Pedersen, Scheme::Halo2, Scheme::Cqlin];
 
     pub fn name(self) -> &'static str {
         match self {
             Scheme::Pedersen => "pedersen",
             Scheme::Halo2 => "halo2",
+            Scheme::Cqlin => "cqlin",
         }
     }
 
@@ -41,6 +45,7 @@ impl Scheme {
         match self {
             Scheme::Pedersen => zkmr_proto::Scheme::Pedersen as i32,
             Scheme::Halo2 => zkmr_proto::Scheme::Halo2 as i32,
+            Scheme::Cqlin => zkmr_proto::Scheme::Cqlin as i32,
         }
     }
 
@@ -49,6 +54,7 @@ impl Scheme {
         match zkmr_proto::Scheme::try_from(value) {
             Ok(zkmr_proto::Scheme::Pedersen) => Ok(Scheme::Pedersen),
             Ok(zkmr_proto::Scheme::Halo2) => Ok(Scheme::Halo2),
+            Ok(zkmr_proto::Scheme::Cqlin) => Ok(Scheme::Cqlin),
             _ => Err(Error::Format(format!(
                 "{what}: unknown proof scheme {value}"
             ))),
@@ -69,8 +75,9 @@ impl FromStr for Scheme {
         match s.trim().to_ascii_lowercase().as_str() {
             "pedersen" => Ok(Scheme::Pedersen),
             "halo2" => Ok(Scheme::Halo2),
+            "cqlin" => Ok(Scheme::Cqlin),
             other => Err(Error::Usage(format!(
-                "scheme \"{other}\" is not one of pedersen, halo2"
+                "scheme \"{other}\" is not one of pedersen, halo2, cqlin"
             ))),
         }
     }

@@ -8,6 +8,7 @@
 //! it, and `zkmr-core`'s registry names them.
 
 pub mod bundle;
+pub mod digest;
 pub mod expected;
 pub mod id;
 pub mod interface;

@@ -106,7 +106,11 @@ fn session(scheme: Scheme) -> SessionContext {
         &ctx,
         SessionOptions {
             scheme,
-            srs: (scheme == Scheme::Halo2).then(dev_srs),
+            srs: zkmr_core::registry::scheme(scheme)
+                .unwrap()
+                .capabilities()
+                .srs
+                .then(dev_srs),
             replace_stores: true,
             progress: None,
         },
@@ -383,6 +387,10 @@ async fn sql_job_under(scheme: Scheme) {
     match scheme {
         // One check over the whole job; the key store names the partition (zkCommit does).
         Scheme::Pedersen => assert!(why.contains("do not match the committed matrix"), "{why}"),
+        Scheme::Cqlin => assert!(
+            why.contains("y is not the committed matrix times x"),
+            "{why}"
+        ),
         Scheme::Halo2 => assert!(why.starts_with("rejected: partition 1"), "{why}"),
     }
 
@@ -425,7 +433,7 @@ async fn sql_job_under(scheme: Scheme) {
             );
             assert_eq!(lines[6], None, "a NULL job root on a row: no verdict");
         }
-        Scheme::Halo2 => {
+        Scheme::Halo2 | Scheme::Cqlin => {
             let err = opened.unwrap_err().to_string();
             assert!(err.contains("zkOpen") && err.contains("pedersen"), "{err}");
         }

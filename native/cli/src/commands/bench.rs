@@ -31,9 +31,9 @@ const VERIFY_RUNS: usize = 21;
 
 /// Every scheme this build has.
 const DEFAULT_SCHEMES: &str = if cfg!(feature = "halo2") {
-    "pedersen,halo2"
+    "pedersen,halo2,cqlin"
 } else {
-    "pedersen"
+    "pedersen,cqlin"
 };
 
 #[derive(clap::Args)]
@@ -81,6 +81,8 @@ struct Row {
     partitions: usize,
     /// halo2: circuit size.
     k: Option<u32>,
+    /// Loading or deriving the SRS (halo2's parameters, cqlin's per-shape tables).
+    srs_s: f64,
     setup_s: f64,
     /// Proving with the key store open (its blocks read): the cost per job of a prover that
     /// stays up.
@@ -91,6 +93,8 @@ struct Row {
     verify_ms: f64,
     macs_per_s: f64,
     bundle_bytes: usize,
+    /// The bundle without `x` and `y`: what the proof adds to the statement.
+    proof_bytes: usize,
     peak_rss_mib: f64,
     /// The plain f64 product of the same data: a matvec, or a GEMM for a batch.
     matvec_f64_s: f64,
@@ -204,30 +208,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn print_table(report: &Report) {
     say!(
-        "| scheme | A (rows×cols) | vectors | device | partitions | setup s | prove s | prove (cold) s | verify ms | bundle bytes | peak RSS MiB | f64 product ms | prove / product |"
+        "| scheme | A (rows×cols) | vectors | device | partitions | SRS s | setup s | prove s | prove (cold) s | verify ms | bundle bytes | proof bytes | peak RSS MiB | f64 product ms | prove / product |"
     );
-    say!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.results {
         say!(
-            "| {} | {}×{} | {} | {} | {} | {:.2} | {:.4} | {:.4} | {:.1} | {} | {:.0} | {:.3} | {:.2}× |",
+            "| {} | {}×{} | {} | {} | {} | {:.2} | {:.2} | {:.4} | {:.4} | {:.1} | {} | {} | {:.0} | {:.3} | {:.2}× |",
             r.scheme,
             r.rows,
             r.cols,
             r.vectors,
             r.device,
             r.partitions,
+            r.srs_s,
             r.setup_s,
             r.prove_s,
             r.prove_cold_s,
             r.verify_ms,
             r.bundle_bytes,
+            r.proof_bytes,
             r.peak_rss_mib,
             r.matvec_f64_s * 1e3,
             r.prove_over_matvec
         );
     }
     say!(
-        "({} threads, {} rows per partition; halo2 under the development SRS)",
+        "({} threads, {} rows per partition; halo2 and cqlin under the development SRS; proof \
+         bytes: the bundle without x and y)",
         report.threads,
         report.rows_per_partition
     );
@@ -378,6 +385,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         device: device.name().into(),
         partitions: verified.partitions,
         k: store.store.manifest.setting_u32("k"),
+        srs_s: committed.srs_seconds,
         setup_s: committed.setup_seconds,
         prove_s,
         prove_cold_s: if capabilities.warm_prover {
@@ -388,6 +396,7 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
         verify_ms: median(times),
         macs_per_s: (rows * cols * vectors) as f64 / prove_s,
         bundle_bytes: prost::Message::encoded_len(&proved.bundle),
+        proof_bytes: proof_bytes(&proved.bundle),
         peak_rss_mib: peak_rss_mib(),
         matvec_f64_s,
         prove_over_matvec: prove_s / matvec_f64_s,
@@ -395,6 +404,14 @@ pub fn run_one(args: OneArgs) -> Result<ExitCode> {
     };
     say!("{}", serde_json::to_string(&row).expect("row serialises"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bundle's bytes without `x` and the partitions' `y`: what a scheme adds to the statement.
+fn proof_bytes(bundle: &zkmr_proto::Bundle) -> usize {
+    let mut proof = bundle.clone();
+    proof.x.clear();
+    proof.partitions.iter_mut().for_each(|p| p.y.clear());
+    prost::Message::encoded_len(&proof)
 }
 
 /// A proof from a freshly opened store: reading its blocks included.

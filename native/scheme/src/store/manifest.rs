@@ -8,6 +8,7 @@ use zkmr_math::error::{Error, Result};
 use zkmr_math::fixed_point::{FixedPoint, MatrixRounding};
 use zkmr_math::matrix::Partitioning;
 
+use crate::digest::PartitionId;
 use crate::id::Scheme;
 use crate::srs::SrsSource;
 
@@ -90,6 +91,18 @@ impl Manifest {
     /// Whether outputs made with this store are insecure (the development SRS).
     pub fn is_unsafe(&self) -> bool {
         self.srs().is_some_and(|s| s.is_unsafe())
+    }
+
+    /// The partitions the manifest lists, in its order.
+    pub fn partition_ids(&self) -> Vec<PartitionId> {
+        self.partitions
+            .iter()
+            .map(|p| PartitionId {
+                index: p.index,
+                row_start: p.row_start,
+                row_end: p.row_end,
+            })
+            .collect()
     }
 
     pub fn partitioning(&self) -> Result<Partitioning> {
