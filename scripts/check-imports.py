@@ -81,6 +81,7 @@ RULES = [
 ] + [
     ("zkmr-core", "zkmr_pedersen", CORE_NAMES_SCHEMES),
     ("zkmr-core", "zkmr_halo2", CORE_NAMES_SCHEMES),
+    ("zkmr-core", "zkmr_cqlin", CORE_NAMES_SCHEMES[:1]),
     ("zkmr-core", "crate::pedersen", []),
     ("zkmr-core", "crate::halo2", []),
 ]

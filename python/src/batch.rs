@@ -45,7 +45,7 @@ pub struct Batch {
     /// Every chunk's `x` was compared with the inputs given.
     #[pyo3(get)]
     inputs_checked: bool,
-    /// A chunk was made under the development SRS (halo2): the batch proves nothing.
+    /// A chunk was made under the development SRS (halo2, cqlin): the batch proves nothing.
     #[pyo3(get)]
     srs_unsafe: bool,
     /// Seconds spent proving, or milliseconds spent verifying.

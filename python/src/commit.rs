@@ -24,7 +24,7 @@ pub struct Commitment {
     /// The key store directory.
     #[pyo3(get)]
     store: String,
-    /// `pedersen` or `halo2`.
+    /// `pedersen`, `halo2` or `cqlin`.
     #[pyo3(get)]
     scheme: String,
     #[pyo3(get)]
@@ -41,7 +41,7 @@ pub struct Commitment {
     /// Stored entries of a matrix in coordinate form; `None` for rows.
     #[pyo3(get)]
     nonzeros: Option<usize>,
-    /// Made under the insecure development SRS (halo2).
+    /// Made under the insecure development SRS (halo2, cqlin).
     #[pyo3(get)]
     srs_unsafe: bool,
     #[pyo3(get)]

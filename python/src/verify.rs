@@ -51,7 +51,7 @@ pub struct Verification {
     partitions: Option<usize>,
     #[pyo3(get)]
     vectors: Option<usize>,
-    /// Made under the development SRS (halo2), whose secret is public: the check proves
+    /// Made under the development SRS (halo2, cqlin), whose secret is public: the check proves
     /// nothing.
     #[pyo3(get)]
     srs_unsafe: bool,

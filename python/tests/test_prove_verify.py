@@ -164,6 +164,22 @@ def test_halo2_is_chosen_at_commit_and_followed(tmp_path):
     assert v.verified and v.scheme == "halo2" and v.srs_unsafe
 
 
+def test_cqlin_proves_a_batch_in_one_proof_and_refuses_a_changed_y(tmp_path):
+    rng = np.random.default_rng(5)
+    a = rng.integers(-50, 50, size=(9, 6))
+    c = zkmr.commit(a, tmp_path / "keys", scheme="cqlin", dev_srs=True, rows_per_partition=4)
+    assert c.scheme == "cqlin" and c.srs_unsafe and c.partitions == 3
+    xs = rng.integers(-20, 20, size=(3, 6))
+    y, proof = zkmr.prove(c, xs)
+    np.testing.assert_array_equal(y, xs @ a.T)
+    v = zkmr.verify(proof, c, x=xs)
+    assert v.verified and v.scheme == "cqlin" and v.srs_unsafe and v.vectors == 3
+    raw = bytearray(proof.to_bytes())
+    # The bundle's last byte lies in the proof's last point: any change there is refused.
+    raw[-1] ^= 1
+    assert not zkmr.verify(bytes(raw), c).verified
+
+
 def test_progress_true_draws_a_tqdm_bar(tmp_path, capsys):
     pytest.importorskip("tqdm")
     c = zkmr.commit(np.eye(8), tmp_path / "keys", rows_per_partition=2, progress=True)

@@ -11,7 +11,8 @@ key store, and let anyone holding the matrix commitment verify the result withou
 The schemes, formats and errors are the ``zkmr`` CLI's: a proof saved here verifies with
 ``zkmr verify --bundle`` and a bundle from ``zkmr prove`` loads here. The default scheme is
 ``pedersen`` (proving at about the cost of the product, verifying with one MSM); ``halo2``
-gives succinct proofs that aggregate into one EVM-verifiable proof.
+gives succinct proofs that aggregate into one EVM-verifiable proof; ``cqlin`` gives one proof of
+six points for the whole job, checked with one product of pairings (natively or on the EVM).
 """
 
 from __future__ import annotations
@@ -86,15 +87,15 @@ def commit(
             (streamed, so the matrix need not fit in memory) or Arrow IPC, or coordinate
             entries ``(row, col, value)`` in CSV, JSON, Parquet or Arrow IPC, kept sparse.
         store: the key store directory to create.
-        scheme: ``"pedersen"`` (default; no trusted setup) or ``"halo2"`` (needs ``srs`` or
-            ``dev_srs``).
+        scheme: ``"pedersen"`` (default; no trusted setup), ``"halo2"`` (needs ``srs`` or
+            ``dev_srs``) or ``"cqlin"`` (needs ``dev_srs``).
         rows_per_partition: matrix rows per partition (one proof each), 1 to 2**24.
         scale_bits: fixed-point scale in bits (default: 0 for integers, 16 otherwise).
         value_bits: bound on encoded magnitudes, in bits (default 32).
         shape: ``(rows, cols)`` of a matrix file in coordinate form (default: one past the
             largest indices).
         srs: halo2: a KZG parameters file.
-        dev_srs: halo2: the insecure, deterministic development SRS.
+        dev_srs: halo2, cqlin: the insecure, deterministic development SRS.
         force: replace an existing key store.
         progress: ``(done, total)`` callable over partitions, or ``True`` for a tqdm bar.
 
@@ -137,7 +138,7 @@ def prove(
         store: the key store directory (or the :class:`Commitment` that made it, which also
             pins the store to that commitment unless ``commitment`` says otherwise).
         x: one vector (shape ``(cols,)``) or a batch of vectors, one per row (shape
-            ``(batch, cols)``), proved as one job (pedersen stores). Integers or floats.
+            ``(batch, cols)``), proved as one job (pedersen and cqlin stores). Integers or floats.
         scale_bits: fixed-point scale of ``x`` in bits (default: 0 for integers, 16 otherwise).
         value_bits: bound on encoded magnitudes of ``x``, in bits (default 32).
         commitment: the matrix commitment you published for this store (64 hex digits, or a

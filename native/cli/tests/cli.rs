@@ -40,6 +40,15 @@ fn run_on_the_example_prints_the_plain_product() {
     assert_eq!(halo2["scheme"], "halo2");
     assert_eq!(halo2["srs_unsafe"], true);
     check_example_report(&halo2);
+    let cqlin = json_out(
+        zkmr(cache.path())
+            .args(["run", "--input"])
+            .arg(example())
+            .args(["--scheme", "cqlin", "--dev-srs", "--json"]),
+    );
+    assert_eq!(cqlin["scheme"], "cqlin");
+    assert_eq!(cqlin["srs_unsafe"], true);
+    check_example_report(&cqlin);
 }
 
 fn check_example_report(report: &Value) {
@@ -119,10 +128,11 @@ fn halo2_needs_an_srs_and_pedersen_takes_none() {
 fn commit_prove_verify_and_tampering() {
     commit_prove_verify_and_tampering_under(&[]);
     commit_prove_verify_and_tampering_under(&["--scheme", "halo2", "--dev-srs"]);
+    commit_prove_verify_and_tampering_under(&["--scheme", "cqlin", "--dev-srs"]);
 }
 
 fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
-    let halo2 = !scheme.is_empty();
+    let name = scheme.get(1).copied().unwrap_or("pedersen");
     let cache = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let matrix = work.path().join("a.json");
@@ -203,7 +213,8 @@ fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
     );
 
     // Partition 2's first output changed: halo2 names the partition from its proof; the
-    // pedersen check is one for the whole job, and the key store names the partition.
+    // pedersen and cqlin checks are one for the whole job, and the key store names the
+    // partition.
     let mut tampered = zkmr_core::bundle::read(&bundle).unwrap();
     let mut y = zkmr_core::field::unpack_i128(&tampered.partitions[2].y, "y").unwrap();
     y[0] += 1;
@@ -213,10 +224,15 @@ fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
     let rejected = verify(&flipped, &commitment);
     let stderr = String::from_utf8_lossy(&rejected.stderr);
     assert_eq!(rejected.status.code(), Some(1), "{stderr}");
-    if halo2 {
+    if name == "halo2" {
         assert!(stderr.contains("rejected: partition 2"), "{stderr}");
     } else {
-        assert!(stderr.contains("homomorphic check"), "{stderr}");
+        let whole_job = if name == "cqlin" {
+            "y is not the committed matrix times x"
+        } else {
+            "homomorphic check"
+        };
+        assert!(stderr.contains(whole_job), "{stderr}");
         let named = zkmr(cache.path())
             .args(["verify", "--bundle"])
             .arg(&flipped)
@@ -247,7 +263,7 @@ fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
         &flipped,
         &commitment,
         &proved,
-        halo2,
+        name != "pedersen",
     );
 
     let other = "0".repeat(63) + "1";
@@ -269,7 +285,7 @@ fn commit_prove_verify_and_tampering_under(scheme: &[&str]) {
 }
 
 /// `zkmr open` shows one partition of a verified job, and `zkmr verify --opening` checks it
-/// alone against the commitment and the job root; halo2 stores make no openings.
+/// alone against the commitment and the job root; halo2 and cqlin stores make no openings.
 fn check_openings(
     cache: &Path,
     keys: &Path,
@@ -277,7 +293,7 @@ fn check_openings(
     tampered: &Path,
     commitment: &str,
     proved: &Value,
-    halo2: bool,
+    no_openings: bool,
 ) {
     let dir = bundle.parent().unwrap();
     let opening = dir.join("p1.opening");
@@ -293,7 +309,7 @@ fn check_openings(
             .unwrap()
     };
     let made = open(bundle);
-    if halo2 {
+    if no_openings {
         assert_eq!(made.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&made.stderr).contains("pedersen"));
         assert!(!opening.exists());
@@ -345,6 +361,7 @@ fn check_openings(
 fn verify_json_reports_the_rejected_partition() {
     verify_json_reports_the_rejected_partition_under(&[]);
     verify_json_reports_the_rejected_partition_under(&["--scheme", "halo2", "--dev-srs"]);
+    verify_json_reports_the_rejected_partition_under(&["--scheme", "cqlin", "--dev-srs"]);
 }
 
 fn verify_json_reports_the_rejected_partition_under(scheme: &[&str]) {
@@ -461,13 +478,13 @@ fn bench_reports_a_row_per_size() {
         "--sizes",
         "8x16,3x5,8x16x3",
         "--scheme",
-        "pedersen,halo2",
+        "pedersen,halo2,cqlin",
         "--rows-per-partition",
         "4",
         "--json",
     ]));
     let rows = report["results"].as_array().unwrap();
-    // halo2 proves one vector at a time: the batch is measured under pedersen only.
+    // halo2 proves one vector at a time: the batch is measured under pedersen and cqlin.
     let shapes: Vec<(String, u64, u64)> = rows
         .iter()
         .map(|r| {
@@ -481,9 +498,12 @@ fn bench_reports_a_row_per_size() {
     let expected = [
         ("pedersen", 8, 1),
         ("halo2", 8, 1),
+        ("cqlin", 8, 1),
         ("pedersen", 3, 1),
         ("halo2", 3, 1),
+        ("cqlin", 3, 1),
         ("pedersen", 8, 3),
+        ("cqlin", 8, 3),
     ];
     assert_eq!(
         shapes,
@@ -497,6 +517,12 @@ fn bench_reports_a_row_per_size() {
         assert!(row["prove_over_matvec"].as_f64().unwrap() > 0.0);
         assert!(row["verify_ms"].as_f64().unwrap() > 0.0);
         assert!(row["max_abs_error"].as_f64().unwrap() < 1e-3);
+        let proof = row["proof_bytes"].as_u64().unwrap();
+        assert!(proof > 0 && proof < row["bundle_bytes"].as_u64().unwrap());
+        if row["scheme"] == "cqlin" {
+            // Six points and the matrix's public data, whatever the shape or the batch.
+            assert!(proof <= 2048, "{row}");
+        }
     }
 }
 

@@ -39,7 +39,6 @@ pub use zkmr_math::{
 
 // The scheme interface and what the schemes share, from zkmr-scheme; the schemes themselves,
 // for the aggregation crate and the tests that build on one scheme's internals.
-pub use zkmr_cqlin as cqlin;
 #[cfg(feature = "halo2")]
 pub use zkmr_halo2 as halo2;
 pub use zkmr_pedersen as pedersen;

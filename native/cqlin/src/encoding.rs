@@ -113,11 +113,6 @@ pub fn from_word(bytes: &[u8; WORD_BYTES]) -> i128 {
     ((u >> 1) as i128) ^ -((u & 1) as i128)
 }
 
-/// The words of a run of values, as the transcript hashes them.
-pub fn words<'a>(values: impl IntoIterator<Item = &'a i128>) -> Vec<u8> {
-    values.into_iter().flat_map(|v| word(*v)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,14 +3,12 @@
 //! (section 3, rows 1–4), and the six-point [`Proof`].
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
-use halo2_proofs::halo2curves::ff::Field;
-use rayon::prelude::*;
 use zkmr_math::error::{Error, Result};
-use zkmr_math::field::from_i128;
+use zkmr_math::field::fold_powers;
 use zkmr_math::fixed_point::{MAX_OUTPUT_BITS, MAX_VALUE_BITS};
 
 use crate::commitment::Commitment;
-use crate::encoding::{g1_bytes, g1_from_bytes, g2_bytes, words, G1_BYTES};
+use crate::encoding::{g1_bytes, g1_from_bytes, g2_bytes, G1_BYTES};
 use crate::shape::Shape;
 use crate::transcript::Transcript;
 
@@ -113,25 +111,11 @@ impl Batch<'_> {
         }
         dims.extend_from_slice(&self.x_bits.to_be_bytes());
         t.absorb(b"statement", &dims);
-        let x_wide: Vec<i128> = self.x.iter().map(|v| i128::from(*v)).collect();
-        t.absorb(b"x", &words(&x_wide));
-        t.absorb(b"y", &words(self.y));
+        t.absorb_words(b"x", self.x);
+        t.absorb_words(b"y", self.y);
         let gamma = t.challenge(b"gamma");
-        // Σ_b γ^b·v_b by Horner from the last vector, columns in parallel.
-        let fold = |values: &[i128], len: usize| -> Vec<Fr> {
-            let mut acc = vec![Fr::ZERO; len];
-            acc.par_chunks_mut(1024).enumerate().for_each(|(c, acc)| {
-                let start = c * 1024;
-                for vector in values.chunks(len).rev() {
-                    for (a, v) in acc.iter_mut().zip(&vector[start..]) {
-                        *a = *a * gamma + from_i128(*v);
-                    }
-                }
-            });
-            acc
-        };
-        let x = fold(&x_wide, n);
-        let y = fold(self.y, m);
+        let x = fold_powers(self.x, n, self.vectors, gamma);
+        let y = fold_powers(self.y, m, self.vectors, gamma);
         (t, x, y)
     }
 }

@@ -9,7 +9,7 @@ use halo2_proofs::halo2curves::bn256::{Fr, G1Affine};
 use halo2_proofs::halo2curves::ff::{FromUniformBytes, PrimeField};
 use sha3::{Digest, Keccak256};
 
-use crate::encoding::g1_bytes;
+use crate::encoding::{g1_bytes, word, WORD_BYTES};
 
 /// The transcript's domain tag.
 pub const TAG: &[u8] = b"zkmr-cqlin-v1";
@@ -35,13 +35,35 @@ impl Transcript {
 
     /// Absorbs one labelled item.
     pub fn absorb(&mut self, label: &[u8], bytes: &[u8]) {
+        let mut h = self.item(label, bytes.len());
+        h.update(bytes);
+        self.state = h.finalize().into();
+    }
+
+    /// Absorbs integers as one item of 16-byte zigzag words ([`word`]), streamed into the hash
+    /// rather than written out first: the same state as absorbing the words' bytes.
+    pub fn absorb_words<T: Copy + Into<i128>>(&mut self, label: &[u8], values: &[T]) {
+        const CHUNK: usize = 1024;
+        let mut h = self.item(label, values.len() * WORD_BYTES);
+        let mut buffer = Vec::with_capacity(CHUNK * WORD_BYTES);
+        for chunk in values.chunks(CHUNK) {
+            buffer.clear();
+            for v in chunk {
+                buffer.extend_from_slice(&word((*v).into()));
+            }
+            h.update(&buffer);
+        }
+        self.state = h.finalize().into();
+    }
+
+    /// The hash of an item so far: the state, the label and the length of `len` bytes.
+    fn item(&self, label: &[u8], len: usize) -> Keccak256 {
         let mut h = Keccak256::new();
         h.update(self.state);
         h.update((label.len() as u64).to_be_bytes());
         h.update(label);
-        h.update((bytes.len() as u64).to_be_bytes());
-        h.update(bytes);
-        self.state = h.finalize().into();
+        h.update((len as u64).to_be_bytes());
+        h
     }
 
     /// Absorbs `G1` points in their EIP-196 bytes, one item.
@@ -79,6 +101,26 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_words_hash_as_their_bytes_across_chunk_boundaries() {
+        for len in [0usize, 1, 1023, 1024, 1025, 3000] {
+            let values: Vec<i128> = (0..len as i128).map(|v| (v * -7919) << (v % 100)).collect();
+            let small: Vec<i64> = (0..len as i64).map(|v| v * 31 - 500).collect();
+            let bytes =
+                |v: &mut dyn Iterator<Item = i128>| -> Vec<u8> { v.flat_map(word).collect() };
+            let (mut streamed, mut whole) = (Transcript::new(), Transcript::new());
+            streamed.absorb_words(b"y", &values);
+            streamed.absorb_words(b"x", &small);
+            whole.absorb(b"y", &bytes(&mut values.iter().copied()));
+            whole.absorb(b"x", &bytes(&mut small.iter().map(|v| i128::from(*v))));
+            assert_eq!(
+                streamed.challenge(b"c"),
+                whole.challenge(b"c"),
+                "{len} words"
+            );
+        }
+    }
 
     #[test]
     fn challenges_depend_on_every_item_its_label_and_its_framing() {

@@ -321,14 +321,26 @@ fn bounds_srs_and_lengths_are_checked_before_the_pairing() {
 /// The rest of a proof for chosen `C_x, Q, S, P`: the transcript replayed and both openings
 /// made as the prover makes them, so that a forgery is judged on its algebra alone.
 fn finish(s: &Setup, b: &Batch, c_x: G1Affine, q: G1Affine, s_: G1Affine, p: G1Affine) -> Proof {
+    let (t, x, y) = b.fold(&s.commitment, &s.commitment.digest());
+    open(s, t, &x, &y, [c_x, q, s_, p])
+}
+
+/// A proof's openings after `C_x, Q, S, P`, from a transcript `t` that has drawn `γ` and the
+/// folded `x` and `y`.
+fn open(
+    s: &Setup,
+    mut t: zkmr_cqlin::transcript::Transcript,
+    x: &[Fr],
+    y: &[Fr],
+    points: [G1Affine; 4],
+) -> Proof {
     let shape = s.key.shape;
-    let digest = s.commitment.digest();
-    let (mut t, x, y) = b.fold(&s.commitment, &digest);
-    t.absorb_points(b"commitments", &[c_x, q, s_, p]);
+    let [c_x, q, s_, p] = points;
+    t.absorb_points(b"commitments", &points);
     let zeta = t.challenge(b"zeta");
     let zeta_cols = zeta.pow_vartime([shape.padded_rows() as u64]);
-    let (_, ox) = evaluate_and_open(&x, shape.padded_cols(), shape.col_root(), zeta_cols).unwrap();
-    let (_, oy) = evaluate_and_open(&y, shape.padded_rows(), shape.row_root(), zeta).unwrap();
+    let (_, ox) = evaluate_and_open(x, shape.padded_cols(), shape.col_root(), zeta_cols).unwrap();
+    let (_, oy) = evaluate_and_open(y, shape.padded_rows(), shape.row_root(), zeta).unwrap();
     Proof {
         c_x,
         q,
@@ -427,4 +439,86 @@ fn a_wide_matrix_commits_and_proves() {
     let s = setup(2, 2048, 22);
     let (x, y, proof) = proved(&s, 2, 23);
     check(&s, &batch(2, &x, &y), &proof).unwrap();
+}
+
+/// The statement's items in the order the transcript absorbs them before `γ` (section 9.3).
+const BOUND: [&str; 7] = [
+    "context",
+    "commitment",
+    "header",
+    "m2",
+    "statement",
+    "x",
+    "y",
+];
+
+/// A proof made as the prover makes it but over a transcript that leaves out the item `omit`
+/// ("none": every item), the fold and every later step replayed from it: what a prover (or a
+/// verifier) that forgot to bind that item would accept.
+fn weak_proof(s: &Setup, b: &Batch, omit: &str) -> Proof {
+    use zkmr_cqlin::encoding::{g2_bytes, word};
+    use zkmr_cqlin::transcript::Transcript;
+    let x_wide: Vec<i128> = b.x.iter().map(|v| i128::from(*v)).collect();
+    let words = |values: &[i128]| -> Vec<u8> { values.iter().flat_map(|v| word(*v)).collect() };
+    let mut dims = Vec::new();
+    for v in [s.rows as u64, s.cols as u64, b.vectors as u64] {
+        dims.extend_from_slice(&v.to_be_bytes());
+    }
+    dims.extend_from_slice(&b.x_bits.to_be_bytes());
+    let items: [(&str, Vec<u8>); 7] = [
+        ("context", b.context.to_vec()),
+        ("commitment", s.commitment.digest().to_vec()),
+        ("header", s.commitment.header.bytes().to_vec()),
+        ("m2", g2_bytes(&s.commitment.m2).to_vec()),
+        ("statement", dims),
+        ("x", words(&x_wide)),
+        ("y", words(b.y)),
+    ];
+    let mut t = Transcript::new();
+    for (label, bytes) in &items {
+        if *label != omit {
+            t.absorb(label.as_bytes(), bytes);
+        }
+    }
+    let gamma = t.challenge(b"gamma");
+    let fold = |values: &[i128], len: usize| -> Vec<Fr> {
+        let mut acc = vec![Fr::ZERO; len];
+        for vector in values.chunks(len).rev() {
+            for (a, v) in acc.iter_mut().zip(vector) {
+                *a = *a * gamma + zkmr_math::field::from_i128(*v);
+            }
+        }
+        acc
+    };
+    let (x, y) = (fold(&x_wide, s.cols), fold(b.y, s.rows));
+    let msm = |bases: &[G1Affine]| msm_best(&x, &bases[..s.cols]).to_affine();
+    let points = [
+        msm(&s.key.cols),
+        msm(&s.key.quotients),
+        msm(&s.key.shifted),
+        msm(&s.key.raised),
+    ];
+    open(s, t, &x, &y, points)
+}
+
+/// Every item of the statement is in the verifier's transcript: the proof a prover makes over
+/// a transcript without it draws other challenges and fails, while the same replay with every
+/// item bound is the honest proof, byte for byte.
+#[test]
+fn a_proof_over_a_transcript_missing_any_bound_item_is_rejected() {
+    let s = setup(6, 5, 23);
+    for vectors in [1, 3] {
+        let x = inputs(&s, vectors, 24);
+        let y = product(&s, &x);
+        let b = batch(vectors, &x, &y);
+        let honest = prove(&s.key, &s.commitment, &b).unwrap();
+        let replayed = weak_proof(&s, &b, "none");
+        assert_eq!(replayed.to_bytes(), honest.to_bytes(), "{vectors} vectors");
+        check(&s, &b, &replayed).unwrap();
+        for omit in BOUND {
+            let e = check(&s, &b, &weak_proof(&s, &b, omit))
+                .expect_err(&format!("{vectors} vectors, transcript without {omit}"));
+            assert!(e.to_string().contains("does not verify"), "{omit}: {e}");
+        }
+    }
 }

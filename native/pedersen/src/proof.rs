@@ -15,7 +15,6 @@
 //! for one partition or for the job never passes for another.
 
 use halo2_proofs::halo2curves::bn256::{Fr, G1Affine, G1};
-use halo2_proofs::halo2curves::ff::Field;
 use halo2_proofs::halo2curves::group::Curve;
 use rayon::prelude::*;
 
@@ -23,7 +22,7 @@ use super::encoding::point_to_bytes;
 use super::msm::{msm, mul_h, signed_msm};
 use super::statement::PartitionId;
 use super::transcript::Transcript;
-use zkmr_math::field::{from_i128, limbs, WideSum};
+use zkmr_math::field::{fold_powers, from_i128};
 use zkmr_math::fixed_point::FixedPoint;
 
 /// The public values of one job, or of one partition of it.
@@ -83,7 +82,7 @@ impl Folded {
     pub fn fold_outputs(&self, y: &[i128], rows: usize, vectors: usize) -> Vec<Fr> {
         match self {
             Folded::One { .. } => y.iter().map(|v| from_i128(*v)).collect(),
-            Folded::Batch { gamma, .. } => fold(y, rows, vectors, *gamma),
+            Folded::Batch { gamma, .. } => fold_powers(y, rows, vectors, *gamma),
         }
     }
 }
@@ -120,44 +119,9 @@ pub fn transcript(s: &Statement<'_>) -> (Transcript, Folded) {
         return (t, folded);
     }
     let gamma = t.challenge("gamma");
-    let x = fold(s.x, s.cols, s.vectors, gamma);
-    let y = fold(s.y, s.rows, s.vectors, gamma);
+    let x = fold_powers(s.x, s.cols, s.vectors, gamma);
+    let y = fold_powers(s.y, s.rows, s.vectors, gamma);
     (t, Folded::Batch { x, y, gamma })
-}
-
-/// `Σ_b γ^b·V_b` for `vectors` blocks of `len` values. Each position sums its entries times the
-/// powers of `γ` as exact integers ([`WideSum`]) and enters the field once, which gives what
-/// Horner's rule in the field gives at a fraction of the cost. Positions go to threads in runs,
-/// each run walking the blocks in memory order.
-fn fold<T: Copy + Into<i128> + Sync>(
-    values: &[T],
-    len: usize,
-    vectors: usize,
-    gamma: Fr,
-) -> Vec<Fr> {
-    const RUN: usize = 256;
-    let powers: Vec<[u64; 4]> = std::iter::successors(Some(Fr::ONE), |p| Some(*p * gamma))
-        .take(vectors)
-        .map(|p| limbs(&p))
-        .collect();
-    let mut folded = vec![Fr::ZERO; len];
-    folded
-        .par_chunks_mut(RUN)
-        .enumerate()
-        .for_each(|(run, out)| {
-            let start = run * RUN;
-            let mut sums = vec![WideSum::default(); out.len()];
-            for (b, power) in powers.iter().enumerate() {
-                let block = &values[b * len + start..][..out.len()];
-                for (sum, v) in sums.iter_mut().zip(block) {
-                    sum.add(power, (*v).into());
-                }
-            }
-            for (o, sum) in out.iter_mut().zip(&sums) {
-                *o = sum.value();
-            }
-        });
-    folded
 }
 
 /// Why outputs `y` cannot be a product under encodings whose outputs stay below `bound`, if one
@@ -206,53 +170,4 @@ pub fn prove(t: Transcript, rho: Fr) -> (G1Affine, Fr) {
 pub fn holds(t: Transcript, p: G1, commitment_t: &G1Affine, s: &Fr) -> bool {
     let c = challenge(t, commitment_t);
     mul_h(s) == p * c + commitment_t
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use zkmr_math::field::from_i64;
-
-    #[test]
-    fn fold_is_the_sum_of_each_position_times_powers_of_gamma() {
-        let gamma = Fr::from(0x5eed_u64).square();
-        for (len, vectors) in [
-            (1, 1),
-            (3, 2),
-            (255, 3),
-            (256, 2),
-            (257, 5),
-            (600, 4),
-            (300, 70),
-        ] {
-            let values: Vec<i128> = (0..len * vectors)
-                .map(|k| match k % 97 {
-                    0 => i128::MIN,
-                    1 => i128::MAX,
-                    _ => (k as i128 * 7919 - 40_000) << (k % 90),
-                })
-                .collect();
-            let small: Vec<i64> = values
-                .iter()
-                .map(|v| (*v >> 64) as i64 ^ *v as i64)
-                .collect();
-            let expected = |to: &dyn Fn(usize) -> Fr| -> Vec<Fr> {
-                (0..len)
-                    .map(|j| {
-                        (0..vectors)
-                            .map(|b| to(b * len + j) * gamma.pow_vartime([b as u64]))
-                            .sum()
-                    })
-                    .collect()
-            };
-            assert_eq!(
-                fold(&values, len, vectors, gamma),
-                expected(&|k| from_i128(values[k]))
-            );
-            assert_eq!(
-                fold(&small, len, vectors, gamma),
-                expected(&|k| from_i64(small[k]))
-            );
-        }
-    }
 }

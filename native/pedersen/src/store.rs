@@ -30,7 +30,8 @@ use zkmr_math::product::Multiplicand;
 use zkmr_math::sparse::{Block, SparseRows};
 use zkmr_scheme::store::KeyStore;
 use zkmr_scheme::{
-    each_partition, x_digest, Assembled, PartitionProved, Prover, Scheme, Vectors, Verified,
+    each_partition, products_hold, x_digest, Assembled, PartitionProved, Prover, Scheme, Vectors,
+    Verified,
 };
 
 /// The public matrix key's file.
@@ -449,42 +450,16 @@ impl Prover for PedersenProver {
         bundle: &zkmr_proto::Bundle,
         indices: &[u32],
     ) -> Result<Option<Vec<bool>>> {
-        if bundle.scheme != Scheme::Pedersen.to_proto()
-            || bundle.matrix_commitment != self.commitment
-        {
-            return Err(Error::Usage(
-                "the bundle was not proved from this key store".into(),
-            ));
-        }
-        if let Some(index) = indices.iter().find(|i| **i as usize >= self.ids.len()) {
-            return Err(Error::Usage(format!(
-                "partition {index} is not in the key store, which has {} partitions",
-                self.ids.len()
-            )));
-        }
         let cols = self.cols();
-        let vectors = bundle.vectors.max(1) as usize;
-        if bundle.x.len() != vectors * cols || bundle.partitions.len() != self.ids.len() {
-            return Err(Error::rejected_bundle(
-                "x or the partition list does not fit the matrix",
-            ));
-        }
-        // The holder has A: a partition holds when its y block is the exact product.
-        let xs = Multiplicand::new(&bundle.x, vectors);
-        indices
-            .iter()
-            .map(|index| {
-                let id = self.ids[*index as usize];
-                let p = &bundle.partitions[*index as usize];
+        products_hold(
+            bundle,
+            (Scheme::Pedersen, &self.commitment, &self.ids, cols),
+            indices,
+            |index, xs| {
+                let id = self.ids[index as usize];
                 let rows = (id.row_end - id.row_start) as usize;
-                if (p.index, p.row_start, p.row_end) != (id.index, id.row_start, id.row_end) {
-                    return Ok(false);
-                }
-                let block = self.cached_block(*index)?;
-                let y = zkmr_scheme::bundle::partition_y(bundle.version, &p.y, "y")?;
-                Ok(y == block.product(rows, cols, &xs))
-            })
-            .collect::<Result<_>>()
-            .map(Some)
+                Ok(self.cached_block(index)?.product(rows, cols, xs))
+            },
+        )
     }
 }

@@ -45,15 +45,21 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<zkmr_proto::Bundle> {
              encodings)"
         )));
     }
-    if !zkmr_proto::BUNDLE_VERSIONS.contains(&bundle.version) {
-        return Err(Error::Format(format!(
-            "{what}: bundle version {} is not one this zkmr reads ({} to {})",
-            bundle.version,
-            zkmr_proto::BUNDLE_VERSIONS.start(),
-            zkmr_proto::BUNDLE_VERSIONS.end()
-        )));
-    }
+    check_version(bundle.version, what).map_err(Error::Format)?;
     Ok(bundle)
+}
+
+/// Refuses a bundle `version` this build does not read, saying why with `what` (the file, a
+/// chain's step) first.
+pub fn check_version(version: u32, what: &str) -> std::result::Result<(), String> {
+    if zkmr_proto::BUNDLE_VERSIONS.contains(&version) {
+        return Ok(());
+    }
+    Err(format!(
+        "{what}: bundle version {version} is not one this zkmr reads ({} to {})",
+        zkmr_proto::BUNDLE_VERSIONS.start(),
+        zkmr_proto::BUNDLE_VERSIONS.end()
+    ))
 }
 
 /// How many entries a partition's packed `y` holds, from its length (and width byte) alone, so
@@ -62,10 +68,7 @@ pub fn partition_y_count(version: u32, y: &[u8]) -> Option<usize> {
     if version <= zkmr_proto::BUNDLE_VERSION_FIXED_Y {
         return y.len().is_multiple_of(16).then_some(y.len() / 16);
     }
-    let (&width, entries) = y.split_first()?;
-    let width = width as usize;
-    ((1..=16).contains(&width) && entries.len().is_multiple_of(width))
-        .then(|| entries.len() / width)
+    zkmr_math::field::packed_i128_count(y)
 }
 
 /// A partition's `y` block as a bundle of `version` packs it: 16 bytes per entry up to

@@ -23,6 +23,6 @@ pub use id::Scheme;
 pub use interface::{
     Capabilities, CommitOptions, MatrixCommitted, MatrixInput, ProofScheme, SetupFinished,
 };
-pub use prover::{each_partition, Assembled, PartitionProved, Prover};
+pub use prover::{each_partition, products_hold, Assembled, PartitionProved, Prover};
 pub use srs::{srs_choice, SrsChoice, SrsSource};
 pub use vectors::Vectors;

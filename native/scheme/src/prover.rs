@@ -4,9 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use zkmr_math::error::Result;
+use zkmr_math::error::{Error, Result};
+use zkmr_math::product::Multiplicand;
 use zkmr_math::sparse::Block;
 
+use crate::digest::PartitionId;
 use crate::expected::Verified;
 use crate::id::Scheme;
 use crate::vectors::Vectors;
@@ -87,6 +89,49 @@ pub trait Prover: Send + Sync + fmt::Debug {
         bundle: &zkmr_proto::Bundle,
         indices: &[u32],
     ) -> Result<Option<Vec<bool>>>;
+}
+
+/// [`Prover::partitions_hold`] for a scheme whose partitions carry `y` only and whose store
+/// holds `A`: partition `index` holds when its `y` block is the exact product of its rows
+/// (`product(index, x)`). `commitment` and `ids` are the store's; a bundle of another store, an
+/// index outside it or an `x` of the wrong length is an error.
+pub fn products_hold(
+    bundle: &zkmr_proto::Bundle,
+    (scheme, commitment, ids, cols): (Scheme, &[u8; 32], &[PartitionId], usize),
+    indices: &[u32],
+    product: impl Fn(u32, &Multiplicand<'_>) -> Result<Vec<i128>>,
+) -> Result<Option<Vec<bool>>> {
+    if bundle.scheme != scheme.to_proto() || bundle.matrix_commitment != commitment {
+        return Err(Error::Usage(
+            "the bundle was not proved from this key store".into(),
+        ));
+    }
+    if let Some(index) = indices.iter().find(|i| **i as usize >= ids.len()) {
+        return Err(Error::Usage(format!(
+            "partition {index} is not in the key store, which has {} partitions",
+            ids.len()
+        )));
+    }
+    let vectors = bundle.vectors.max(1) as usize;
+    if bundle.x.len() != vectors * cols || bundle.partitions.len() != ids.len() {
+        return Err(Error::rejected_bundle(
+            "x or the partition list does not fit the matrix",
+        ));
+    }
+    let xs = Multiplicand::new(&bundle.x, vectors);
+    indices
+        .iter()
+        .map(|index| {
+            let id = ids[*index as usize];
+            let p = &bundle.partitions[*index as usize];
+            if (p.index, p.row_start, p.row_end) != (id.index, id.row_start, id.row_end) {
+                return Ok(false);
+            }
+            let y = crate::bundle::partition_y(bundle.version, &p.y, "y")?;
+            Ok(y == product(*index, &xs)?)
+        })
+        .collect::<Result<_>>()
+        .map(Some)
 }
 
 /// `prove(index)` for partitions `0..count` in parallel, in partition order, calling `done` with

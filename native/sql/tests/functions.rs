@@ -259,8 +259,8 @@ async fn sql_job_under(scheme: Scheme) {
         3
     );
 
-    // A partition's key digest: its verifying key's under halo2, NULL under pedersen (one
-    // matrix key, no per-partition key).
+    // A partition's key digest: its verifying key's under halo2, NULL under pedersen and cqlin
+    // (one key for the matrix, none per partition).
     let open = JobRunner::open_on(Path::new(&store), Device::Cpu).unwrap();
     let expected: Vec<Option<String>> = (0..3)
         .map(|p| {
@@ -270,10 +270,7 @@ async fn sql_job_under(scheme: Scheme) {
         .collect();
     let digests = key_digests(&ctx, &store).await;
     assert_eq!(digests, expected);
-    assert_eq!(
-        digests.iter().all(Option::is_none),
-        scheme == Scheme::Pedersen
-    );
+    assert_eq!(digests.iter().all(Option::is_none), scheme != Scheme::Halo2);
 
     let literal = format!("{x:?}");
     let job = query(&ctx, &job_sql(&store, &literal, "m")).await.unwrap();

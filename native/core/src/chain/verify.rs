@@ -84,14 +84,7 @@ pub fn verify(proof: &zkmr_proto::ChainProof, spec: &ChainSpec) -> Result<Outcom
             )));
         }
         let label = walk.label();
-        if !zkmr_proto::BUNDLE_VERSIONS.contains(&step.version) {
-            return Err(Error::rejected_bundle(format!(
-                "{label}: bundle version {} is not one this zkmr reads ({} to {})",
-                step.version,
-                zkmr_proto::BUNDLE_VERSIONS.start(),
-                zkmr_proto::BUNDLE_VERSIONS.end()
-            )));
-        }
+        zkmr_scheme::bundle::check_version(step.version, &label).map_err(Error::rejected_bundle)?;
         let mut bundle = step.clone();
         if k > 0 || spec.input.uniform {
             if !bundle.x.is_empty() {

@@ -208,6 +208,38 @@ class ZkStoreTest {
   }
 
   @Test
+  void cqlinStoresProveTheSameProductInOneProofForTheJob() {
+    long[] rows = new long[ROWS];
+    Arrays.setAll(rows, i -> i);
+    StoreInfo cqlin =
+        Zkmr.commitMatrix(
+            dir.resolve("cqlin-keys"),
+            ArrowBatches.rows(rows, matrix),
+            new Zkmr.CommitSettings("cqlin", PER, -1, null, false));
+    assertEquals("cqlin", cqlin.getScheme());
+    assertTrue(cqlin.getSrsUnsafe());
+    try (ZkStore store = ZkStore.open(dir.resolve("cqlin-keys"))) {
+      List<byte[]> results = new ArrayList<>();
+      for (int p = 0; p < 3; p++) {
+        results.add(
+            store.provePartition(partitionRows(p), ArrowBatches.vector(x), -1).getResult().toByteArray());
+      }
+      JobOutput job = store.commitJob(results, x, -1);
+      double[] y = job.getYList().stream().mapToDouble(Double::doubleValue).toArray();
+      assertArrayEquals(expectedY(), y);
+      Verification ok = Zkmr.verify(job.getBundle().toByteArray(), cqlin.getMatrixCommitment(), x);
+      assertTrue(ok.getVerified(), ok.getMessage());
+      assertFalse(Zkmr.verify(job.getBundle().toByteArray(), cqlin.getMatrixCommitment(), otherX()).getVerified());
+      assertFalse(Zkmr.verify(job.getBundle().toByteArray(), info.getMatrixCommitment()).getVerified());
+      // One proof for the whole job: no partition has one of its own to open.
+      ZkmrException refused =
+          assertThrows(
+              ZkmrException.class, () -> store.openPartition(job.getBundle().toByteArray(), 1));
+      assertTrue(refused.getMessage().contains("pedersen"), refused.getMessage());
+    }
+  }
+
+  @Test
   void badInputBecomesAnExceptionNamingWhereItIs() {
     try (ZkStore store = ZkStore.open(dir.resolve("keys"))) {
       double[][] changed = {matrix[1].clone(), matrix[0]};

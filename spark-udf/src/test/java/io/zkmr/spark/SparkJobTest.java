@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.zkmr.ArrowBatches;
 import io.zkmr.Zkmr;
 import io.zkmr.proto.StoreInfo;
 import io.zkmr.testing.Fixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -237,6 +239,33 @@ class SparkJobTest {
     spark.sparkContext().listenerBus().waitUntilEmpty();
     assertEquals(0, shuffleBytes.get() - shuffledBefore, "bytes shuffled");
     assertEquals(1, stages.get() - stagesBefore, "stages: one map stage, then the driver");
+  }
+
+  /**
+   * A store of another scheme over the same matrix: the job is the same Spark code (tasks send
+   * their rows' products, the driver proves), and its root and y are {@code zkmr prove}'s.
+   */
+  @Test
+  void aCqlinStoreProvesTheJobAsZkmrProveDoesWithoutAShuffle() throws Exception {
+    Path keys = dir.resolve("keys-cqlin");
+    StoreInfo info =
+        Zkmr.commitMatrix(
+            keys,
+            ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
+            new Zkmr.CommitSettings("cqlin", 64, -1, null, false));
+    assertEquals("cqlin", info.getScheme());
+    assertTrue(info.getSrsUnsafe());
+    Fixture.Run cqlin = fixture.zkmrProve(Files.createDirectories(dir.resolve("cqlin")), keys);
+    long shuffledBefore = shuffleBytes.get();
+    ZkJob.Result result = ZkJob.prove(matrix, fixture.x, info.getDir());
+    assertEquals(cqlin.jobRoot(), result.jobRoot());
+    assertArrayEquals(cqlin.y(), result.y());
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertEquals(0, shuffleBytes.get() - shuffledBefore, "bytes shuffled");
+    var verdict = Zkmr.verify(result.bundle(), info.getMatrixCommitment(), fixture.x);
+    assertTrue(verdict.getVerified(), verdict.getMessage());
+    // The same matrix's pedersen commitment is not this proof's.
+    assertFalse(Zkmr.verify(result.bundle(), reference.matrixCommitment(), fixture.x).getVerified());
   }
 
   @Test

@@ -248,6 +248,20 @@ class ZkMatMulJobYarnTest {
   }
 
   @Test
+  void aCqlinStoreOnHdfsProvesTheSameJobAsZkmrProve() throws Exception {
+    Path keys = dir.resolve("keys-cqlin");
+    Zkmr.commitMatrix(
+        keys,
+        ArrowBatches.rows(fixture.rowIndices(), fixture.matrix),
+        new Zkmr.CommitSettings("cqlin", 64, -1, null, false));
+    Fixture.Run cqlin = fixture.zkmrProve(dir, keys);
+    hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(keys.toUri()), new org.apache.hadoop.fs.Path("/zkmr/keys-cqlin"));
+    Job job = job("/zkmr/matrix.csv", "/zkmr/cqlin", -1, "/zkmr/keys-cqlin");
+    assertTrue(job.waitForCompletion(false), "the job completes");
+    assertSameAsZkmrProve("/zkmr/cqlin", cqlin);
+  }
+
+  @Test
   void aMapAttemptThatFailsIsRetriedByYarnAndTheRootIsUnchanged() throws Exception {
     Job job = job("/zkmr/matrix.csv", "/zkmr/retried", 1);
     assertTrue(job.waitForCompletion(false), "the job completes after the retry");
