@@ -101,6 +101,15 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
         ));
     }
     let h = &public.header;
+    let shape = h.shape().map_err(reject)?;
+    // One encoding per bundle: cqlin bundles were only ever written at this version.
+    if bundle.version != zkmr_proto::BUNDLE_VERSION {
+        return Err(Error::rejected_bundle(format!(
+            "a cqlin bundle of version {}, not {}",
+            bundle.version,
+            zkmr_proto::BUNDLE_VERSION
+        )));
+    }
     let meta = bundle
         .matrix
         .as_ref()
@@ -119,7 +128,6 @@ pub fn verify(bundle: &zkmr_proto::Bundle, trusted_commitment: &[u8; 32]) -> Res
             "the bundle's matrix header is not the committed one",
         ));
     }
-    let shape = h.shape().map_err(reject)?;
     let vectors = match bundle.vectors {
         0 => return Err(Error::rejected_bundle("the bundle proves no vectors")),
         v if v as u64 > MAX_VECTORS => {

@@ -63,8 +63,11 @@ impl Header {
     pub fn shape(&self) -> Result<Shape> {
         let dim =
             |v: u64| usize::try_from(v).map_err(|_| Error::Format(format!("a dimension of {v}")));
-        let expected =
-            (self.rows_per_partition > 0).then(|| self.rows.div_ceil(self.rows_per_partition));
+        // A partition of more rows than the matrix has is not one a commit makes (it clamps):
+        // refused, so rows per partition always fits the bundle's 32-bit field.
+        let expected = (1..=self.rows.max(1))
+            .contains(&self.rows_per_partition)
+            .then(|| self.rows.div_ceil(self.rows_per_partition));
         if expected != Some(self.partitions) {
             return Err(Error::Format(format!(
                 "a header of {} rows in partitions of {} rows lists {} partitions",
@@ -139,6 +142,20 @@ mod tests {
                 partitions: 2,
             },
             m2: (G2::generator() * Fr::from(42)).to_affine(),
+        }
+    }
+
+    #[test]
+    fn partitions_longer_than_the_matrix_are_refused() {
+        let mut h = sample().header;
+        (h.rows_per_partition, h.partitions) = (3, 1);
+        assert!(h.shape().is_ok());
+        for rows_per_partition in [0, 4, 1 << 32, u64::MAX] {
+            (h.rows_per_partition, h.partitions) = (rows_per_partition, 1);
+            assert!(
+                h.shape().is_err(),
+                "{rows_per_partition} rows per partition"
+            );
         }
     }
 

@@ -186,6 +186,14 @@ impl ProofScheme for Cqlin {
                 path.display()
             )));
         }
+        // The only SRS a cqlin store is made under; its outputs are then marked UNSAFE.
+        if settings.is_some_and(|s| s.srs != SrsSource::Development) {
+            return Err(Error::Format(format!(
+                "{}: a cqlin store under an SRS other than the development one, which this \
+                 build does not make",
+                path.display()
+            )));
+        }
         if manifest.partitions.iter().any(|p| !p.key_digest.is_empty()) {
             return Err(Error::Format(format!(
                 "{}: a cqlin store whose partitions list key digests",
